@@ -1,0 +1,58 @@
+"""The HTTP API (django-ninja); OpenAPI at /api/docs and /api/openapi.json.
+
+Authentication: the browser session, or ``Authorization: Bearer <token>`` for partners.
+Domain errors answer 4xx with ``{"detail": "...", "field": "..."}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.security import HttpBearer, django_auth
+
+from bioproof.catalog.api import router as catalog_router
+from bioproof.core.errors import DomainError
+from bioproof.demand import api as demand_api
+from bioproof.evaluations.api import public_router
+from bioproof.evaluations.api import router as evaluations_router
+from bioproof.search.api import router as search_router
+
+
+class TokenAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from bioproof.consortium.actions import user_for_token
+
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+AUTH = [TokenAuth(), django_auth]
+
+api = NinjaAPI(
+    title="BioProof API",
+    version="1",
+    description="Products, demonstration evaluations and public track records.",
+    auth=AUTH,
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(
+        request, {"detail": exc.message, "field": exc.field}, status=exc.status_code
+    )
+
+
+api.add_router("/products", catalog_router, tags=["products"])
+api.add_router("/evaluations", evaluations_router, tags=["evaluations"])
+api.add_router("/track-records", public_router, tags=["track records (public)"])
+api.add_router("/needs", demand_api.needs_router, tags=["needs"])
+api.add_router("/proposals", demand_api.proposals_router, tags=["proposals"])
+api.add_router("/adoptions", demand_api.adoptions_router, tags=["adoptions"])
+api.add_router("/product-documents", demand_api.documents_router, tags=["product documents"])
+api.add_router("/search", search_router, tags=["search"])

@@ -1,0 +1,51 @@
+"""Small helpers shared by the web views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Page, Paginator
+from django.http import HttpRequest
+
+from bioproof.core.errors import DomainError
+
+T = TypeVar("T")
+
+
+def attempt(
+    request: HttpRequest,
+    fn: Callable[..., T],
+    /,
+    *args: Any,
+    success: str = "",
+    form: forms.Form | None = None,
+    **kwargs: Any,
+) -> T | None:
+    """Call an action; on a DomainError show its message (on the form if given), return None."""
+    try:
+        result = fn(*args, **kwargs)
+    except DomainError as exc:
+        if form is not None:
+            field = exc.field if exc.field in form.fields else None
+            form.add_error(field, exc.message)
+        else:
+            messages.error(request, exc.message)
+        return None
+    if success:
+        messages.success(request, success)
+    return result
+
+
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 25) -> Page:
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def form_errors(request: HttpRequest, form: forms.Form) -> None:
+    """Show a bound form's errors as messages, each naming its field."""
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for error in errors:
+            messages.error(request, f"{label}: {error}" if label else str(error))

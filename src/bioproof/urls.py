@@ -1,0 +1,28 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from bioproof.api import api
+from bioproof.core import views as core_views
+from bioproof.evaluations import public_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("products/", include("bioproof.catalog.urls")),
+    path("evaluations/", include("bioproof.evaluations.urls")),
+    path("needs/", include("bioproof.demand.urls")),
+    path("search/", include("bioproof.search.urls")),
+    path("track-records/", public_views.track_record_list, name="track_record_list"),
+    path("track-records/<str:code>/", public_views.track_record_detail, name="track_record_detail"),
+    path(
+        "track-records/<str:code>/report.pdf",
+        public_views.track_record_report,
+        name="track_record_report",
+    ),
+    path("verify/", public_views.verify, name="verify"),
+    path("api/", api.urls),
+    path("admin/", admin.site.urls),
+]
