@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
+
+from bioproof.catalog import actions
+from bioproof.catalog.models import Category, Product
+from bioproof.core.errors import DomainError
+from bioproof.core.policy import get_visible_or_404
+
+router = Router()
+
+
+class ProductOut(Schema):
+    code: str
+    supplier: str = Field(alias="supplier.code")
+    category: str = Field(alias="category.code")
+    name_ko: str
+    name_en: str
+    model_number: str
+    description: str
+    specs: dict[str, Any]
+    status: str
+
+
+class ProductIn(Schema):
+    category: str
+    name_ko: str = ""
+    name_en: str = ""
+    model_number: str = ""
+    description: str = ""
+    specs: dict[str, Any] = {}
+    listed: bool = False
+    supplier: str | None = Field(None, description="supplier organization code; default: yours")
+
+
+@router.get("", response=list[ProductOut], auth=None)
+@paginate(LimitOffsetPagination)
+def list_products(request: HttpRequest, category: str | None = None) -> Any:
+    qs = Product.objects.visible_to(request.user).select_related("supplier", "category")
+    return qs.filter(category__code=category) if category else qs
+
+
+@router.get("/{code}", response=ProductOut, auth=None)
+def get_product(request: HttpRequest, code: str) -> Any:
+    return get_visible_or_404(
+        Product.objects.select_related("supplier", "category"), request.user, code=code
+    )
+
+
+@router.post("", response={201: ProductOut})
+def register_product(request: HttpRequest, payload: ProductIn) -> Any:
+    user = request.auth
+    category = Category.objects.filter(code=payload.category).first()
+    if category is None:
+        raise DomainError(f"unknown category '{payload.category}'", field="category")
+    supplier = user.primary_organization
+    if payload.supplier:
+        supplier = next(
+            (
+                m.organization
+                for m in user.memberships.select_related("organization")
+                if m.organization.code == payload.supplier
+            ),
+            None,
+        )
+        if supplier is None:
+            raise DomainError(f"you are not a member of '{payload.supplier}'", field="supplier")
+    if supplier is None:
+        raise DomainError("your account belongs to no organization", field="supplier")
+    product = actions.register_product(
+        by=user,
+        supplier=supplier,
+        category=category,
+        name_ko=payload.name_ko,
+        name_en=payload.name_en,
+        model_number=payload.model_number,
+        description=payload.description,
+        specs=payload.specs,
+        listed=payload.listed,
+    )
+    return Status(201, product)

@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bioproof.catalog import actions
+from bioproof.catalog.forms import ProductForm
+from bioproof.catalog.models import Category, Product
+from bioproof.catalog.policy import can_manage_product
+from bioproof.catalog.specs import parse_spec_lines
+from bioproof.consortium.models import Organization
+from bioproof.core.errors import DomainError
+from bioproof.core.policy import get_visible_or_404
+from bioproof.core.web import attempt, paginate
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    products = Product.objects.visible_to(request.user).select_related("supplier", "category")
+    category = request.GET.get("category")
+    if category:
+        products = products.filter(category__code=category)
+    return render(
+        request,
+        "catalog/product_list.html",
+        {
+            "page": paginate(request, products),
+            "categories": Category.objects.filter(parent__isnull=False),
+            "category": category,
+        },
+    )
+
+
+def product_detail(request: HttpRequest, code: str) -> HttpResponse:
+    product = get_visible_or_404(
+        Product.objects.select_related("supplier", "category"), request.user, code=code
+    )
+    fields = {f[0]: f for f in product.category.spec_fields}
+    lang_en = (request.LANGUAGE_CODE or "ko").startswith("en")
+    specs = [
+        (fields[k][1] if lang_en else fields[k][2]) if k in fields else k for k in product.specs
+    ]
+    spec_rows = [
+        (label, v, fields.get(k, ("", "", "", "", ""))[4])
+        for label, (k, v) in zip(specs, product.specs.items(), strict=True)
+    ]
+    return render(
+        request,
+        "catalog/product_detail.html",
+        {
+            "product": product,
+            "spec_rows": spec_rows,
+            "can_manage": can_manage_product(request.user, product.supplier_id),
+            "track_records": product.evaluations.filter(
+                track_records__withdrawn_at__isnull=True, track_records__isnull=False
+            )
+            .select_related("center")
+            .distinct(),
+        },
+    )
+
+
+@login_required
+def product_create(request: HttpRequest) -> HttpResponse:
+    supplier = request.user.primary_organization
+    if supplier is None or supplier.kind != Organization.Kind.SUPPLIER:
+        return render(
+            request,
+            "core/denied.html",
+            {"message": _("Only supplier organizations register products.")},
+            status=403,
+        )
+    form = ProductForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            specs = parse_spec_lines(d["specs"])
+        except DomainError as exc:
+            form.add_error("specs", exc.message)
+        else:
+            product = attempt(
+                request,
+                actions.register_product,
+                form=form,
+                by=request.user,
+                supplier=supplier,
+                category=d["category"],
+                name_ko=d["name_ko"],
+                name_en=d["name_en"],
+                model_number=d["model_number"],
+                description=d["description"],
+                specs=specs,
+                listed=d["listed"],
+                success=_("Product registered."),
+            )
+            if product is not None:
+                return redirect("product_detail", code=product.code)
+    return render(
+        request, "catalog/product_form.html", {"form": form, "categories": Category.objects.all()}
+    )
+
+
+@login_required
+@require_POST
+def product_list_action(request: HttpRequest, code: str) -> HttpResponse:
+    product = get_visible_or_404(Product.objects, request.user, code=code)
+    attempt(
+        request,
+        actions.list_product,
+        by=request.user,
+        product=product,
+        success=_("Product listed in the public catalog."),
+    )
+    return redirect("product_detail", code=product.code)
