@@ -1,0 +1,259 @@
+"""Chromatography: dynamic binding capacity from breakthrough curves, step yield and mass
+balance, and resin lifetime over cycles.
+
+Units: volumes mL (column volume, hold-up, effluent), concentrations g/L (feed and effluent in
+the same unit), DBC in g per L of packed resin. References: Carta & Jungbauer, *Protein
+Chromatography*, 2nd ed. (2020), ch. 5 and 9; PDA Technical Report 14 (2008) for resin reuse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+from scipy import stats
+
+from bioproof.analysis.errors import InputError
+from bioproof.analysis.result import Result
+from bioproof.analysis.stats import line_fit
+
+
+@dataclass(frozen=True)
+class Breakthrough(Result):
+    """DBC at ``level`` [g/L resin], the breakthrough volume [mL] (uncorrected), DBC at every
+    requested level (``dbc_by_level``, keys in %), saturation capacity [g/L resin]."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("dbc", "saturation_capacity")
+
+    dbc: float
+    level: float
+    breakthrough_volume: float
+    dbc_by_level: dict[str, float]
+    saturation_capacity: float
+    holdup: float
+    column_volume: float
+    feed_concentration: float
+    caveats: tuple[str, ...]
+
+
+def _crossing(volume: np.ndarray, ratio: np.ndarray, level: float) -> float:
+    """Volume where ``ratio`` first reaches ``level`` (linear interpolation), NaN if never."""
+    hit = np.flatnonzero(ratio >= level)
+    if hit.size == 0:
+        return float("nan")
+    k = int(hit[0])
+    if k == 0:
+        return float(volume[0])
+    r0, r1 = ratio[k - 1], ratio[k]
+    return float(volume[k - 1] + (level - r0) / (r1 - r0) * (volume[k] - volume[k - 1]))
+
+
+def breakthrough(
+    volume: Sequence[float] | np.ndarray,
+    concentration: Sequence[float] | np.ndarray,
+    *,
+    feed_concentration: float,
+    column_volume: float,
+    holdup: float = 0.0,
+    level: float = 0.10,
+    levels: Sequence[float] = (0.05, 0.10, 0.50),
+) -> Breakthrough:
+    """Dynamic binding capacity from a frontal-loading breakthrough curve.
+
+    ``DBC_x = C₀·(V_x − V_hold)/V_c`` where ``V_x`` is the loaded volume at which ``C/C₀``
+    first reaches ``x`` (linear interpolation), ``V_hold`` the system hold-up between the
+    load valve and the detector (plus the column void if the curve is not corrected for it) and
+    ``V_c`` the packed column volume (Carta & Jungbauer 2020, §9.2). Saturation capacity (when
+    the curve reaches ``C/C₀ ≥ 0.9``): ``q = C₀·(∫(1 − C/C₀)dV − V_hold)/V_c``.
+
+    ``volume`` [mL] loaded, ``concentration`` effluent [g/L, or any unit equal to the feed's],
+    ``feed_concentration`` [g/L], ``column_volume`` and ``holdup`` [mL].
+    """
+    v = np.asarray(volume, dtype=float)
+    c = np.asarray(concentration, dtype=float)
+    if v.shape != c.shape or v.ndim != 1 or v.size < 3:
+        raise InputError("volume and concentration must be equally long series (3 or more)")
+    if not (np.isfinite(v).all() and np.isfinite(c).all()):
+        raise InputError("volume and concentration must not contain gaps")
+    if (np.diff(v) <= 0).any():
+        raise InputError("loaded volumes must increase strictly")
+    if not feed_concentration > 0 or not column_volume > 0 or holdup < 0:
+        raise InputError("feed concentration and column volume must be positive, hold-up ≥ 0")
+    if not 0 < level < 1 or any(not 0 < x < 1 for x in levels):
+        raise InputError("breakthrough levels are fractions between 0 and 1 (0.10 = 10 %)")
+    ratio = c / feed_concentration
+    scale = feed_concentration / column_volume
+
+    def dbc_at(x: float) -> float:
+        return (_crossing(v, ratio, x) - holdup) * scale
+
+    notes = []
+    v_x = _crossing(v, ratio, level)
+    dbc = (v_x - holdup) * scale
+    if np.isnan(v_x):
+        notes.append(
+            f"the curve never reaches {level:.0%} breakthrough: DBC ≥ "
+            f"{(v[-1] - holdup) * scale:.3g} g/L"
+        )
+    elif ratio[0] >= level:
+        notes.append("breakthrough at the first point: the column is overloaded or mis-plumbed")
+    elif v_x <= holdup:
+        notes.append("breakthrough before the hold-up volume: check the hold-up volume")
+    saturation = float("nan")
+    if ratio[-1] >= 0.9:
+        retained = float(np.sum(np.diff(v) * (2.0 - ratio[1:] - ratio[:-1]) / 2.0))
+        saturation = (retained - holdup) * scale
+        if ratio[-1] < 0.99:
+            notes.append(
+                f"loading stopped at {ratio[-1]:.0%} breakthrough: saturation capacity is "
+                f"slightly low"
+            )
+    return Breakthrough(
+        dbc=float(dbc),
+        level=float(level) * 100,
+        breakthrough_volume=float(v_x),
+        dbc_by_level={f"{x * 100:g}": dbc_at(x) for x in levels},
+        saturation_capacity=saturation,
+        holdup=float(holdup),
+        column_volume=float(column_volume),
+        feed_concentration=float(feed_concentration),
+        caveats=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class StepYield(Result):
+    """Step yield and mass balance [%] with the masses [g] of load, eluate and other fractions."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("step_yield", "mass_balance")
+
+    step_yield: float
+    mass_balance: float
+    load_mass: float
+    eluate_mass: float
+    fraction_masses: dict[str, float]
+    caveats: tuple[str, ...]
+
+
+def step_yield(
+    load_concentration: float,
+    load_volume: float,
+    eluate_concentration: float,
+    eluate_volume: float,
+    *,
+    fractions: Mapping[str, tuple[float, float]] | None = None,
+) -> StepYield:
+    """Step yield ``Y = c_E·V_E / (c_L·V_L) × 100`` and mass balance
+    ``(c_E·V_E + Σ c_i·V_i)/(c_L·V_L) × 100`` over the other collected fractions (flow-through,
+    wash, strip…) given as ``name → (concentration, volume)``. Concentrations g/L, volumes L
+    (any consistent pair). Carta & Jungbauer (2020), §9.5; a mass balance outside 90–110 %
+    points to an assay or sampling problem.
+    """
+    pairs = {
+        "load": (load_concentration, load_volume),
+        "eluate": (eluate_concentration, eluate_volume),
+        **dict(fractions or {}),
+    }
+    masses = {}
+    for name, (conc, vol) in pairs.items():
+        if not (np.isfinite(conc) and np.isfinite(vol)) or conc < 0 or vol < 0:
+            raise InputError(f"{name}: concentration and volume must be numbers ≥ 0", column=name)
+        masses[name] = float(conc) * float(vol)
+    if masses["load"] <= 0:
+        raise InputError("the load mass must be positive", column="load")
+    load, eluate = masses.pop("load"), masses.pop("eluate")
+    yield_pct = eluate / load * 100
+    balance = (eluate + sum(masses.values())) / load * 100
+    notes = []
+    if fractions and not 90 <= balance <= 110:
+        notes.append(f"mass balance {balance:.1f} % is outside 90–110 %: check assays and losses")
+    if not fractions:
+        notes.append("no other fractions given: the mass balance equals the step yield")
+    if yield_pct > 100:
+        notes.append("step yield above 100 %: check the assay or the volumes")
+    return StepYield(yield_pct, balance, load, eluate, masses, tuple(notes))
+
+
+_LIFE_KPIS = (
+    "dbc_slope",
+    "yield_slope",
+    "dbc_limit_cycle",
+    "dbc_limit_cycle_predicted",
+    "yield_limit_cycle",
+    "yield_limit_cycle_predicted",
+)
+
+
+@dataclass(frozen=True)
+class ResinLifetime(Result):
+    """Trends of DBC [g/L resin] and step yield [%] over cycles: slopes per cycle with their
+    confidence interval, the first observed cycle below each limit and the cycle where the
+    trend line meets it (NaN when not applicable)."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = _LIFE_KPIS
+
+    dbc_slope: float
+    dbc_slope_ci_low: float
+    dbc_slope_ci_high: float
+    dbc_limit_cycle: float
+    dbc_limit_cycle_predicted: float
+    yield_slope: float
+    yield_slope_ci_low: float
+    yield_slope_ci_high: float
+    yield_limit_cycle: float
+    yield_limit_cycle_predicted: float
+    n_cycles: int
+    confidence: float
+    caveats: tuple[str, ...]
+
+
+def resin_lifetime(
+    cycles: Sequence[float] | np.ndarray,
+    *,
+    dbc: Sequence[float] | np.ndarray | None = None,
+    step_yield: Sequence[float] | np.ndarray | None = None,
+    dbc_limit: float | None = None,
+    yield_limit: float | None = None,
+    confidence: float = 0.95,
+) -> ResinLifetime:
+    """Resin lifetime trend (PDA TR 14, 2008; ICH Q11 §6 on resin reuse).
+
+    For DBC and step yield against cycle number: least-squares slope ``b`` with its
+    ``(confidence)`` interval ``b ± t·se``; the first observed cycle whose value is below the
+    limit; the predicted cycle ``(limit − a)/b`` where the line ``a + b·cycle`` meets the
+    limit (only for a declining trend). Units: DBC g/L resin, yield %, cycles counted from 1.
+    """
+    n_cyc = np.asarray(cycles, dtype=float)
+    if n_cyc.ndim != 1 or n_cyc.size < 3 or (np.diff(n_cyc) <= 0).any():
+        raise InputError("cycles must be at least 3 increasing cycle numbers")
+    out: dict[str, float] = {}
+    notes = []
+    tq = float(stats.t.ppf((1 + confidence) / 2, n_cyc.size - 2))
+    for name, series, limit in (("dbc", dbc, dbc_limit), ("yield", step_yield, yield_limit)):
+        keys = ("slope", "slope_ci_low", "slope_ci_high", "limit_cycle", "limit_cycle_predicted")
+        out.update({f"{name}_{k}": float("nan") for k in keys})
+        if series is None:
+            continue
+        y = np.asarray(series, dtype=float)
+        if y.shape != n_cyc.shape or not np.isfinite(y).all():
+            raise InputError(f"{name} needs one number per cycle", column=name)
+        fit = line_fit(n_cyc, y)
+        slope, se = float(fit.slope), float(fit.se_slope)
+        out[f"{name}_slope"] = slope
+        out[f"{name}_slope_ci_low"] = slope - tq * se
+        out[f"{name}_slope_ci_high"] = slope + tq * se
+        if slope - tq * se <= 0 <= slope + tq * se:
+            notes.append(f"{name} shows no significant trend over {n_cyc.size} cycles")
+        if limit is not None:
+            below = np.flatnonzero(y < limit)
+            if below.size:
+                out[f"{name}_limit_cycle"] = float(n_cyc[below[0]])
+            if slope < 0:
+                out[f"{name}_limit_cycle_predicted"] = (limit - float(fit.intercept)) / slope
+    if dbc is None and step_yield is None:
+        raise InputError("give DBC or step yield per cycle")
+    return ResinLifetime(
+        **out, n_cycles=int(n_cyc.size), confidence=float(confidence), caveats=tuple(notes)
+    )

@@ -1,0 +1,450 @@
+"""Comparability statistics: candidate lots or runs against the reference.
+
+Equivalence by two one-sided tests (Schuirmann 1987; Chow & Liu, *Design and Analysis of
+Bioavailability and Bioequivalence Studies*, 3rd ed., 2008), non-inferiority (ICH E9; FDA 2016
+*Non-Inferiority Clinical Trials*), the quality range of FDA 2019 *Development of Therapeutic
+Protein Biosimilars: Comparative Analytical Assessment and Other Quality-Related
+Considerations* (draft), two-sided normal tolerance intervals (Howe 1969; ISO 16269-6:2014) and
+profile comparison (reference envelope; PCA with Hotelling T² and SPE: Nomikos & MacGregor 1995).
+Each result carries the decision, the statistic and the caveats a reviewer needs (ICH Q5E asks
+that comparability conclusions state their limitations).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+from bioproof.analysis.errors import InputError
+from bioproof.analysis.result import Result
+
+ArrayLike = Sequence[float] | np.ndarray
+
+
+def _values(values: ArrayLike, arm: str, minimum: int = 2) -> np.ndarray:
+    array = np.asarray(values, dtype=float).ravel()
+    bad = np.flatnonzero(~np.isfinite(array))
+    if bad.size:
+        raise InputError(f"{arm} value {bad[0] + 1} is missing or not a number", column=arm)
+    if array.size < minimum:
+        raise InputError(
+            f"each arm needs at least {minimum} runs ({arm} has {array.size})", column=arm
+        )
+    return array
+
+
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 0.5:
+        raise InputError(f"alpha must lie between 0 and 0.5, not {alpha:g}")
+
+
+def _normality_caveats(arms: dict[str, np.ndarray]) -> list[str]:
+    notes = []
+    for arm, x in arms.items():
+        if x.size >= 3 and np.ptp(x) > 0:
+            p = float(stats.shapiro(x).pvalue)
+            if p < 0.05:
+                notes.append(
+                    f"{arm} values look non-normal (Shapiro–Wilk p = {p:.3f}); consider a log "
+                    f"transform"
+                )
+    return notes
+
+
+def _few_runs(arms: dict[str, np.ndarray]) -> list[str]:
+    return [
+        f"only {x.size} runs in the {arm} arm: too few for a reliable test (3 or more advised)"
+        for arm, x in arms.items()
+        if x.size < 3
+    ]
+
+
+def _margins(margin: float | tuple[float, float], relative: bool, ref_mean: float) -> tuple:
+    if isinstance(margin, tuple | list):
+        low, high = (float(m) for m in margin)
+    else:
+        if not margin > 0:
+            raise InputError(f"the margin must be positive, not {margin:g}")
+        low, high = -float(margin), float(margin)
+    if not low < high:
+        raise InputError("the lower margin must be below the upper margin")
+    if relative:
+        if ref_mean == 0:
+            raise InputError("a relative margin needs a reference mean other than 0")
+        low, high = low * abs(ref_mean), high * abs(ref_mean)
+    return low, high
+
+
+@dataclass(frozen=True)
+class _Welch:
+    diff: float
+    se: float
+    df: float
+    mean_c: float
+    mean_r: float
+    sd_c: float
+    sd_r: float
+
+
+def _welch(c: np.ndarray, r: np.ndarray) -> _Welch:
+    vc, vr = c.var(ddof=1) / c.size, r.var(ddof=1) / r.size
+    se = float(np.sqrt(vc + vr))
+    if se > 0:
+        df = (vc + vr) ** 2 / (vc**2 / (c.size - 1) + vr**2 / (r.size - 1))
+    else:
+        df = float(c.size + r.size - 2)
+    return _Welch(
+        float(c.mean() - r.mean()),
+        se,
+        float(df),
+        float(c.mean()),
+        float(r.mean()),
+        float(c.std(ddof=1)),
+        float(r.std(ddof=1)),
+    )
+
+
+def _variance_caveat(w: _Welch) -> list[str]:
+    small, large = sorted((w.sd_c, w.sd_r))
+    if large > 0 and (small == 0 or large / small > 2):
+        ratio = "∞" if small == 0 else f"{large / small:.1f}"
+        return [f"the arms' standard deviations differ (ratio {ratio}): Welch's test is used"]
+    return []
+
+
+@dataclass(frozen=True)
+class EquivalenceResult(Result):
+    """Two one-sided tests on the mean difference (candidate − reference).
+
+    ``ci_low``/``ci_high`` bound the (1 − 2α) confidence interval; ``power`` is the approximate
+    probability of showing equivalence if the true difference were 0, with the observed SDs.
+    """
+
+    equivalent: bool
+    difference: float
+    ci_low: float
+    ci_high: float
+    lower_margin: float
+    upper_margin: float
+    t_lower: float
+    t_upper: float
+    p_lower: float
+    p_upper: float
+    p_value: float
+    df: float
+    se: float
+    n_candidate: int
+    n_reference: int
+    mean_candidate: float
+    mean_reference: float
+    sd_candidate: float
+    sd_reference: float
+    relative: bool
+    alpha: float
+    power: float
+    method: str
+    caveats: tuple[str, ...]
+
+
+def tost(
+    candidate: ArrayLike,
+    reference: ArrayLike,
+    *,
+    margin: float | tuple[float, float],
+    relative: bool = True,
+    alpha: float = 0.05,
+) -> EquivalenceResult:
+    """Welch two one-sided tests (TOST) for equivalence of means.
+
+    ``d = x̄_c − x̄_r``, ``se = √(s_c²/n_c + s_r²/n_r)``, Welch–Satterthwaite
+    ``df = se⁴ / ((s_c²/n_c)²/(n_c−1) + (s_r²/n_r)²/(n_r−1))``. With margins ``(L, U)`` —
+    ``±margin`` or a ``(low, high)`` pair, multiplied by ``|x̄_r|`` when ``relative`` (0.10 =
+    ±10 %) — ``t_L = (d − L)/se``, ``p_L = P(T_df > t_L)``, ``t_U = (d − U)/se``,
+    ``p_U = P(T_df < t_U)``; equivalent when both p < α, i.e. when the (1 − 2α) CI
+    ``d ± t_{1−α,df}·se`` lies inside ``(L, U)`` (Schuirmann 1987, J Pharmacokinet Biopharm 15:657;
+    FDA 2019 comparative analytical assessment). Units: those of the inputs.
+    Raises :class:`InputError` when an arm has fewer than 2 values.
+    """
+    _check_alpha(alpha)
+    c = _values(candidate, "candidate")
+    r = _values(reference, "reference")
+    w = _welch(c, r)
+    low, high = _margins(margin, relative, w.mean_r)
+    notes = _few_runs({"candidate": c, "reference": r})
+    t_crit = float(stats.t.ppf(1 - alpha, w.df))
+    if w.se > 0:
+        t_low, t_high = (w.diff - low) / w.se, (w.diff - high) / w.se
+        p_low = float(stats.t.sf(t_low, w.df))
+        p_high = float(stats.t.cdf(t_high, w.df))
+        reach = stats.t.cdf(high / w.se - t_crit, w.df) - stats.t.cdf(low / w.se + t_crit, w.df)
+        power = float(max(0.0, reach))
+    else:
+        t_low = t_high = float("nan")
+        p_low = 0.0 if w.diff > low else 1.0
+        p_high = 0.0 if w.diff < high else 1.0
+        power = float("nan")
+        notes.append("no variability in either arm: the test is degenerate")
+    notes += _variance_caveat(w)
+    notes += _normality_caveats({"candidate": c, "reference": r})
+    if power < 0.8:
+        notes.append(
+            f"approximate power at zero true difference is {power:.0%} (< 80 %): a failure to "
+            f"show equivalence is weak evidence of a difference"
+        )
+    return EquivalenceResult(
+        equivalent=bool(p_low < alpha and p_high < alpha),
+        difference=w.diff,
+        ci_low=w.diff - t_crit * w.se,
+        ci_high=w.diff + t_crit * w.se,
+        lower_margin=low,
+        upper_margin=high,
+        t_lower=float(t_low),
+        t_upper=float(t_high),
+        p_lower=p_low,
+        p_upper=p_high,
+        p_value=max(p_low, p_high),
+        df=w.df,
+        se=w.se,
+        n_candidate=int(c.size),
+        n_reference=int(r.size),
+        mean_candidate=w.mean_c,
+        mean_reference=w.mean_r,
+        sd_candidate=w.sd_c,
+        sd_reference=w.sd_r,
+        relative=bool(relative),
+        alpha=float(alpha),
+        power=power,
+        method="Welch two one-sided t-tests",
+        caveats=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class NonInferiorityResult(Result):
+    """One-sided Welch test that the candidate is not worse than the reference by the margin.
+
+    ``bound`` is the one-sided (1 − α) confidence bound of the difference (lower bound when
+    higher is better, upper bound otherwise); ``limit`` the margin on the difference scale.
+    """
+
+    non_inferior: bool
+    difference: float
+    bound: float
+    limit: float
+    t: float
+    p_value: float
+    df: float
+    n_candidate: int
+    n_reference: int
+    mean_candidate: float
+    mean_reference: float
+    higher_is_better: bool
+    alpha: float
+    caveats: tuple[str, ...]
+
+
+def non_inferiority(
+    candidate: ArrayLike,
+    reference: ArrayLike,
+    *,
+    margin: float,
+    relative: bool = True,
+    higher_is_better: bool = True,
+    alpha: float = 0.05,
+) -> NonInferiorityResult:
+    """Welch non-inferiority test of the mean difference ``d = x̄_c − x̄_r``.
+
+    Higher is better: H0 ``d ≤ −Δ``; ``t = (d + Δ)/se``, ``p = P(T_df > t)``; non-inferior when
+    the lower (1 − α) bound ``d − t_{1−α,df}·se > −Δ``. Lower is better mirrors it. ``Δ`` is
+    ``margin`` (times ``|x̄_r|`` when ``relative``). References: ICH E9 (1998) §3.3.2; FDA (2016)
+    *Non-Inferiority Clinical Trials to Establish Effectiveness*; Chow & Liu (2008) ch. 4.
+    """
+    _check_alpha(alpha)
+    c = _values(candidate, "candidate")
+    r = _values(reference, "reference")
+    w = _welch(c, r)
+    _, delta = _margins(float(margin), relative, w.mean_r)
+    sign = 1.0 if higher_is_better else -1.0
+    limit = -sign * delta
+    t_crit = float(stats.t.ppf(1 - alpha, w.df))
+    bound = w.diff - sign * t_crit * w.se
+    notes = _few_runs({"candidate": c, "reference": r})
+    if w.se > 0:
+        t_stat = sign * (w.diff - limit) / w.se
+        p = float(stats.t.sf(t_stat, w.df))
+    else:
+        t_stat = float("nan")
+        p = 0.0 if sign * (w.diff - limit) > 0 else 1.0
+        notes.append("no variability in either arm: the test is degenerate")
+    notes += _variance_caveat(w)
+    notes += _normality_caveats({"candidate": c, "reference": r})
+    return NonInferiorityResult(
+        non_inferior=bool(p < alpha),
+        difference=w.diff,
+        bound=bound,
+        limit=limit,
+        t=float(t_stat),
+        p_value=p,
+        df=w.df,
+        n_candidate=int(c.size),
+        n_reference=int(r.size),
+        mean_candidate=w.mean_c,
+        mean_reference=w.mean_r,
+        higher_is_better=bool(higher_is_better),
+        alpha=float(alpha),
+        caveats=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class QualityRangeResult(Result):
+    """Quality range ``x̄_r ± k·s_r`` and the candidate lots inside it."""
+
+    passed: bool
+    low: float
+    high: float
+    k: float
+    mean_reference: float
+    sd_reference: float
+    n_reference: int
+    n_candidate: int
+    n_inside: int
+    fraction_inside: float
+    min_fraction: float
+    inside: tuple[bool, ...]
+    caveats: tuple[str, ...]
+
+
+def quality_range(
+    candidate: ArrayLike,
+    reference: ArrayLike,
+    *,
+    k: float = 3.0,
+    min_fraction: float = 0.9,
+) -> QualityRangeResult:
+    """Quality-range comparison (FDA 2019 comparative analytical assessment, draft guidance).
+
+    Range ``[x̄_r − k·s_r, x̄_r + k·s_r]`` (``s_r`` with n − 1), ``k`` usually 2–4 by risk;
+    passes when at least ``min_fraction`` of candidate lots lie inside (e.g. 90 %, FDA 2017
+    draft *Statistical Approaches to Evaluate Analytical Similarity*). Units: the inputs'.
+    """
+    c = _values(candidate, "candidate", minimum=1)
+    r = _values(reference, "reference")
+    if not k > 0 or not 0 < min_fraction <= 1:
+        raise InputError("k must be positive and min_fraction within (0, 1]")
+    mean, sd = float(r.mean()), float(r.std(ddof=1))
+    low, high = mean - k * sd, mean + k * sd
+    inside = (c >= low) & (c <= high)
+    fraction = float(inside.mean())
+    notes = []
+    if r.size < 10:
+        notes.append(
+            f"the range rests on {r.size} reference lots: its SD is imprecise (10 or more advised)"
+        )
+    if sd == 0:
+        notes.append("the reference lots do not vary: the range has zero width")
+    notes += _normality_caveats({"reference": r})
+    return QualityRangeResult(
+        passed=bool(fraction >= min_fraction),
+        low=low,
+        high=high,
+        k=float(k),
+        mean_reference=mean,
+        sd_reference=sd,
+        n_reference=int(r.size),
+        n_candidate=int(c.size),
+        n_inside=int(inside.sum()),
+        fraction_inside=fraction,
+        min_fraction=float(min_fraction),
+        inside=tuple(bool(i) for i in inside),
+        caveats=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class ToleranceInterval(Result):
+    """Two-sided normal tolerance interval ``x̄ ± k·s`` covering ``coverage`` of the population
+    with ``confidence``."""
+
+    low: float
+    high: float
+    k: float
+    mean: float
+    sd: float
+    n: int
+    coverage: float
+    confidence: float
+    method: str
+    caveats: tuple[str, ...]
+
+
+def tolerance_factor(n: int, coverage: float, confidence: float, *, method: str = "exact") -> float:
+    """Two-sided normal tolerance factor ``k``.
+
+    ``method="howe"``: ``k = z_{(1+p)/2} · √((n−1)(1 + 1/n) / χ²_{1−γ; n−1})`` (Howe 1969,
+    JASA 64:610). ``method="exact"``: solves ISO 16269-6:2014 (Annex F) / Odeh (1978)
+    ``√(2n/π) ∫₀^∞ P(χ²_{n−1} > (n−1) r(x)²/k²) e^{−n x²/2} dx = γ`` with ``r(x)`` from
+    ``Φ(x + r) − Φ(x − r) = p`` (64-point Gauss–Legendre, bisection for ``r``).
+    """
+    if n < 2:
+        raise InputError("a tolerance interval needs at least 2 values")
+    if not (0 < coverage < 1 and 0 < confidence < 1):
+        raise InputError("coverage and confidence must lie between 0 and 1")
+    z = float(stats.norm.ppf((1 + coverage) / 2))
+    howe = z * np.sqrt((n - 1) * (1 + 1 / n) / stats.chi2.ppf(1 - confidence, n - 1))
+    if method == "howe":
+        return float(howe)
+    if method != "exact":
+        raise InputError(f"unknown tolerance method '{method}' (use 'exact' or 'howe')")
+    nodes, weights = np.polynomial.legendre.leggauss(64)
+    upper = 10.0 / np.sqrt(n)
+    x = (nodes + 1) * upper / 2
+    w = weights * upper / 2
+    lo, hi = np.zeros_like(x), x + z + 10.0  # Φ(x + r) − Φ(x − r) rises with r: bisection
+    for _ in range(64):
+        r = (lo + hi) / 2
+        short = stats.norm.cdf(x + r) - stats.norm.cdf(x - r) < coverage
+        lo, hi = np.where(short, r, lo), np.where(short, hi, r)
+    r = (lo + hi) / 2
+    density = np.sqrt(2 * n / np.pi) * np.exp(-n * x * x / 2) * w
+
+    def achieved(k: float) -> float:
+        return float((stats.chi2.sf((n - 1) * r * r / (k * k), n - 1) * density).sum())
+
+    from scipy.optimize import brentq
+
+    return float(brentq(lambda k: achieved(k) - confidence, z, 2 * howe + 1, xtol=1e-10))
+
+
+def tolerance_interval(
+    values: ArrayLike,
+    *,
+    coverage: float = 0.99,
+    confidence: float = 0.95,
+    method: str = "exact",
+) -> ToleranceInterval:
+    """Two-sided normal tolerance interval ``x̄ ± k·s`` (units of ``values``).
+
+    ``k`` from :func:`tolerance_factor`; references Howe (1969) and ISO 16269-6:2014.
+    """
+    x = _values(values, "values")
+    k = tolerance_factor(x.size, coverage, confidence, method=method)
+    mean, sd = float(x.mean()), float(x.std(ddof=1))
+    notes = _normality_caveats({"the": x})
+    if x.size < 10:
+        notes.append(f"only {x.size} values: the interval is wide and depends on normality")
+    return ToleranceInterval(
+        low=mean - k * sd,
+        high=mean + k * sd,
+        k=k,
+        mean=mean,
+        sd=sd,
+        n=int(x.size),
+        coverage=float(coverage),
+        confidence=float(confidence),
+        method="ISO 16269-6 exact" if method == "exact" else "Howe (1969)",
+        caveats=tuple(notes),
+    )

@@ -1,0 +1,267 @@
+"""Normal-flow filtration sizing: Vmax/Qi (constant pressure), Pmax (constant flow), flux
+decay, required filter area, and log reduction value.
+
+Units: time h, filtrate volume L, area m², flux L/(m²·h) (LMH), capacity L/m²; pressures in any
+one unit. References: Badmington, Wilkins, Payne & Honig, *Vmax testing for practical
+microfiltration train scale-up in biopharmaceutical processing*, Pharm Technol 19:64 (1995);
+Zydney & Ho, Desalination 146:75 (2002); Hermia, Trans IChemE 60:183 (1982); PDA TR 26
+(sterilizing filtration of liquids); PDA TR 41 and ICH Q5A(R2) (virus filtration, LRV).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from bioproof.analysis.errors import InputError
+from bioproof.analysis.result import Result
+from bioproof.analysis.stats import line_fit
+
+ArrayLike = Sequence[float] | np.ndarray
+
+
+def _series(x: ArrayLike, y: ArrayLike, names: tuple[str, str], minimum: int = 3) -> tuple:
+    a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
+    if a.shape != b.shape or a.ndim != 1 or a.size < minimum:
+        raise InputError(f"{names[0]} and {names[1]} must be equally long series ({minimum}+)")
+    if not (np.isfinite(a).all() and np.isfinite(b).all()):
+        raise InputError(f"{names[0]} and {names[1]} must not contain gaps")
+    if (np.diff(a) <= 0).any():
+        raise InputError(f"{names[0]} must increase strictly", column=names[0])
+    return a, b
+
+
+def _positive(area: float) -> float:
+    if not area > 0:
+        raise InputError("the filter area must be positive")
+    return float(area)
+
+
+@dataclass(frozen=True)
+class VmaxResult(Result):
+    """Vmax [L/m²], Qi [L/(m²·h)] and the fit quality (R², points used)."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("vmax", "qi")
+
+    vmax: float
+    qi: float
+    r2: float
+    n: int
+    area: float
+    caveats: tuple[str, ...]
+
+
+def vmax(time: ArrayLike, volume: ArrayLike, *, area: float) -> VmaxResult:
+    """Vmax and Qi from a constant-pressure test (standard/pore-constriction blocking).
+
+    ``t/V = 1/Qᵢ + t/V_max``: a straight-line fit of ``t/V`` against ``t`` gives
+    ``V_max = 1/slope`` and ``Qᵢ = 1/intercept``, both divided by the test ``area``
+    (Badmington et al. 1995; Zydney & Ho 2002). ``time`` [h] and cumulative filtrate ``volume``
+    [L] (points at t = 0 or V = 0 are skipped), ``area`` [m²]; Vmax in L/m², Qi in L/(m²·h).
+    """
+    t, v = _series(time, volume, ("time", "volume"))
+    area = _positive(area)
+    keep = (t > 0) & (v > 0)
+    if keep.sum() < 3:
+        raise InputError("needs at least 3 points with time and volume above 0")
+    fit = line_fit(t[keep], t[keep] / v[keep])
+    slope, intercept = float(fit.slope), float(fit.intercept)
+    notes = []
+    if slope <= 0:
+        notes.append("t/V does not rise with t: no plugging seen, Vmax is not defined")
+    if intercept <= 0:
+        notes.append("the intercept is not positive: Qi is not defined")
+    if fit.r2 < 0.98:
+        notes.append(
+            f"t/V vs t is not linear (R² = {fit.r2:.3f}): another blocking law (cake or "
+            f"intermediate) may govern; size with care"
+        )
+    return VmaxResult(
+        vmax=1.0 / slope / area if slope > 0 else float("nan"),
+        qi=1.0 / intercept / area if intercept > 0 else float("nan"),
+        r2=float(fit.r2),
+        n=int(fit.n),
+        area=area,
+        caveats=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class PmaxResult(Result):
+    """Constant-flow sizing: Vmax [L/m²] and throughput at ``max_pressure`` [L/m²]."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("vmax", "capacity_at_pmax")
+
+    vmax: float
+    capacity_at_pmax: float
+    max_pressure: float
+    initial_pressure: float
+    r2: float
+    caveats: tuple[str, ...]
+
+
+def pmax(
+    volume: ArrayLike,
+    pressure: ArrayLike,
+    *,
+    area: float,
+    max_pressure: float,
+    initial_pressure: float | None = None,
+) -> PmaxResult:
+    """Pmax analysis of a constant-flow test (standard blocking).
+
+    At constant flow the standard blocking law gives ``√(P₀/P) = 1 − v/V_max`` with
+    ``v = V/A`` (Hermia 1982; Zydney & Ho 2002). A straight-line fit ``√(P₀/P) = a + b·v``
+    gives ``V_max = −a/b`` and the throughput at the pressure limit
+    ``v(P_max) = (√(P₀/P_max) − a)/b``. ``volume`` [L], ``pressure`` and ``max_pressure`` in one
+    unit, ``initial_pressure`` P₀ (default the first reading), ``area`` [m²]; results L/m².
+    """
+    vol, p = _series(volume, pressure, ("volume", "pressure"))
+    area = _positive(area)
+    p0 = float(p[0] if initial_pressure is None else initial_pressure)
+    if not p0 > 0 or (p <= 0).any() or not max_pressure > p0:
+        raise InputError("pressures must be positive and the maximum above the initial pressure")
+    fit = line_fit(vol / area, np.sqrt(p0 / p))
+    a, b = float(fit.intercept), float(fit.slope)
+    notes = []
+    if b >= 0:
+        notes.append("pressure does not rise with throughput: no plugging seen")
+        vm = cap = float("nan")
+    else:
+        vm = -a / b
+        cap = (np.sqrt(p0 / max_pressure) - a) / b
+        if cap > vol[-1] / area * 2:
+            notes.append("the pressure limit lies far beyond the tested throughput: extrapolated")
+    if fit.r2 < 0.98:
+        notes.append(f"√(P₀/P) vs V is not linear (R² = {fit.r2:.3f}): standard blocking doubtful")
+    return PmaxResult(float(vm), float(cap), float(max_pressure), p0, float(fit.r2), tuple(notes))
+
+
+@dataclass(frozen=True)
+class FluxDecay(Result):
+    """Initial and final flux [L/(m²·h)] and the flux decay [%] over the run."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("flux_initial", "flux_final", "flux_decay")
+
+    flux_initial: float
+    flux_final: float
+    flux_decay: float
+    flux: tuple[float, ...]
+    caveats: tuple[str, ...]
+
+
+def flux_decay(time: ArrayLike, volume: ArrayLike, *, area: float) -> FluxDecay:
+    """Flux per interval ``J_i = (V_{i+1} − V_i)/((t_{i+1} − t_i)·A)`` and the decay
+    ``(1 − J_last/J_first) × 100`` of a constant-pressure run (Badmington et al. 1995).
+    ``time`` [h], cumulative ``volume`` [L], ``area`` [m²]; flux in L/(m²·h)."""
+    t, v = _series(time, volume, ("time", "volume"), minimum=2)
+    area = _positive(area)
+    flux = np.diff(v) / np.diff(t) / area
+    notes = []
+    if (flux < 0).any():
+        raise InputError("cumulative filtrate volume must not decrease", column="volume")
+    if flux[0] == 0:
+        raise InputError("no filtrate in the first interval: the initial flux is 0")
+    decay = (1.0 - flux[-1] / flux[0]) * 100
+    if decay < 0:
+        notes.append("the flux rose during the run: check the pressure control")
+    return FluxDecay(
+        float(flux[0]), float(flux[-1]), float(decay), tuple(flux.tolist()), tuple(notes)
+    )
+
+
+@dataclass(frozen=True)
+class FilterArea(Result):
+    """Required filter area [m²] with its capacity- and flux-limited parts (before the safety
+    factor) and the safety factor applied."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("required_area",)
+
+    required_area: float
+    capacity_area: float
+    flux_area: float
+    safety_factor: float
+    caveats: tuple[str, ...]
+
+
+def filter_area(
+    batch_volume: float,
+    *,
+    vmax: float,
+    qi: float | None = None,
+    process_time: float | None = None,
+    safety_factor: float = 1.5,
+) -> FilterArea:
+    """Filter area for a batch from Vmax/Qi sizing.
+
+    Integrated standard-blocking model per unit area ``v(t) = t/(1/Qᵢ + t/V_max)``, so
+    ``A = SF · V_batch · (1/V_max + 1/(Qᵢ·t_process))``; without ``qi`` and ``process_time``
+    only the capacity term ``V_batch/V_max`` is used (Badmington et al. 1995; PDA TR 26
+    recommends a safety factor, commonly 1.5–2). ``batch_volume`` [L], ``vmax`` [L/m²], ``qi``
+    [L/(m²·h)], ``process_time`` [h]; area in m².
+    """
+    if not batch_volume > 0 or not vmax > 0 or not safety_factor >= 1:
+        raise InputError("batch volume and Vmax must be positive and the safety factor ≥ 1")
+    capacity = batch_volume / vmax
+    flux = 0.0
+    notes = []
+    if (qi is None) != (process_time is None):
+        raise InputError("give both qi and process_time, or neither")
+    if qi is not None and process_time is not None:
+        if not qi > 0 or not process_time > 0:
+            raise InputError("qi and process time must be positive")
+        flux = batch_volume / (qi * process_time)
+    else:
+        notes.append("no process time given: area from capacity only (unlimited time)")
+    return FilterArea(
+        required_area=safety_factor * (capacity + flux),
+        capacity_area=capacity,
+        flux_area=flux,
+        safety_factor=float(safety_factor),
+        caveats=tuple(notes),
+    )
+
+
+@dataclass(frozen=True)
+class LogReduction(Result):
+    """Log reduction value; ``censored`` = the filtrate was below detection, so LRV is ≥."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("lrv",)
+
+    lrv: float
+    censored: bool
+    challenge_load: float
+    filtrate_load: float
+    caveats: tuple[str, ...]
+
+
+def log_reduction(
+    challenge_titre: float,
+    filtrate_titre: float,
+    *,
+    challenge_volume: float = 1.0,
+    filtrate_volume: float = 1.0,
+    detection_limit: float | None = None,
+) -> LogReduction:
+    """``LRV = log10((C_challenge·V_challenge)/(C_filtrate·V_filtrate))`` (PDA TR 41; ICH
+    Q5A(R2) §6). Titres in one unit (e.g. TCID50/mL, pfu/mL, CFU/mL), volumes in one unit.
+    A filtrate titre at or below ``detection_limit`` (or 0) is replaced by the limit and the
+    LRV is reported as a lower bound (``censored``)."""
+    values = (challenge_titre, filtrate_titre, challenge_volume, filtrate_volume)
+    if any(not np.isfinite(x) or x < 0 for x in values):
+        raise InputError("titres and volumes must be numbers ≥ 0")
+    if not challenge_titre > 0 or not challenge_volume > 0 or not filtrate_volume > 0:
+        raise InputError("the challenge titre and both volumes must be positive")
+    censored = False
+    filtrate = float(filtrate_titre)
+    if detection_limit is not None and filtrate <= detection_limit:
+        filtrate, censored = float(detection_limit), True
+    if filtrate <= 0:
+        raise InputError("the filtrate titre is 0: give the assay's detection limit")
+    load_c = challenge_titre * challenge_volume
+    load_f = filtrate * filtrate_volume
+    notes = ["filtrate below detection: LRV is a lower bound (≥)"] if censored else []
+    return LogReduction(float(np.log10(load_c / load_f)), censored, load_c, load_f, tuple(notes))

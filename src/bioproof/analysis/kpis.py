@@ -1,0 +1,403 @@
+"""Every KPI a result's ``to_dict()`` emits: key, English and Korean labels, display unit,
+description and reference. The web platform renders its tables from :data:`KPIS`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+DORAN = "Doran, Bioprocess Engineering Principles, 2nd ed. (2013)"
+GARCIA = "Garcia-Ochoa & Gomez, Biotechnol Adv 27:153 (2009)"
+CARTA = "Carta & Jungbauer, Protein Chromatography, 2nd ed. (2020)"
+BADMINGTON = "Badmington et al., Pharm Technol 19:64 (1995); PDA TR 26"
+PDA14 = "PDA TR 14, Validation of column-based chromatography processes (2008)"
+
+
+@dataclass(frozen=True)
+class KPI:
+    """One performance indicator: ``unit`` is the display unit of the values in ``to_dict``."""
+
+    key: str
+    label_en: str
+    label_ko: str
+    unit: str
+    description: str
+    reference: str
+
+
+def _kpis(*rows: tuple[str, str, str, str, str, str]) -> dict[str, KPI]:
+    return {row[0]: KPI(*row) for row in rows}
+
+
+#: KPI key → definition, in display order.
+KPIS: dict[str, KPI] = _kpis(
+    # cell culture and fermentation kinetics
+    (
+        "mu_exp",
+        "Specific growth rate (exponential phase)",
+        "비성장속도 (지수 성장기)",
+        "1/d",
+        "Slope of ln(viable cells) vs time over the exponential phase, net of sampling and feeds",
+        f"{DORAN}, §12.8",
+    ),
+    ("doubling_time", "Doubling time", "배가 시간", "h", "24·ln 2 / μ_exp", f"{DORAN}, §12.8"),
+    (
+        "mu_exp_r2",
+        "R² of the exponential-phase fit",
+        "지수 성장기 적합 결정계수",
+        "-",
+        "Coefficient of determination of the log-linear fit",
+        "Draper & Smith (1998)",
+    ),
+    (
+        "exp_phase_start",
+        "Exponential phase start",
+        "지수 성장기 시작",
+        "d",
+        "First sample of the exponential phase",
+        f"{DORAN}, §12.8",
+    ),
+    (
+        "exp_phase_end",
+        "Exponential phase end",
+        "지수 성장기 종료",
+        "d",
+        "Last sample of the exponential phase",
+        f"{DORAN}, §12.8",
+    ),
+    (
+        "mu_max_interval",
+        "Maximum interval growth rate",
+        "최대 구간 비성장속도",
+        "1/d",
+        "Largest net specific growth rate between consecutive samples",
+        f"{DORAN}, §12.8",
+    ),
+    (
+        "ivcd_final",
+        "Integral of viable cell density",
+        "적산 생세포 농도 (IVCD)",
+        "1e6 cells·d/mL",
+        "Trapezoidal integral of viable cell density over the culture",
+        "Renard et al., Biotechnol Lett 10:91 (1988)",
+    ),
+    (
+        "peak_vcd",
+        "Peak viable cell density",
+        "최대 생세포 농도",
+        "1e6 cells/mL",
+        "Highest measured viable cell density",
+        "—",
+    ),
+    (
+        "peak_day",
+        "Day of peak VCD",
+        "최대 생세포 농도 도달일",
+        "d",
+        "Culture time of the peak viable cell density",
+        "—",
+    ),
+    (
+        "qp",
+        "Specific productivity",
+        "비생산성",
+        "pg/(cell·d)",
+        "Slope of cumulative product vs cumulative integral of viable cells (titer vs IVCD)",
+        "Renard et al. (1988); Doran (2013) §12.11",
+    ),
+    (
+        "qp_r2",
+        "R² of titer vs IVCD",
+        "역가-IVCD 적합 결정계수",
+        "-",
+        "Coefficient of determination of the qP fit",
+        "Draper & Smith (1998)",
+    ),
+    (
+        "final_titer",
+        "Final titer",
+        "최종 역가",
+        "g/L",
+        "Product concentration at the last sample",
+        "—",
+    ),
+    (
+        "volumetric_productivity",
+        "Volumetric productivity",
+        "부피 생산성",
+        "g/(L·d)",
+        "Final titer divided by culture time",
+        f"{DORAN}, §14.2",
+    ),
+    (
+        "culture_duration",
+        "Culture duration (viability)",
+        "배양 기간 (생존율 기준)",
+        "d",
+        "Time until viability first falls below the limit (default 80 %), else the whole run",
+        "—",
+    ),
+    (
+        "qs_glucose",
+        "Specific glucose consumption rate",
+        "포도당 비소비속도",
+        "pmol/(cell·d)",
+        "Glucose consumed (feeds accounted for) per integral of viable cells",
+        f"{DORAN}, §12.11",
+    ),
+    (
+        "qs_glutamine",
+        "Specific glutamine consumption rate",
+        "글루타민 비소비속도",
+        "pmol/(cell·d)",
+        "Glutamine consumed per integral of viable cells",
+        f"{DORAN}, §12.11",
+    ),
+    (
+        "qp_lactate",
+        "Specific lactate production rate",
+        "젖산 비생성속도",
+        "pmol/(cell·d)",
+        "Net lactate formed per integral of viable cells",
+        f"{DORAN}, §12.11",
+    ),
+    (
+        "qp_ammonia",
+        "Specific ammonia production rate",
+        "암모니아 비생성속도",
+        "pmol/(cell·d)",
+        "Net ammonia formed per integral of viable cells",
+        f"{DORAN}, §12.11",
+    ),
+    (
+        "yield_x_glucose",
+        "Cell yield on glucose (Yx/s)",
+        "포도당 기준 세포 수율 (Yx/s)",
+        "1e9 cells/mmol",
+        "Viable cells formed per glucose consumed",
+        f"{DORAN}, §12.2",
+    ),
+    (
+        "yield_p_glucose",
+        "Product yield on glucose (Yp/s)",
+        "포도당 기준 생성물 수율 (Yp/s)",
+        "g/g",
+        "Product formed per glucose consumed",
+        f"{DORAN}, §12.2",
+    ),
+    (
+        "yield_lac_glucose",
+        "Lactate yield on glucose (Ylac/glc)",
+        "젖산/포도당 수율 (Ylac/glc)",
+        "mol/mol",
+        "Lactate formed per glucose consumed (≤ 2 by stoichiometry)",
+        "Ozturk et al., Biotechnol Bioeng 39:418 (1992)",
+    ),
+    # gas transfer and mixing
+    (
+        "our",
+        "Oxygen uptake rate",
+        "산소 섭취 속도 (OUR)",
+        "mmol/(L·h)",
+        "Inert-gas balance of inlet and off-gas O₂",
+        f"{DORAN}, §10.10; {GARCIA}",
+    ),
+    (
+        "cer",
+        "CO₂ evolution rate",
+        "이산화탄소 발생 속도 (CER)",
+        "mmol/(L·h)",
+        "Inert-gas balance of inlet and off-gas CO₂",
+        f"{DORAN}, §10.10",
+    ),
+    ("rq", "Respiratory quotient", "호흡 계수 (RQ)", "mol/mol", "CER / OUR", f"{DORAN}, §10.10"),
+    (
+        "kla",
+        "Volumetric oxygen transfer coefficient",
+        "산소 물질전달계수 (kLa)",
+        "1/h",
+        "Dynamic gassing-out fit, optionally corrected for first-order probe lag",
+        f"{GARCIA}; Van't Riet, Ind Eng Chem Process Des Dev 18:357 (1979)",
+    ),
+    (
+        "kla_ci_low",
+        "kLa lower confidence limit",
+        "kLa 신뢰구간 하한",
+        "1/h",
+        "Lower limit of the kLa confidence interval (t × standard error)",
+        "Bates & Watts (1988)",
+    ),
+    (
+        "kla_ci_high",
+        "kLa upper confidence limit",
+        "kLa 신뢰구간 상한",
+        "1/h",
+        "Upper limit of the kLa confidence interval (t × standard error)",
+        "Bates & Watts (1988)",
+    ),
+    (
+        "c_star",
+        "Saturation DO",
+        "포화 용존산소 농도",
+        "input DO unit",
+        "Fitted equilibrium dissolved-oxygen reading",
+        GARCIA,
+    ),
+    (
+        "mixing_time",
+        "Mixing time",
+        "혼합 시간",
+        "s",
+        "Time after tracer addition until the response stays within the homogeneity band",
+        "Van't Riet & Tramper, Basic Bioreactor Design (1991); Nienow, Chem Eng Sci 52:2557 (1997)",
+    ),
+    ("power", "Power input", "교반 동력", "W", "Np·ρ·N³·D⁵ or measured", f"{DORAN}, §8.5"),
+    (
+        "power_per_volume",
+        "Power per volume",
+        "단위 부피당 동력 (P/V)",
+        "W/m³",
+        "Power input divided by working volume",
+        f"{DORAN}, §8.5",
+    ),
+    ("tip_speed", "Impeller tip speed", "임펠러 선단 속도", "m/s", "π·N·D", f"{DORAN}, §8.5"),
+    (
+        "reynolds",
+        "Impeller Reynolds number",
+        "임펠러 레이놀즈 수",
+        "-",
+        "ρ·N·D²/μ",
+        f"{DORAN}, §7.2",
+    ),
+    # chromatography
+    (
+        "dbc",
+        "Dynamic binding capacity",
+        "동적 결합 용량 (DBC)",
+        "g/L resin",
+        "Feed concentration × (breakthrough volume − hold-up) / column volume at the stated %",
+        CARTA,
+    ),
+    (
+        "saturation_capacity",
+        "Saturation binding capacity",
+        "포화 결합 용량",
+        "g/L resin",
+        "Mass bound at the end of loading per column volume (from the full breakthrough curve)",
+        CARTA,
+    ),
+    ("step_yield", "Step yield", "단계 수율", "%", "Product in the eluate / product loaded", CARTA),
+    (
+        "mass_balance",
+        "Mass balance",
+        "물질 수지 (회수율)",
+        "%",
+        "Product in all collected fractions / product loaded",
+        CARTA,
+    ),
+    (
+        "dbc_slope",
+        "DBC trend per cycle",
+        "사이클당 DBC 변화",
+        "g/L resin per cycle",
+        "Least-squares slope of DBC vs cycle number",
+        PDA14,
+    ),
+    (
+        "yield_slope",
+        "Yield trend per cycle",
+        "사이클당 수율 변화",
+        "% per cycle",
+        "Least-squares slope of step yield vs cycle number",
+        PDA14,
+    ),
+    (
+        "dbc_limit_cycle",
+        "First cycle below the DBC limit",
+        "DBC 한계 미달 최초 사이클",
+        "cycle",
+        "First observed cycle whose DBC falls below the limit",
+        PDA14,
+    ),
+    (
+        "dbc_limit_cycle_predicted",
+        "Predicted cycle at the DBC limit",
+        "DBC 한계 도달 예측 사이클",
+        "cycle",
+        "Cycle where the DBC trend line meets the limit",
+        PDA14,
+    ),
+    (
+        "yield_limit_cycle",
+        "First cycle below the yield limit",
+        "수율 한계 미달 최초 사이클",
+        "cycle",
+        "First observed cycle whose yield falls below the limit",
+        PDA14,
+    ),
+    (
+        "yield_limit_cycle_predicted",
+        "Predicted cycle at the yield limit",
+        "수율 한계 도달 예측 사이클",
+        "cycle",
+        "Cycle where the yield trend line meets the limit",
+        PDA14,
+    ),
+    # filtration
+    (
+        "vmax",
+        "Maximum filtrate volume (Vmax)",
+        "최대 여과 용량 (Vmax)",
+        "L/m²",
+        "1 / slope of t/V vs t (standard blocking, constant pressure)",
+        BADMINGTON,
+    ),
+    (
+        "qi",
+        "Initial flux (Qi)",
+        "초기 플럭스 (Qi)",
+        "L/(m²·h)",
+        "1 / intercept of t/V vs t",
+        BADMINGTON,
+    ),
+    (
+        "capacity_at_pmax",
+        "Throughput at maximum pressure",
+        "최대 압력 기준 여과 용량",
+        "L/m²",
+        "Filtrate volume per area when a constant-flow run reaches the stated pressure",
+        "Zydney & Ho, Desalination 146:75 (2002); Hermia (1982)",
+    ),
+    (
+        "flux_initial",
+        "Initial flux",
+        "초기 플럭스",
+        "L/(m²·h)",
+        "Flux over the first interval",
+        BADMINGTON,
+    ),
+    (
+        "flux_final",
+        "Final flux",
+        "최종 플럭스",
+        "L/(m²·h)",
+        "Flux over the last interval",
+        BADMINGTON,
+    ),
+    ("flux_decay", "Flux decay", "플럭스 감소율", "%", "1 − final flux / initial flux", BADMINGTON),
+    (
+        "required_area",
+        "Required filter area",
+        "소요 필터 면적",
+        "m²",
+        "Batch volume / (Vmax-limited capacity in the process time) × safety factor",
+        BADMINGTON,
+    ),
+    (
+        "lrv",
+        "Log reduction value",
+        "로그 감소값 (LRV)",
+        "log10",
+        "log10(challenge load / filtrate load)",
+        "PDA TR 41 (2008); ICH Q5A(R2)",
+    ),
+)
