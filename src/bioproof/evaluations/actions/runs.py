@@ -1,0 +1,268 @@
+"""Runs, raw data, deviations and analysis of an evaluation (the only writers)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bioproof.core import audit
+from bioproof.core.errors import DomainError
+from bioproof.evaluations import criteria as criteria_rules
+from bioproof.evaluations import layouts, results, workflow
+from bioproof.evaluations.actions._common import (
+    MAX_UPLOAD_BYTES,
+    S,
+    move,
+    record,
+    require_editable,
+    require_operator,
+)
+from bioproof.evaluations.models import Criterion, Deviation, Evaluation, Run, RunDataFile
+
+
+@transaction.atomic
+def add_run(
+    *,
+    by: Any,
+    evaluation: Evaluation,
+    arm: str,
+    label: str,
+    batch_id: str = "",
+    equipment: str = "",
+    notes: str = "",
+    parameters: dict[str, Any] | None = None,
+) -> Run:
+    """Record a candidate or reference run with its batch, equipment and the run parameters the
+    protocol's data layouts need (e.g. column volume, filter area)."""
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    if arm not in Run.Arm.values:
+        raise DomainError(_("Arm must be 'candidate' or 'reference'."), field="arm")
+    label = (label or "").strip()
+    if not label:
+        raise DomainError(_("Give the run a label."), field="label")
+    if evaluation.runs.filter(label=label).exists():
+        raise DomainError(_("A run labelled %(l)s exists already.") % {"l": label}, field="label")
+    run = Run.objects.create(
+        evaluation=evaluation,
+        arm=arm,
+        label=label,
+        batch_id=(batch_id or "").strip(),
+        equipment=(equipment or "").strip(),
+        notes=notes or "",
+        parameters=_clean_parameters(evaluation, parameters or {}),
+    )
+    _invalidate_results(evaluation)
+    record(
+        by,
+        "run.added",
+        run,
+        evaluation.center,
+        after={
+            "evaluation": evaluation.code,
+            "version": evaluation.version,
+            "arm": arm,
+            "label": label,
+            "batch_id": run.batch_id,
+            "equipment": run.equipment,
+            "parameters": run.parameters,
+        },
+    )
+    return run
+
+
+def _clean_parameters(evaluation: Evaluation, raw: dict[str, Any]) -> dict[str, float]:
+    """Numbers for the parameters the protocol's layouts know; required ones must be given."""
+    keys = evaluation.template.layouts if evaluation.template else ["offline"]
+    params = {p.key: p for p in layouts.parameters_for(keys)}
+    cleaned: dict[str, float] = {}
+    for key, value in raw.items():
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        if key not in params:
+            raise DomainError(
+                _("Run parameter '%(k)s' is not used by this protocol (known: %(known)s).")
+                % {"k": key, "known": ", ".join(params) or _("none")},
+                field="parameters",
+            )
+        try:
+            number = float(str(value).replace(",", ""))
+        except ValueError:
+            number = float("nan")
+        if not math.isfinite(number) or number < 0:
+            raise DomainError(
+                _("Run parameter '%(k)s': '%(v)s' is not a non-negative number (%(u)s).")
+                % {"k": key, "v": value, "u": params[key].unit},
+                field="parameters",
+            )
+        cleaned[key] = number
+    missing = [k for k, p in params.items() if p.default is None and k not in cleaned]
+    if missing:
+        raise DomainError(
+            _("Give the run parameter(s): %(p)s.")
+            % {"p": ", ".join(f"{k} [{params[k].unit}]" for k in missing)},
+            field="parameters",
+        )
+    return cleaned
+
+
+def _invalidate_results(evaluation: Evaluation) -> None:
+    """New data makes earlier results stale: clear them and return to 'running'."""
+    if evaluation.status == S.ANALYSED:
+        evaluation.runs.update(kpis=None)
+        evaluation.criteria.update(result=None, passed=None)
+        evaluation.status = S.RUNNING
+        evaluation.save(update_fields=["status", "updated_at"])
+
+
+@transaction.atomic
+def upload_run_data(
+    *, by: Any, run: Run, filename: str, data: bytes, layout: str = "offline"
+) -> RunDataFile:
+    """Store a raw data file (CSV/XLSX) of one layout with its SHA-256 and its parsed table.
+
+    The file is parsed before anything is written, so a bad file leaves nothing behind; a
+    re-upload of the same layout adds a new version and keeps the old one.
+    """
+    evaluation = run.evaluation
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    spec = layouts.get(layout)
+    if not data:
+        raise DomainError(_("File '%(f)s' is empty.") % {"f": filename}, field="file")
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise DomainError(
+            _("File '%(f)s' is larger than %(mb)d MB.")
+            % {"f": filename, "mb": MAX_UPLOAD_BYTES // 2**20},
+            field="file",
+        )
+    frame = spec.parse(data, filename)
+    sha = audit.sha256_hex(data)
+    previous = run.data_files.filter(layout=layout)
+    version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
+    previous.filter(is_current=True).update(is_current=False)
+    data_file = RunDataFile(
+        run=run,
+        version=version,
+        layout=layout,
+        filename=filename[:200],
+        sha256=sha,
+        size=len(data),
+        table=results.frame_to_table(frame),
+        n_rows=len(frame),
+        uploaded_by=by,
+    )
+    data_file.file.save(filename[-100:], ContentFile(data), save=False)
+    data_file.save()
+    _invalidate_results(evaluation)
+    record(
+        by,
+        "run_data.uploaded",
+        data_file,
+        evaluation.center,
+        after={
+            "evaluation": evaluation.code,
+            "run": run.label,
+            "layout": layout,
+            "filename": filename,
+            "version": version,
+            "sha256": sha,
+            "rows": len(frame),
+        },
+    )
+    return data_file
+
+
+@transaction.atomic
+def record_deviation(
+    *, by: Any, evaluation: Evaluation, description: str, run: Run | None = None
+) -> Deviation:
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    description = (description or "").strip()
+    if not description:
+        raise DomainError(_("Describe the deviation."), field="description")
+    if run is not None and run.evaluation_id != evaluation.pk:
+        raise DomainError(_("That run belongs to another evaluation."), field="run")
+    deviation = Deviation.objects.create(
+        evaluation=evaluation, run=run, description=description, recorded_by=by
+    )
+    _invalidate_results(evaluation)
+    record(
+        by,
+        "deviation.recorded",
+        deviation,
+        evaluation.center,
+        after={
+            "evaluation": evaluation.code,
+            "run": run.label if run else None,
+            "description": description,
+        },
+    )
+    return deviation
+
+
+@transaction.atomic
+def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
+    """Compute per-run KPIs for every data layout and per-criterion verdicts with the analysis
+    engine; the engine version is recorded."""
+    workflow.check(evaluation, "analyse", by)
+    runs = list(evaluation.runs.all())
+    files: dict[int, dict[str, RunDataFile]] = {}
+    for f in RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True):
+        files.setdefault(f.run_id, {})[f.layout] = f
+    required = set(evaluation.template.layouts) if evaluation.template else set()
+    missing = [
+        f"{r.label} ({', '.join(sorted(required - set(files.get(r.pk, {})))) or _('data')})"
+        for r in runs
+        if not files.get(r.pk) or required - set(files[r.pk])
+    ]
+    if not runs or missing:
+        raise DomainError(
+            _("Upload data for every run first (missing: %(runs)s).")
+            % {"runs": ", ".join(missing) or _("no runs")}
+        )
+    for run in runs:
+        kpis: dict[str, Any] = {}
+        for layout, f in sorted(files[run.pk].items()):
+            kpis |= results.layout_kpis(layout, f.table, label=run.label, parameters=run.parameters)
+        run.kpis = kpis
+    Run.objects.bulk_update(runs, ["kpis"])
+    criteria = list(evaluation.criteria.all())
+    verdicts = {}
+    for criterion in criteria:
+        values = {
+            arm: [r.kpis.get(criterion.kpi) for r in runs if r.arm == arm] for arm in Run.Arm.values
+        }
+        needed = values["candidate"] + (
+            values["reference"]
+            if criterion.comparison in ("equivalence", "non_inferiority")
+            else []
+        )
+        if any(v is None for v in needed):
+            raise DomainError(
+                _("KPI %(k)s could not be computed for every run.") % {"k": criterion.kpi}
+            )
+        criterion.result, criterion.passed = criteria_rules.evaluate(
+            criterion, values["candidate"], values["reference"]
+        )
+        verdicts[f"{criterion.kpi}:{criterion.comparison}"] = criterion.passed
+    Criterion.objects.bulk_update(criteria, ["result", "passed"])
+    evaluation.engine_version = results.ENGINE_VERSION
+    evaluation.analysed_at = timezone.now()
+    evaluation.save(update_fields=["engine_version", "analysed_at", "updated_at"])
+    move(
+        evaluation,
+        S.ANALYSED,
+        by=by,
+        org=evaluation.center,
+        action="evaluation.analysed",
+        extra={"engine_version": evaluation.engine_version, "verdicts": verdicts},
+    )
+    return evaluation

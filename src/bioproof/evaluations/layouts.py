@@ -1,0 +1,312 @@
+"""Data layouts a run can carry: how each file is parsed and which KPIs come out of it.
+
+Each layout is read by ``bioproof.analysis.io`` (units in headers, converted with pint; errors name
+file, row and column) and analysed by the engine. The downloadable Excel template of a layout is
+built from its ``columns``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from bioproof.analysis.errors import InputError
+from bioproof.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class Param:
+    """A run parameter a layout's analysis needs (entered with the run)."""
+
+    key: str
+    label_en: str
+    label_ko: str
+    unit: str
+    default: float | None = None  # None = required
+
+
+@dataclass(frozen=True)
+class Layout:
+    key: str
+    label_en: str
+    label_ko: str
+    #: (header with unit, example values) — the template's columns and a worked example
+    columns: tuple[tuple[str, tuple[Any, ...]], ...]
+    reader: Callable[..., pd.DataFrame]
+    analyser: Callable[[pd.DataFrame, dict[str, float]], dict[str, Any]]
+    parameters: tuple[Param, ...] = ()
+    #: (x column, y column, x label, y label) for the web and report plot
+    plot: tuple[str, str, str, str] | None = None
+    #: dotted paths of the engine result classes whose KPI fields this layout yields
+    results: tuple[str, ...] = ()
+
+    @property
+    def produces(self) -> frozenset[str]:
+        """KPI keys this layout's analysis yields."""
+        import importlib
+
+        keys: set[str] = set()
+        for path in self.results:
+            module, name = path.rsplit(".", 1)
+            keys.update(getattr(importlib.import_module(module), name).KPI_FIELDS)
+        return frozenset(keys)
+
+    @property
+    def label(self) -> str:
+        return self.label_en if (get_language() or "ko").startswith("en") else self.label_ko
+
+    def parse(self, data: bytes, filename: str) -> pd.DataFrame:
+        try:
+            return self.reader(data, filename=filename)
+        except InputError as exc:
+            raise DomainError(str(exc), field="file") from exc
+
+    def kpis(
+        self, frame: pd.DataFrame, parameters: dict[str, float] | None = None
+    ) -> dict[str, Any]:
+        values = {p.key: p.default for p in self.parameters} | dict(parameters or {})
+        missing = [p.key for p in self.parameters if values.get(p.key) is None]
+        if missing:
+            raise InputError(
+                f"run parameter(s) {', '.join(missing)} needed for {self.label_en} data"
+            )
+        return self.analyser(frame, values)
+
+
+def _kpi_fields(result: Any) -> dict[str, Any]:
+    """Only the KPI fields of an engine result (plus its caveats)."""
+    data = result.to_dict()
+    out = {k: data[k] for k in result.KPI_FIELDS if k in data}
+    if data.get("caveats"):
+        out.setdefault("caveats", []).extend(data["caveats"])
+    return out
+
+
+def _offline(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.kinetics import culture_kinetics
+
+    return culture_kinetics(frame).to_dict()
+
+
+def _gassing_out(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.gas import fit_kla
+
+    return _kpi_fields(
+        fit_kla(
+            frame["time"].to_numpy(), frame["do"].to_numpy(), probe_tau=params["probe_tau"] / 3600.0
+        )
+    )
+
+
+def _mixing(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.gas import mixing_time
+
+    return _kpi_fields(
+        mixing_time(
+            frame["time"].to_numpy(),
+            frame["signal"].to_numpy(),
+            homogeneity=params["homogeneity"] / 100.0,
+        )
+    )
+
+
+def _breakthrough(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.chromatography import breakthrough
+
+    return _kpi_fields(
+        breakthrough(
+            frame["volume"].to_numpy(),
+            frame["concentration"].to_numpy(),
+            feed_concentration=params["feed_concentration"],
+            column_volume=params["column_volume"],
+            holdup=params["holdup"],
+            level=params["breakthrough_level"] / 100.0,
+        )
+    )
+
+
+def _filtration(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis import filtration
+
+    if "time" not in frame.columns or frame["time"].isna().any():
+        raise InputError("a constant-pressure filtration log needs a Time column")
+    t, v = frame["time"].to_numpy(), frame["volume"].to_numpy()
+    area = params["filter_area"]
+    return _kpi_fields(filtration.vmax(t, v, area=area)) | _kpi_fields(
+        filtration.flux_decay(t, v, area=area)
+    )
+
+
+def _registry() -> dict[str, Layout]:
+    from bioproof.analysis import io
+
+    layouts = [
+        Layout(
+            "offline",
+            "Offline samples (cell culture)",
+            "오프라인 시료 (세포배양)",
+            (
+                ("Time [d]", (0, 1, 2, 3)),
+                ("VCD [1e6 cells/mL]", (0.5, 0.9, 1.6, 2.8)),
+                ("Viability [%]", (98.5, 98.2, 97.9, 97.5)),
+                ("Glucose [g/L]", (6.0, 5.8, 5.5, 5.0)),
+                ("Lactate [g/L]", (0.2, 0.5, 0.9, 1.2)),
+                ("Titer [mg/L]", (0, 20, 60, 130)),
+            ),
+            io.read_offline,
+            _offline,
+            results=("bioproof.analysis.kinetics.CultureKinetics",),
+            plot=None,  # culture runs are drawn as time courses with the reference envelope
+        ),
+        Layout(
+            "gassing_out",
+            "Gassing-out curve (kLa)",
+            "가스 치환 곡선 (kLa)",
+            (
+                ("Time [s]", tuple(range(0, 330, 30))),
+                ("DO [%]", (0.0, 24.0, 42.0, 56.0, 66.5, 74.5, 80.6, 85.2, 88.7, 91.4, 93.4)),
+            ),
+            io.read_kla,
+            _gassing_out,
+            (Param("probe_tau", "DO probe time constant", "DO 센서 시상수", "s", 0.0),),
+            plot=("time", "do", "Time (h)", "DO"),
+            results=("bioproof.analysis.gas.KLaFit",),
+        ),
+        Layout(
+            "mixing",
+            "Tracer response (mixing time)",
+            "추적자 응답 (혼합 시간)",
+            (
+                ("Time [s]", tuple(range(0, 60, 5))),
+                (
+                    "Conductivity [mS/cm]",
+                    (1.0, 1.0, 2.9, 1.6, 1.95, 1.98, 2.02, 2.0, 2.0, 2.0, 2.0, 2.0),
+                ),
+            ),
+            io.read_mixing,
+            _mixing,
+            (Param("homogeneity", "Homogeneity", "균일도", "%", 95.0),),
+            plot=("time", "signal", "Time (h)", "Signal"),
+            results=("bioproof.analysis.gas.MixingResult",),
+        ),
+        Layout(
+            "breakthrough",
+            "Breakthrough curve (DBC)",
+            "파과 곡선 (DBC)",
+            (
+                ("Volume [mL]", (0, 20, 40, 50, 55, 60, 65, 70, 80)),
+                ("Concentration [g/L]", (0, 0, 0.0, 0.02, 0.1, 0.3, 0.7, 1.1, 1.6)),
+            ),
+            io.read_breakthrough,
+            _breakthrough,
+            (
+                Param("feed_concentration", "Feed concentration", "공급액 농도", "g/L"),
+                Param("column_volume", "Column volume", "컬럼 부피", "mL"),
+                Param("holdup", "System hold-up volume", "시스템 체류 부피", "mL", 0.0),
+                Param("breakthrough_level", "Breakthrough level", "파과 기준", "%", 10.0),
+            ),
+            plot=("volume", "concentration", "Loaded volume (mL)", "Effluent (g/L)"),
+            results=("bioproof.analysis.chromatography.Breakthrough",),
+        ),
+        Layout(
+            "filtration",
+            "Filtration log (constant pressure)",
+            "여과 기록 (정압)",
+            (
+                ("Time [min]", tuple(range(0, 60, 5))),
+                ("Volume [mL]", (0, 48, 92, 133, 171, 206, 239, 270, 299, 326, 352, 376)),
+            ),
+            io.read_filtration,
+            _filtration,
+            (Param("filter_area", "Filter area", "필터 면적", "m²"),),
+            plot=("time", "t_over_v", "Time (h)", "t/V (h/L)"),
+            results=(
+                "bioproof.analysis.filtration.VmaxResult",
+                "bioproof.analysis.filtration.FluxDecay",
+            ),
+        ),
+    ]
+    return {layout.key: layout for layout in layouts}
+
+
+def parameters_for(keys: list[str]) -> list[Param]:
+    """Run parameters needed by the given layouts, each once."""
+    seen: dict[str, Param] = {}
+    for key in keys:
+        for param in get(key).parameters:
+            seen.setdefault(param.key, param)
+    return list(seen.values())
+
+
+_LAYOUTS: dict[str, Layout] | None = None
+
+
+def all_layouts() -> dict[str, Layout]:
+    global _LAYOUTS
+    if _LAYOUTS is None:
+        _LAYOUTS = _registry()
+    return _LAYOUTS
+
+
+def get(key: str) -> Layout:
+    try:
+        return all_layouts()[key]
+    except KeyError:
+        raise DomainError(
+            _("Unknown data layout '%(k)s' (known: %(known)s).")
+            % {"k": key, "known": ", ".join(all_layouts())},
+            field="layout",
+        ) from None
+
+
+def excel_template(layout: Layout) -> bytes:
+    """A workbook with the layout's header row (units in brackets), a worked example and notes."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "data"
+    sheet.append([header for header, _example in layout.columns])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    rows = max(len(example) for _header, example in layout.columns)
+    for i in range(rows):
+        sheet.append([ex[i] if i < len(ex) else None for _h, ex in layout.columns])
+    for column, (header, _example) in zip(sheet.columns, layout.columns, strict=False):
+        sheet.column_dimensions[column[0].column_letter].width = max(12, len(header) + 2)
+    notes = book.create_sheet("README")
+    for line in (
+        f"BioProof data layout: {layout.key} — {layout.label_en} / {layout.label_ko}",
+        "Keep the header row; put the unit in brackets, e.g. 'Titer [mg/L]' or 'Time (h)'.",
+        "Units are converted on upload; a missing or incompatible unit is reported with the "
+        "row and column.",
+        "Replace the example rows with your data; one file per run.",
+    ):
+        notes.append([line])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def curve(layout: Layout, table: dict[str, list[Any]]) -> tuple[list[float], list[float]]:
+    """The (x, y) a layout plots for one run; ``t_over_v`` is the Vmax diagnostic t/V vs t."""
+    import numpy as np
+
+    assert layout.plot is not None
+    x_col, y_col, _xl, _yl = layout.plot
+    x = np.asarray(table.get(x_col) or [], dtype=float)
+    if y_col == "t_over_v":
+        v = np.asarray(table.get("volume") or [], dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            y = np.where(v > 0, x / v, np.nan)
+    else:
+        y = np.asarray(table.get(y_col) or [], dtype=float)
+    return x.tolist(), y.tolist()

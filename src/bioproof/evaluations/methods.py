@@ -1,0 +1,157 @@
+"""The programme's shared method templates, one or more per product family.
+
+Each names the arms and replicates, the data layouts every run carries, the KPIs tabulated and the
+default acceptance criteria (relative margins are fractions of the reference mean). Centers derive
+their own versions; see :func:`bioproof.evaluations.actions.templates.revise_template`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+CULTURE_KPIS = [
+    "mu_exp",
+    "doubling_time",
+    "ivcd_final",
+    "peak_vcd",
+    "qp",
+    "final_titer",
+    "volumetric_productivity",
+]
+
+
+def _eq(kpi: str, margin: float) -> dict[str, Any]:
+    return {"kpi": kpi, "comparison": "equivalence", "value": margin, "relative": True}
+
+
+def _ni(kpi: str, margin: float, *, higher_is_better: bool = True) -> dict[str, Any]:
+    return {
+        "kpi": kpi,
+        "comparison": "non_inferiority",
+        "value": margin,
+        "relative": True,
+        "higher_is_better": higher_is_better,
+    }
+
+
+TEMPLATES: list[dict[str, Any]] = [
+    {
+        "code": "media-fed-batch",
+        "family": "media",
+        "categories": ["media", "feeds", "fermentation-media", "buffers"],
+        "name_en": "Culture medium or feed — fed-batch performance",
+        "name_ko": "배지·피드 — 유가배양 성능",
+        "description": "Candidate and reference medium in parallel fed-batch runs of the demand "
+        "company's cell line; growth, productivity and titer compared.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["offline"],
+        "kpis": CULTURE_KPIS,
+        "default_criteria": [_eq("final_titer", 0.10), _ni("qp", 0.10), _ni("peak_vcd", 0.15)],
+    },
+    {
+        "code": "resin-dbc",
+        "family": "resins",
+        "categories": ["resins", "membranes"],
+        "name_en": "Chromatography resin — dynamic binding capacity",
+        "name_ko": "크로마토그래피 레진 — 동적 결합 용량",
+        "description": "Frontal loading of clarified harvest on packed columns of candidate and "
+        "reference resin; DBC at 10 % breakthrough, hold-up corrected.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["breakthrough"],
+        "kpis": ["dbc", "saturation_capacity"],
+        "default_criteria": [_ni("dbc", 0.10)],
+    },
+    {
+        "code": "filter-vmax",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "Filter — Vmax and flux at constant pressure",
+        "name_ko": "필터 — 정압 여과 Vmax 및 플럭스",
+        "description": "Constant-pressure filtration of the same feed through candidate and "
+        "reference filters of known area; Vmax and Qi from the t/V-t fit.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["filtration"],
+        "kpis": ["vmax", "qi", "flux_initial", "flux_final", "flux_decay"],
+        "default_criteria": [_ni("vmax", 0.15), _ni("qi", 0.15)],
+    },
+    {
+        "code": "single-use-culture",
+        "family": "single_use",
+        "categories": ["single-use-bags", "tubing", "connectors"],
+        "name_en": "Single-use bag or assembly — culture performance",
+        "name_ko": "일회용 백·어셈블리 — 배양 성능",
+        "description": "Cultures in the candidate and reference single-use article (extractables "
+        "data is attached to the product); growth and titer compared.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["offline"],
+        "kpis": CULTURE_KPIS,
+        "default_criteria": [_eq("final_titer", 0.10), _ni("peak_vcd", 0.15)],
+    },
+    {
+        "code": "sensor-controlled-culture",
+        "family": "sensors",
+        "categories": ["sensors"],
+        "name_en": "Sensor — process performance under control",
+        "name_ko": "센서 — 제어 하 공정 성능",
+        "description": "Runs controlled by the candidate sensor against runs controlled by the "
+        "reference sensor; the controlled process must perform equivalently.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["offline"],
+        "kpis": CULTURE_KPIS,
+        "default_criteria": [_eq("final_titer", 0.10), _eq("peak_vcd", 0.15)],
+    },
+    {
+        "code": "bioreactor-transfer",
+        "family": "bioreactors",
+        "categories": ["bioreactors", "fermenters", "mixers"],
+        "name_en": "Bioreactor or fermenter — oxygen transfer and mixing",
+        "name_ko": "생물반응기·발효기 — 산소 전달 및 혼합",
+        "description": "Gassing-out kLa (probe-lag corrected) and tracer mixing time at the same "
+        "P/V and gas flow in candidate and reference vessels.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["gassing_out", "mixing"],
+        "kpis": ["kla", "kla_ci_low", "kla_ci_high", "mixing_time"],
+        "default_criteria": [_ni("kla", 0.15), _ni("mixing_time", 0.20, higher_is_better=False)],
+    },
+    {
+        "code": "chromatography-system",
+        "family": "systems",
+        "categories": ["chromatography-systems"],
+        "name_en": "Chromatography system — capture performance",
+        "name_ko": "크로마토그래피 시스템 — 포획 성능",
+        "description": "The same resin and load run on the candidate and reference systems; the "
+        "breakthrough behaviour must be equivalent.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["breakthrough"],
+        "kpis": ["dbc", "saturation_capacity"],
+        "default_criteria": [_eq("dbc", 0.10)],
+    },
+    {
+        "code": "tff-system",
+        "family": "systems",
+        "categories": ["tff-systems"],
+        "name_en": "TFF system — filtrate flux",
+        "name_ko": "TFF 시스템 — 여과 플럭스",
+        "description": "The same membrane and feed on the candidate and reference systems at the "
+        "same transmembrane pressure; flux compared.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["filtration"],
+        "kpis": ["qi", "flux_initial", "flux_final", "flux_decay"],
+        "default_criteria": [_eq("flux_initial", 0.15)],
+    },
+]
+
+
+def sync(template_model: Any) -> None:
+    """Create the shared templates that do not exist yet (existing versions are never changed)."""
+    for spec in TEMPLATES:
+        if not template_model.objects.filter(code=spec["code"]).exists():
+            template_model.objects.create(version=1, is_current=True, **spec)

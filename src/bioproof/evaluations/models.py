@@ -1,0 +1,355 @@
+"""Demonstration evaluations (실증 / 양산성능평가): request → runs → data → results → signatures
+→ report → track record."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from bioproof.catalog.models import Product
+from bioproof.consortium.models import Organization
+
+
+class EvaluationQuerySet(models.QuerySet["Evaluation"]):
+    def visible_to(self, user: Any) -> EvaluationQuerySet:
+        from bioproof.evaluations import policy
+
+        return self.filter(policy.evaluation_visibility(user))
+
+    def current(self) -> EvaluationQuerySet:
+        return self.filter(is_current=True)
+
+
+class Evaluation(models.Model):
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        INFO_REQUESTED = "info_requested", _("More information requested")
+        REJECTED = "rejected", _("Rejected")
+        PLANNING = "planning", _("Accepted — protocol in preparation")
+        RUNNING = "running", _("Protocol signed — runs and data")
+        ANALYSED = "analysed", _("Analysed")
+        AUTHORED = "authored", _("Signed by author")
+        REVIEWED = "reviewed", _("Reviewed")
+        APPROVED = "approved", _("Approved")
+        PUBLISHED = "published", _("Published as track record")
+        SUPERSEDED = "superseded", _("Superseded by a new version")
+
+    code = models.CharField(max_length=20, db_index=True)
+    version = models.PositiveIntegerField(default=1)
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="next_version"
+    )
+    is_current = models.BooleanField(default=True)
+    correction_reason = models.TextField(blank=True)
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="evaluations")
+    center = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="center_evaluations"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    need = models.ForeignKey(
+        "demand.Need",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="evaluations",
+        help_text=_("the demand company's need this demand-tailored evaluation answers"),
+    )
+    title = models.CharField(_("title"), max_length=200)
+    reference_product = models.CharField(_("reference (incumbent) product"), max_length=200)
+    scale = models.CharField(_("scale"), max_length=100)
+    process_context = models.TextField(_("process context"), blank=True)
+
+    template = models.ForeignKey(
+        "MethodTemplate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    protocol = models.ForeignKey(
+        "Protocol", null=True, blank=True, on_delete=models.PROTECT, related_name="evaluations"
+    )
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.REQUESTED)
+    status_reason = models.TextField(blank=True)
+    engine_version = models.CharField(max_length=20, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = EvaluationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_evaluation_version")
+        ]
+        verbose_name = _("evaluation")
+        verbose_name_plural = _("evaluations")
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @property
+    def supplier(self) -> Organization:
+        return self.product.supplier
+
+    @property
+    def is_signed(self) -> bool:
+        return self.status in SIGNED_STATES
+
+
+SIGNED_STATES = frozenset(
+    {
+        Evaluation.Status.AUTHORED,
+        Evaluation.Status.REVIEWED,
+        Evaluation.Status.APPROVED,
+        Evaluation.Status.PUBLISHED,
+        Evaluation.Status.SUPERSEDED,
+    }
+)
+EDITABLE_STATES = frozenset({Evaluation.Status.RUNNING, Evaluation.Status.ANALYSED})
+
+
+class MethodTemplateQuerySet(models.QuerySet["MethodTemplate"]):
+    def current(self) -> MethodTemplateQuerySet:
+        return self.filter(is_current=True)
+
+
+class MethodTemplate(models.Model):
+    """How a product family is evaluated: arms and replicates, data layouts, KPIs, default criteria.
+
+    A version is frozen once an evaluation's protocol uses it; editing then makes version n+1.
+    """
+
+    class Family(models.TextChoices):
+        MEDIA = "media", _("Culture media and feeds")
+        RESINS = "resins", _("Chromatography resins")
+        FILTERS = "filters", _("Filters (depth, sterile, virus)")
+        SINGLE_USE = "single_use", _("Single-use bags and assemblies")
+        SENSORS = "sensors", _("Sensors")
+        BIOREACTORS = "bioreactors", _("Bioreactors and fermenters")
+        SYSTEMS = "systems", _("Chromatography and TFF systems")
+
+    code = models.SlugField(max_length=40)
+    version = models.PositiveIntegerField(default=1)
+    is_current = models.BooleanField(default=True)
+    frozen = models.BooleanField(default=False)
+    center = models.ForeignKey(
+        Organization,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("owning center; empty for the programme's shared templates"),
+    )
+    family = models.CharField(max_length=20, choices=Family.choices)
+    categories = models.JSONField(default=list, help_text=_("catalog category codes"))
+    name_en = models.CharField(max_length=200)
+    name_ko = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    candidate_runs = models.PositiveSmallIntegerField(default=3)
+    reference_runs = models.PositiveSmallIntegerField(default=3)
+    layouts = models.JSONField(default=list, help_text=_("data layouts each run needs"))
+    kpis = models.JSONField(default=list)
+    default_criteria = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MethodTemplateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family", "code", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["code", "version"], name="unique_template_version")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} v{self.version}"
+
+    @property
+    def name(self) -> str:
+        from django.utils.translation import get_language
+
+        return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
+
+
+class Protocol(models.Model):
+    """The signed evaluation plan (평가계획): frozen before any run starts."""
+
+    code = models.CharField(max_length=20)
+    template = models.ForeignKey(
+        MethodTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="protocols"
+    )
+    plan = models.JSONField()
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"protocol {self.code}"
+
+
+class Criterion(models.Model):
+    """An acceptance criterion: KPI + comparison + value (+ unit), with its computed verdict."""
+
+    class Comparison(models.TextChoices):
+        EQUIVALENCE = "equivalence", _("Equivalence (TOST)")
+        NON_INFERIORITY = "non_inferiority", _("Non-inferiority")
+        MINIMUM = "minimum", _("Minimum (every candidate run ≥ value)")
+        MAXIMUM = "maximum", _("Maximum (every candidate run ≤ value)")
+
+    class Source(models.TextChoices):
+        REQUEST = "request", _("Request")
+        TEMPLATE = "template", _("Method template")
+        NEED = "need", _("Demand company's need")
+        CENTER = "center", _("Center")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="criteria")
+    kpi = models.CharField(max_length=40)
+    comparison = models.CharField(max_length=20, choices=Comparison.choices)
+    value = models.FloatField(
+        help_text=_("margin (fraction of the reference mean when relative) or limit")
+    )
+    relative = models.BooleanField(default=True)
+    alpha = models.FloatField(default=0.05)
+    unit = models.CharField(max_length=30, blank=True)
+    higher_is_better = models.BooleanField(default=True)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.REQUEST)
+    result = models.JSONField(null=True, blank=True)
+    passed = models.BooleanField(null=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.kpi} {self.comparison} {self.value}"
+
+
+class Run(models.Model):
+    class Arm(models.TextChoices):
+        CANDIDATE = "candidate", _("Candidate")
+        REFERENCE = "reference", _("Reference")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="runs")
+    arm = models.CharField(max_length=10, choices=Arm.choices)
+    label = models.CharField(_("run label"), max_length=40)
+    batch_id = models.CharField(_("batch ID"), max_length=60, blank=True)
+    equipment = models.CharField(_("equipment"), max_length=120, blank=True)
+    notes = models.TextField(blank=True)
+    parameters = models.JSONField(
+        default=dict, blank=True, help_text=_("run parameters the analysis needs, in their units")
+    )
+    kpis = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["arm", "label"]
+        constraints = [
+            models.UniqueConstraint(fields=["evaluation", "label"], name="unique_run_label")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation.code} {self.label}"
+
+
+def data_file_path(instance: RunDataFile, filename: str) -> str:
+    # Content-addressed: identical uploads share one stored file; nothing is overwritten.
+    return f"run-data/{instance.sha256[:2]}/{instance.sha256}/{filename}"
+
+
+class RunDataFile(models.Model):
+    """An uploaded raw data file, kept with its SHA-256; a re-upload adds a version."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="data_files")
+    version = models.PositiveIntegerField()
+    layout = models.CharField(max_length=20, default="offline", help_text=_("see layouts.py"))
+    filename = models.CharField(max_length=200)
+    file = models.FileField(upload_to=data_file_path, max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    table = models.JSONField(help_text="parsed table in canonical units, column → values")
+    n_rows = models.PositiveIntegerField()
+    is_current = models.BooleanField(default=True)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["run", "layout", "-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["run", "layout", "version"], name="unique_data_file_version"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.filename} v{self.version}"
+
+
+class Deviation(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.CASCADE, related_name="deviations")
+    run = models.ForeignKey(Run, null=True, blank=True, on_delete=models.CASCADE)
+    description = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.description[:60]
+
+
+class Report(models.Model):
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="reports")
+    language = models.CharField(max_length=2, choices=settings.LANGUAGES)
+    file = models.FileField(upload_to="reports/%Y/", max_length=300)
+    sha256 = models.CharField(max_length=64)
+    content_hash = models.CharField(max_length=64)
+    verification_code = models.CharField(max_length=20, unique=True)
+    generated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    generated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-generated_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.evaluation} report {self.verification_code}"
+
+
+class TrackRecordQuerySet(models.QuerySet["TrackRecord"]):
+    def public(self) -> TrackRecordQuerySet:
+        return self.filter(withdrawn_at__isnull=True)
+
+
+class TrackRecord(models.Model):
+    """A published evaluation: public evidence that a product performed (트랙레코드)."""
+
+    evaluation = models.ForeignKey(
+        Evaluation, on_delete=models.PROTECT, related_name="track_records"
+    )
+    report = models.ForeignKey(Report, on_delete=models.PROTECT, related_name="+")
+    consent_statement = models.TextField()
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField()
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    withdrawal_reason = models.TextField(blank=True)
+
+    objects = TrackRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["evaluation"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="one_public_track_record_per_evaluation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"track record {self.evaluation.code}"

@@ -1,0 +1,92 @@
+"""Who sees and does what with an evaluation.
+
+Visibility: the product's supplier and the evaluating center see the evaluation and everything
+in it (runs, data, results, reports); nobody else does until a track record is published, and
+then only through the public track-record pages. Platform admins see all.
+
+Actions (role within the organization; org admins hold every role of their organization).
+A demand company may request an evaluation for its own need once it accepted the supplier's
+proposal for that need (see :func:`can_request`).
+
+| step                              | who                                            |
+|-----------------------------------|------------------------------------------------|
+| request                           | supplier staff (or demand staff, for its need) |
+| accept / ask for information / reject  | center staff or evaluator                 |
+| answer a request for information  | supplier staff                                 |
+| protocol: template, criteria      | center staff or evaluator (while planning)     |
+| sign the protocol ("approved")    | center approver                                |
+| runs / data / analyse / deviations / report | center staff or evaluator           |
+| sign "authored"                   | center evaluator                               |
+| sign "reviewed"                   | center reviewer (not the author)               |
+| sign "approved"                   | center approver (not the author or reviewer)   |
+| publish (consent)                 | supplier org admin                             |
+| withdraw publication              | supplier org admin or center approver          |
+| start a correction (new version)  | center approver                                |
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from bioproof.consortium.models import Membership
+from bioproof.core.policy import is_authenticated, is_platform_admin, org_ids
+
+Role = Membership.Role
+
+
+def evaluation_visibility(user: Any) -> Q:
+    if is_platform_admin(user):
+        return Q()
+    if not is_authenticated(user):
+        return Q(pk__in=[])
+    orgs = org_ids(user)
+    return Q(product__supplier_id__in=orgs) | Q(center_id__in=orgs)
+
+
+def is_center_operator(user: Any, evaluation: Any) -> bool:
+    return is_authenticated(user) and user.has_role(
+        evaluation.center_id, Role.STAFF, Role.EVALUATOR
+    )
+
+
+def is_supplier_staff(user: Any, evaluation: Any) -> bool:
+    return is_authenticated(user) and user.has_role(evaluation.product.supplier_id, Role.STAFF)
+
+
+def can_request(user: Any, product: Any, need: Any = None) -> bool:
+    """The supplier's staff; or, for a demand-tailored request, the staff of the demand company
+    that posted ``need`` when the product's supplier answered the need with a proposal that the
+    demand company accepted (``need.has_accepted_proposal_for(product)``)."""
+    if not is_authenticated(user):
+        return False
+    if user.has_role(product.supplier_id, Role.STAFF):
+        return True
+    return (
+        need is not None
+        and user.has_role(need.organization_id, Role.STAFF)
+        and bool(need.has_accepted_proposal_for(product))
+    )
+
+
+SIGN_ROLE = {"authored": Role.EVALUATOR, "reviewed": Role.REVIEWER, "approved": Role.APPROVER}
+
+
+def can_sign(user: Any, evaluation: Any, meaning: str) -> bool:
+    role = SIGN_ROLE.get(meaning)
+    return bool(role) and is_authenticated(user) and user.has_role(evaluation.center_id, role)
+
+
+def is_supplier_admin(user: Any, evaluation: Any) -> bool:
+    return is_authenticated(user) and user.has_role(evaluation.product.supplier_id, Role.ORG_ADMIN)
+
+
+def can_withdraw(user: Any, evaluation: Any) -> bool:
+    return is_supplier_admin(user, evaluation) or (
+        is_authenticated(user) and user.has_role(evaluation.center_id, Role.APPROVER)
+    )
+
+
+def can_correct(user: Any, evaluation: Any) -> bool:
+    return is_authenticated(user) and user.has_role(evaluation.center_id, Role.APPROVER)

@@ -1,0 +1,537 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bioproof.analysis.kpis import KPIS
+from bioproof.core import audit
+from bioproof.core.errors import DomainError
+from bioproof.core.policy import get_visible_or_404
+from bioproof.core.signatures import signatures_for
+from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.evaluations import actions, content, layouts, policy, reporting, workflow
+from bioproof.evaluations.actions import templates as template_actions
+from bioproof.evaluations.forms import (
+    CriterionForm,
+    DeviationForm,
+    PublishForm,
+    ReportForm,
+    RequestForm,
+    RunForm,
+    TemplateForm,
+    UploadForm,
+)
+from bioproof.evaluations.models import (
+    EDITABLE_STATES,
+    Criterion,
+    Evaluation,
+    MethodTemplate,
+    Report,
+    Run,
+    RunDataFile,
+)
+from bioproof.reports.plots import curves_svg, time_course_svg
+
+
+def _get(request: HttpRequest, code: str, version: int | None = None) -> Evaluation:
+    qs = Evaluation.objects.select_related("product__supplier", "product__category", "center")
+    lookup = {"code": code, "version": version} if version else {"code": code, "is_current": True}
+    return get_visible_or_404(qs, request.user, **lookup)
+
+
+@login_required
+def evaluation_list(request: HttpRequest) -> HttpResponse:
+    evaluations = (
+        Evaluation.objects.visible_to(request.user)
+        .current()
+        .select_related("product__supplier", "center")
+    )
+    status = request.GET.get("status")
+    if status:
+        evaluations = evaluations.filter(status=status)
+    return render(
+        request,
+        "evaluations/evaluation_list.html",
+        {
+            "page": paginate(request, evaluations),
+            "statuses": Evaluation.Status.choices,
+            "status": status,
+        },
+    )
+
+
+@login_required
+def evaluation_request(request: HttpRequest) -> HttpResponse:
+    form = RequestForm(
+        request.POST or None, user=request.user, initial={"product": request.GET.get("product")}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        evaluation = attempt(
+            request,
+            actions.request_evaluation,
+            form=form,
+            by=request.user,
+            product=d["product"],
+            center=d["center"],
+            title=d["title"],
+            reference_product=d["reference_product"],
+            scale=d["scale"],
+            process_context=d["process_context"],
+            titer_margin=(
+                d["titer_margin_pct"] / 100 if d["titer_margin_pct"] is not None else None
+            ),
+            success=_("Evaluation requested."),
+        )
+        if evaluation is not None:
+            return redirect("evaluation_detail", code=evaluation.code)
+    return render(request, "evaluations/evaluation_request.html", {"form": form})
+
+
+@login_required
+def evaluation_detail(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    evaluation = _get(request, code, version)
+    lang = request.LANGUAGE_CODE or "ko"
+    kpi_keys = reporting.kpi_keys(evaluation)
+    files: dict[int, list[RunDataFile]] = {}
+    current = RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True)
+    for f in current.order_by("layout"):
+        files.setdefault(f.run_id, []).append(f)
+    runs = list(evaluation.runs.all())
+    for run in runs:
+        run.current_files = files.get(run.pk, [])
+        run.kpi_values = [(run.kpis or {}).get(k) for k in kpi_keys]
+    layout_keys = evaluation.template.layouts if evaluation.template else ["offline"]
+    signatures = list(signatures_for(evaluation))
+    current_hash = content.content_hash(evaluation) if signatures else ""
+    operator = policy.is_center_operator(request.user, evaluation)
+    return render(
+        request,
+        "evaluations/evaluation_detail.html",
+        {
+            "evaluation": evaluation,
+            "runs": runs,
+            "kpi_headers": [
+                (reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in kpi_keys
+            ],
+            "criteria": [
+                (c, *reporting.criterion_text(c, lang), reporting.kpi_label(c.kpi, lang))
+                for c in evaluation.criteria.all()
+            ],
+            "options": workflow.options(evaluation, request.user),
+            "editable": evaluation.is_current and evaluation.status in EDITABLE_STATES,
+            "operator": operator,
+            "planning": operator
+            and evaluation.is_current
+            and evaluation.status == Evaluation.Status.PLANNING,
+            "templates": MethodTemplate.objects.current(),
+            "layouts": [layouts.get(k) for k in layout_keys],
+            "run_parameters": layouts.parameters_for(layout_keys),
+            "layout_keys": layout_keys,
+            "curve_layouts": [
+                layouts.get(k) for k in layout_keys if layouts.get(k).plot is not None
+            ],
+            "kpi_choices": [
+                (k, reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in sorted(KPIS)
+            ],
+            "criterion_form": CriterionForm(),
+            "protocol_signatures": (
+                list(signatures_for(evaluation.protocol)) if evaluation.protocol else []
+            ),
+            "signatures": signatures,
+            "intact": all(s.content_hash == current_hash for s in signatures),
+            "deviations": evaluation.deviations.select_related("run", "recorded_by"),
+            "reports": evaluation.reports.all(),
+            "track_record": evaluation.track_records.public().first(),
+            "versions": Evaluation.objects.visible_to(request.user)
+            .filter(code=evaluation.code)
+            .order_by("version"),
+            "history": audit.history(evaluation),
+            "has_data": bool(files),
+            "run_form": RunForm(),
+            "deviation_form": DeviationForm(),
+            "report_form": ReportForm(),
+            "publish_form": PublishForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def evaluation_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
+    evaluation = _get(request, code)
+    if step not in workflow.STEPS:
+        raise Http404(step)
+    by = request.user
+    post = request.POST
+    if step == "accept":
+        attempt(request, actions.accept, by=by, evaluation=evaluation, success=_("Accepted."))
+    elif step == "reject":
+        attempt(
+            request,
+            actions.reject,
+            by=by,
+            evaluation=evaluation,
+            reason=post.get("reason", ""),
+            success=_("Rejected."),
+        )
+    elif step == "request_info":
+        attempt(
+            request,
+            actions.request_info,
+            by=by,
+            evaluation=evaluation,
+            reason=post.get("reason", ""),
+            success=_("Question sent to the requester."),
+        )
+    elif step == "provide_info":
+        attempt(
+            request,
+            actions.provide_info,
+            by=by,
+            evaluation=evaluation,
+            reason=post.get("reason", ""),
+            success=_("Answer sent; the request is back in screening."),
+        )
+    elif step == "sign_protocol":
+        attempt(
+            request,
+            actions.sign_protocol,
+            by=by,
+            evaluation=evaluation,
+            password=post.get("password", ""),
+            success=_("Protocol signed; runs may start."),
+        )
+    elif step == "analyse":
+        attempt(
+            request, actions.analyse, by=by, evaluation=evaluation, success=_("Analysis complete.")
+        )
+    elif step.startswith("sign_"):
+        attempt(
+            request,
+            actions.sign,
+            by=by,
+            evaluation=evaluation,
+            meaning=step.removeprefix("sign_"),
+            password=post.get("password", ""),
+            comment=post.get("comment", ""),
+            success=_("Signature applied."),
+        )
+    elif step == "publish":
+        attempt(
+            request,
+            actions.publish,
+            by=by,
+            evaluation=evaluation,
+            consent=post.get("consent") == "on",
+            success=_("Published as a track record."),
+        )
+    elif step == "withdraw":
+        attempt(
+            request,
+            actions.withdraw,
+            by=by,
+            evaluation=evaluation,
+            reason=post.get("reason", ""),
+            success=_("Publication withdrawn."),
+        )
+    elif step == "correct":
+        new = attempt(
+            request,
+            actions.start_correction,
+            by=by,
+            evaluation=evaluation,
+            reason=post.get("reason", ""),
+            success=_("Version opened for correction."),
+        )
+        if new is not None:
+            return redirect("evaluation_detail", code=new.code)
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def run_add(request: HttpRequest, code: str) -> HttpResponse:
+    evaluation = _get(request, code)
+    form = RunForm(request.POST)
+    parameters = {
+        key.removeprefix("param_"): value
+        for key, value in request.POST.items()
+        if key.startswith("param_") and value.strip()
+    }
+    if form.is_valid():
+        attempt(
+            request,
+            actions.add_run,
+            by=request.user,
+            evaluation=evaluation,
+            success=_("Run added."),
+            parameters=parameters,
+            **form.cleaned_data,
+        )
+    else:
+        form_errors(request, form)
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def run_upload(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
+    evaluation = _get(request, code)
+    run = get_object_or_404(Run, pk=run_id, evaluation=evaluation)
+    form = UploadForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attempt(
+            request,
+            actions.upload_run_data,
+            by=request.user,
+            run=run,
+            filename=upload.name,
+            data=upload.read(),
+            layout=form.cleaned_data["layout"] or "offline",
+            success=_("Data uploaded for %(run)s.") % {"run": run.label},
+        )
+    else:
+        form_errors(request, form)
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def deviation_add(request: HttpRequest, code: str) -> HttpResponse:
+    evaluation = _get(request, code)
+    attempt(
+        request,
+        actions.record_deviation,
+        by=request.user,
+        evaluation=evaluation,
+        description=request.POST.get("description", ""),
+        success=_("Deviation recorded."),
+    )
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest, code: str) -> HttpResponse:
+    evaluation = _get(request, code)
+    verify_url = request.build_absolute_uri(reverse("verify"))
+    attempt(
+        request,
+        actions.generate_report,
+        by=request.user,
+        evaluation=evaluation,
+        language=request.POST.get("language", "ko"),
+        verify_url=verify_url,
+        success=_("Report issued."),
+    )
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+def report_download(request: HttpRequest, code: str, report_id: int) -> FileResponse:
+    evaluations = Evaluation.objects.visible_to(request.user).filter(code=code)
+    report = get_object_or_404(Report, pk=report_id, evaluation__in=evaluations)
+    return FileResponse(
+        report.file.open("rb"),
+        as_attachment=True,
+        filename=report.file.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
+    )
+
+
+@login_required
+def data_file_download(request: HttpRequest, code: str, file_id: int) -> FileResponse:
+    evaluations = Evaluation.objects.visible_to(request.user).filter(code=code)
+    data_file = get_object_or_404(RunDataFile, pk=file_id, run__evaluation__in=evaluations)
+    return FileResponse(data_file.file.open("rb"), as_attachment=True, filename=data_file.filename)
+
+
+@login_required
+def plot_svg(
+    request: HttpRequest, code: str, variable: str, version: int | None = None
+) -> HttpResponse:
+    evaluation = _get(request, code, version)
+    if variable not in ("vcd", "titer", "viability"):
+        raise Http404(variable)
+    series = reporting.run_series(evaluation)
+    if not series:
+        raise Http404("no data")
+    svg = time_course_svg(series, variable=variable, language=request.LANGUAGE_CODE or "ko")
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+@require_POST
+def protocol_template(request: HttpRequest, code: str) -> HttpResponse:
+    evaluation = _get(request, code)
+    template = MethodTemplate.objects.current().filter(pk=request.POST.get("template")).first()
+    if template is None:
+        messages.error(request, _("Choose a method template."))
+    else:
+        attempt(
+            request,
+            actions.set_template,
+            by=request.user,
+            evaluation=evaluation,
+            template=template,
+            success=_("Template applied to the protocol."),
+        )
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def criterion_add(request: HttpRequest, code: str) -> HttpResponse:
+    evaluation = _get(request, code)
+    form = CriterionForm(request.POST)
+    if form.is_valid():
+        d = form.cleaned_data
+        value = d["value"] / 100 if d["relative"] else d["value"]
+        attempt(
+            request,
+            actions.add_criterion,
+            by=request.user,
+            evaluation=evaluation,
+            kpi=d["kpi"],
+            comparison=d["comparison"],
+            value=value,
+            relative=d["relative"],
+            alpha=d["alpha"],
+            higher_is_better=d["higher_is_better"],
+            success=_("Criterion added."),
+        )
+    else:
+        form_errors(request, form)
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def criterion_remove(request: HttpRequest, code: str, criterion_id: int) -> HttpResponse:
+    evaluation = _get(request, code)
+    criterion = get_object_or_404(Criterion, pk=criterion_id, evaluation=evaluation)
+    attempt(
+        request,
+        actions.remove_criterion,
+        by=request.user,
+        criterion=criterion,
+        reason=request.POST.get("reason", ""),
+        success=_("Criterion removed."),
+    )
+    return redirect("evaluation_detail", code=evaluation.code)
+
+
+def layout_template(request: HttpRequest, key: str) -> HttpResponse:
+    """Downloadable Excel template of a data layout (public: it holds no data)."""
+    try:
+        layout = layouts.get(key)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    response = HttpResponse(
+        layouts.excel_template(layout),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = f'attachment; filename="bioproof-{layout.key}.xlsx"'
+    return response
+
+
+@login_required
+def layout_plot_svg(request: HttpRequest, code: str, layout: str) -> HttpResponse:
+    """Per-run curves of one data layout (breakthrough, t/V, DO, tracer) of the current version."""
+    evaluation = _get(request, code)
+    try:
+        spec = layouts.get(layout)
+    except DomainError as exc:
+        raise Http404(str(exc)) from exc
+    if spec.plot is None:
+        raise Http404(layout)
+    curves = reporting.layout_curves(evaluation, layout)
+    if not curves:
+        raise Http404("no data")
+    svg = curves_svg(curves, x_label=spec.plot[2], y_label=spec.plot[3])
+    return HttpResponse(svg, content_type="image/svg+xml")
+
+
+@login_required
+def template_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "evaluations/template_list.html",
+        {
+            "templates": MethodTemplate.objects.current().order_by("family", "code"),
+            "can_revise": template_actions.can_revise(request.user),
+        },
+    )
+
+
+@login_required
+def template_detail(request: HttpRequest, code: str) -> HttpResponse:
+    versions = list(MethodTemplate.objects.filter(code=code).order_by("-version"))
+    if not versions:
+        raise Http404(code)
+    current = next((t for t in versions if t.is_current), versions[0])
+    initial = {
+        "name_ko": current.name_ko,
+        "name_en": current.name_en,
+        "description": current.description,
+        "candidate_runs": current.candidate_runs,
+        "reference_runs": current.reference_runs,
+        "layouts": ", ".join(current.layouts),
+        "kpis": ", ".join(current.kpis),
+        "default_criteria": "\n".join(
+            f"{c['kpi']} {c['comparison']} "
+            + (f"{c['value'] * 100:g}%" if c.get("relative") else f"{c['value']:g}")
+            + ("" if c.get("higher_is_better", True) else " lower")
+            for c in current.default_criteria
+        ),
+    }
+    form = TemplateForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            criteria = template_actions.parse_criteria_lines(d["default_criteria"])
+        except DomainError as exc:
+            form.add_error("default_criteria", exc.message)
+        else:
+            revised = attempt(
+                request,
+                actions.revise_template,
+                form=form,
+                by=request.user,
+                template=current,
+                reason=d["reason"],
+                name_ko=d["name_ko"],
+                name_en=d["name_en"],
+                description=d["description"],
+                candidate_runs=d["candidate_runs"],
+                reference_runs=d["reference_runs"],
+                layouts=[k.strip() for k in d["layouts"].split(",") if k.strip()],
+                kpis=[k.strip() for k in d["kpis"].split(",") if k.strip()],
+                default_criteria=criteria,
+                success=_("Template revised."),
+            )
+            if revised is not None:
+                return redirect("template_detail", code=revised.code)
+    lang = request.LANGUAGE_CODE or "ko"
+    return render(
+        request,
+        "evaluations/template_detail.html",
+        {
+            "template": current,
+            "versions": versions,
+            "form": form,
+            "can_revise": template_actions.can_revise(request.user),
+            "layouts": [layouts.get(k) for k in current.layouts],
+            "kpis": [
+                (k, reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in current.kpis
+            ],
+            "known_layouts": list(layouts.all_layouts()),
+        },
+    )

@@ -1,0 +1,1 @@
+"""Browser tests use the ``browser`` and ``new_page`` fixtures of tests/conftest.py."""
