@@ -1,0 +1,567 @@
+"""Search at scale: p50/p95 latency and queries/s at 1, 10 and 50 concurrent clients.
+
+Loads synthetic bilingual data (default 100,000 products and 10,000 published track records,
+plus 1,000 needs), builds the search index, then runs a fixed mix of Korean and English queries
+(a fifth with filters, three tenths a long tail of brand + type + series queries; anonymous,
+supplier and demand users) from N threads, each with its own
+database connection, for a fixed time per level.
+
+    python benchmarks/search.py                      # SQLite and PostgreSQL
+    python benchmarks/search.py --db sqlite --products 20000 --track-records 2000
+    BIOPROOF_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres python benchmarks/search.py
+
+SQLite uses a temporary file; PostgreSQL creates and drops its own database (``bioproof_bench``
+by default) on the server of ``BIOPROOF_BENCH_POSTGRES`` (default
+``postgres://postgres@127.0.0.1:5432/postgres``); it never touches any other database. Each
+backend runs in a child process (Django's settings are per process). The goal: p95 < 100 ms at
+50 clients on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
+
+BRANDS = [
+    ("한빛", "Hanbit"),
+    ("세진", "Sejin"),
+    ("누리", "Nuri"),
+    ("다온", "Daon"),
+    ("미르", "Mir"),
+    ("가람", "Garam"),
+    ("온새", "Onsae"),
+    ("해솔", "Haesol"),
+    ("라온", "Raon"),
+    ("별빛", "Byeolbit"),
+    ("푸름", "Pureum"),
+    ("마루", "Maru"),
+    ("아라", "Ara"),
+    ("새봄", "Saebom"),
+    ("하늘", "Haneul"),
+    ("은하", "Eunha"),
+    ("단비", "Danbi"),
+    ("나래", "Narae"),
+    ("초록", "Chorok"),
+    ("한결", "Hangyeol"),
+]
+# category code → (Korean type, English type, specs maker)
+TYPES: dict[str, list[tuple[str, str]]] = {
+    "media": [
+        ("CHO 배지", "CHO Medium"),
+        ("HEK293 배지", "HEK293 Medium"),
+        ("무혈청 배지", "Serum-free Medium"),
+        ("세포배양 배지", "Cell Culture Medium"),
+    ],
+    "feeds": [("유가배양 피드", "Fed-batch Feed"), ("아미노산 첨가제", "Amino Acid Supplement")],
+    "fermentation-media": [("대장균 발효 배지", "E. coli Fermentation Medium")],
+    "buffers": [("인산 완충액", "Phosphate Buffer"), ("트리스 완충액", "Tris Buffer")],
+    "resins": [
+        ("프로틴 A 레진", "Protein A Resin"),
+        ("양이온교환 레진", "Cation Exchange Resin"),
+        ("혼합모드 레진", "Mixed-mode Resin"),
+    ],
+    "membranes": [("한외여과 멤브레인", "Ultrafiltration Membrane")],
+    "single-use-bags": [("일회용 백", "Single-use Bag"), ("배양 백", "Culture Bag")],
+    "tubing": [("실리콘 튜빙", "Silicone Tubing")],
+    "connectors": [("무균 커넥터", "Aseptic Connector")],
+    "filters": [
+        ("멸균 필터", "Sterile Filter"),
+        ("뎁스 필터", "Depth Filter"),
+        ("바이러스 필터", "Virus Filter"),
+    ],
+    "sensors": [("pH 센서", "pH Sensor"), ("용존산소 센서", "DO Sensor")],
+    "bioreactors": [
+        ("일회용 생물반응기", "Single-use Bioreactor"),
+        ("스테인리스 생물반응기", "Stainless Bioreactor"),
+    ],
+    "fermenters": [("발효기", "Fermenter")],
+    "chromatography-systems": [("크로마토그래피 시스템", "Chromatography System")],
+    "tff-systems": [("접선유동여과 시스템", "TFF System")],
+    "mixers": [("일회용 믹서", "Single-use Mixer")],
+}
+QUERIES = [
+    "배지",
+    "CHO 배지",
+    "무혈청 배지",
+    "레진",
+    "프로틴 A 레진",
+    "필터",
+    "멸균 필터",
+    "일회용 백",
+    "생물반응기",
+    "센서",
+    "발효기",
+    "완충액",
+    "멤브레인",
+    "크로마토그래피",
+    "medium",
+    "culture media",
+    "protein a resin",
+    "sterile filter",
+    "single-use bag",
+    "bioreactor",
+    "sensor",
+    "buffer",
+    "한빛 배지",
+    "Sejin resin",
+    "누리바이오",
+    "Daon Bio filter",
+    "HB-1234",
+    "혼합모드",
+    "virus filter",
+    "바이러스",
+    "fermenter",
+    "튜빙",
+    "connector",
+    "믹서",
+]
+FILTERED = [
+    ("배지", {"category": "media"}),
+    ("레진", {"verdict": "pass"}),
+    ("필터", {"category": "parts"}),
+    ("medium", {"kind": "track_record"}),
+    ("", {"center": "bench-center-1", "verdict": "pass"}),
+    ("센서", {"supplier": "bench-s-3"}),
+]
+
+
+# ---------------------------------------------------------------------------- child: one backend
+
+
+def _setup_django(url: str) -> None:
+    os.environ["BIOPROOF_DATABASE_URL"] = url
+    os.environ.setdefault("BIOPROOF_SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bioproof.settings")
+    sys.path.insert(0, str(ROOT / "src"))
+    import django
+
+    django.setup()
+
+
+def _load(products: int, track_records: int, needs: int, seed: int) -> dict[str, Any]:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bioproof.catalog.models import Category, Product
+    from bioproof.consortium.models import Membership, Organization, User
+    from bioproof.demand.models import Need
+    from bioproof.evaluations.models import Criterion, Evaluation, Report, TrackRecord
+
+    rng = random.Random(seed)
+    K = Organization.Kind
+    with transaction.atomic():
+        suppliers = Organization.objects.bulk_create(
+            Organization(
+                code=f"bench-s-{i}",
+                name_ko=f"{BRANDS[i % 20][0]}바이오{i // 20 or ''}",
+                name_en=f"{BRANDS[i % 20][1]} Bio{i // 20 or ''}",
+                kind=K.SUPPLIER,
+                is_consortium_member=i % 2 == 0,
+            )
+            for i in range(200)
+        )
+        centers = Organization.objects.bulk_create(
+            Organization(
+                code=f"bench-center-{i}",
+                name_ko=f"실증지원센터 {i}",
+                name_en=f"Demonstration Center {i}",
+                kind=K.CENTER,
+            )
+            for i in range(2)
+        )
+        demands = Organization.objects.bulk_create(
+            Organization(
+                code=f"bench-d-{i}",
+                name_ko=f"수요기업 {i}",
+                name_en=f"Demand Co {i}",
+                kind=K.DEMAND,
+                is_consortium_member=True,
+            )
+            for i in range(10)
+        )
+        users = User.objects.bulk_create(
+            User(username=name, password="!")
+            for name in ("bench-supplier", "bench-demand", "bench-center")
+        )
+        Membership.objects.bulk_create(
+            [
+                Membership(user=users[0], organization=suppliers[3], role="staff"),
+                Membership(user=users[1], organization=demands[0], role="staff"),
+                Membership(user=users[2], organization=centers[0], role="staff"),
+            ]
+        )
+        categories = {c.code: c for c in Category.objects.all()}
+        rows = []
+        for i in range(products):
+            code = rng.choice(list(TYPES))
+            ko, en = rng.choice(TYPES[code])
+            brand_ko, brand_en = BRANDS[rng.randrange(20)]
+            series = f"{rng.choice('ABCDEFGHKMNPRSTX')}{rng.randrange(10, 999)}"
+            specs: dict[str, Any] = {}
+            if code == "media":
+                specs = {
+                    "format": rng.choice(["powder", "liquid"]),
+                    "chemically_defined": rng.choice(["yes", "no"]),
+                }
+            elif code == "resins":
+                specs = {
+                    "dbc10": rng.randrange(20, 80),
+                    "particle_size": rng.randrange(40, 120),
+                    "mode": rng.choice(["affinity", "ion-exchange", "mixed-mode"]),
+                }
+            elif code == "filters":
+                specs = {
+                    "pore_size": rng.choice([0.1, 0.2, 0.45]),
+                    "filter_type": rng.choice(["sterile", "depth", "virus"]),
+                }
+            elif code in ("bioreactors", "single-use-bags"):
+                key = "working_volume" if code == "bioreactors" else "volume"
+                specs = {key: rng.choice([50, 200, 500, 1000, 2000])}
+            rows.append(
+                Product(
+                    code=f"PR-B-{i + 1:06d}",
+                    supplier=suppliers[rng.randrange(200)],
+                    category=categories[code],
+                    name_ko=f"{brand_ko} {ko} {series}",
+                    name_en=f"{brand_en} {en} {series}",
+                    model_number=f"{brand_en[:2].upper()}-{rng.randrange(1000, 9999)}",
+                    description=(
+                        f"{brand_ko} {ko}는 바이오의약품 생산 공정용 제품입니다."
+                        if i % 5 == 0
+                        else ""
+                    ),
+                    specs=specs,
+                    status="listed" if i % 10 else "draft",
+                )
+            )
+        Product.objects.bulk_create(rows, batch_size=5000)
+        listed = list(Product.objects.filter(status="listed").values_list("pk", flat=True))
+        now = timezone.now()
+        evaluations = Evaluation.objects.bulk_create(
+            [
+                Evaluation(
+                    code=f"EV-B-{i + 1:06d}",
+                    product_id=rng.choice(listed),
+                    center=centers[i % 2],
+                    requested_by=users[0],
+                    title=f"실증 평가 {i + 1}",
+                    reference_product="수입 제품",
+                    scale=rng.choice(["50 L", "200 L", "2,000 L"]),
+                    status="published",
+                )
+                for i in range(track_records)
+            ],
+            batch_size=5000,
+        )
+        if any(e.pk is None for e in evaluations):
+            evaluations = list(Evaluation.objects.order_by("pk"))
+        Criterion.objects.bulk_create(
+            [
+                Criterion(
+                    evaluation=e,
+                    kpi=kpi,
+                    comparison=comparison,
+                    value=value,
+                    relative=comparison == "equivalence",
+                    passed=rng.random() < (0.85 if kpi == "final_titer" else 0.9),
+                )
+                for e in evaluations
+                for kpi, comparison, value in (
+                    ("final_titer", "equivalence", 0.1),
+                    ("peak_vcd", "minimum", 10.0),
+                )
+            ],
+            batch_size=5000,
+        )
+        reports = Report.objects.bulk_create(
+            [
+                Report(
+                    evaluation=e,
+                    language="ko",
+                    file="reports/bench.pdf",
+                    sha256="0" * 64,
+                    content_hash="0" * 64,
+                    verification_code=f"BENCH-{e.pk:08d}",
+                    generated_by=users[2],
+                    generated_at=now,
+                )
+                for e in evaluations
+            ],
+            batch_size=5000,
+        )
+        if any(r.pk is None for r in reports):
+            reports = list(Report.objects.order_by("pk"))
+        TrackRecord.objects.bulk_create(
+            [
+                TrackRecord(
+                    evaluation=e,
+                    report=r,
+                    consent_statement="benchmark",
+                    published_by=users[0],
+                    published_at=now,
+                )
+                for e, r in zip(evaluations, reports, strict=True)
+            ],
+            batch_size=5000,
+        )
+        Need.objects.bulk_create(
+            [
+                Need(
+                    code=f"ND-B-{i + 1:05d}",
+                    organization=demands[i % 10],
+                    posted_by=users[1],
+                    title=f"국산 {rng.choice(TYPES[c])[0]} 대체 수요 {i + 1}",
+                    category=categories[c],
+                    incumbent="수입 제품",
+                    visibility=rng.choice(["public", "consortium", "private"]),
+                    deadline=dt.date.today() + dt.timedelta(days=90),
+                )
+                for i, c in enumerate(rng.choice(list(TYPES)) for _ in range(needs))
+            ],
+            batch_size=5000,
+        )
+    from django.contrib.auth.models import AnonymousUser
+
+    return {
+        "anonymous": AnonymousUser(),
+        "supplier": User.objects.get(username="bench-supplier"),
+        "demand": User.objects.get(username="bench-demand"),
+    }
+
+
+def _workload(seed: int, n: int) -> list[tuple[str, dict[str, str], str]]:
+    rng = random.Random(seed)
+    who = ["anonymous", "anonymous", "supplier", "demand"]
+    out = []
+    for _ in range(n):
+        draw = rng.random()
+        if draw < 0.2:
+            q, filters = rng.choice(FILTERED)
+        elif draw < 0.5:  # the long tail: a brand, a type and maybe a series, seldom repeated
+            code = rng.choice(list(TYPES))
+            ko, en = rng.choice(TYPES[code])
+            brand = BRANDS[rng.randrange(20)]
+            korean = rng.random() < 0.5
+            q = f"{brand[0] if korean else brand[1]} {ko if korean else en}"
+            if rng.random() < 0.5:
+                q += f" {rng.choice('ABCDEFGHKMNPRSTX')}{rng.randrange(10, 999)}"
+            filters = {}
+        else:
+            q, filters = rng.choice(QUERIES), {}
+        out.append((q, dict(filters), rng.choice(who)))
+    return out
+
+
+def _level(clients: int, seconds: float, users: dict[str, Any], seed: int) -> dict[str, Any]:
+    from django.db import connection
+
+    from bioproof.search.query import search
+
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    start_line = threading.Barrier(clients + 1)
+    stop_at = [0.0]
+
+    def client(i: int) -> None:
+        work = _workload(seed + i, 5000)
+        # each thread opens its own connection on first use: connect before the clock starts
+        search(users["anonymous"], "배지", limit=1)
+        start_line.wait()
+        k = 0
+        try:
+            while time.perf_counter() < stop_at[0]:
+                q, filters, who = work[k % len(work)]
+                k += 1
+                t0 = time.perf_counter()
+                search(users[who], q, limit=20, **filters)
+                latencies[i].append(time.perf_counter() - t0)
+        except Exception as exc:  # report, do not hang the barrier of others
+            errors.append(repr(exc))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for t in threads:
+        t.start()
+    stop_at[0] = time.perf_counter() + 3600  # placeholder until everyone is connected
+    start_line.wait()
+    began = time.perf_counter()
+    stop_at[0] = began + seconds
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    flat = sorted(x for per in latencies for x in per)
+    if errors:
+        raise RuntimeError(f"{len(errors)} client errors, first: {errors[0]}")
+    q = statistics.quantiles(flat, n=100, method="inclusive")
+    return {
+        "clients": clients,
+        "queries": len(flat),
+        "p50_ms": round(q[49] * 1000, 1),
+        "p95_ms": round(q[94] * 1000, 1),
+        "qps": round(len(flat) / wall, 1),
+    }
+
+
+def child(args: argparse.Namespace) -> None:
+    _setup_django(args.url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from bioproof.search import index, text
+
+    timings: dict[str, Any] = {"backend": connection.vendor}
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    timings["migrate_s"] = round(time.perf_counter() - t0, 1)
+    t0 = time.perf_counter()
+    users = _load(args.products, args.track_records, args.needs, args.seed)
+    timings["load_s"] = round(time.perf_counter() - t0, 1)
+    text.kiwi()
+    t0 = time.perf_counter()
+    counts = index.rebuild(chunk=2000)
+    timings["index_s"] = round(time.perf_counter() - t0, 1)
+    timings["documents"] = counts
+    with connection.cursor() as cursor:  # fresh statistics after the bulk load
+        cursor.execute("ANALYZE")
+    connection.close()
+    for q in QUERIES:  # warm caches (query analysis, database pages)
+        from bioproof.search.query import search
+
+        search(users["anonymous"], q)
+    from bioproof.search.query import search
+
+    sample = search(users["anonymous"], "배지")
+    timings["sample"] = {
+        "q": "배지",
+        "count": sample.total,
+        "top": [h.title_ko for h in sample.hits[:3]],
+    }
+    connection.close()
+    timings["levels"] = [_level(c, args.seconds, users, args.seed) for c in args.clients]
+    print("RESULT " + json.dumps(timings, ensure_ascii=False), flush=True)
+
+
+# ---------------------------------------------------------------------------- parent
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url.replace("postgres://", "postgresql://", 1), autocommit=True) as c:
+        c.execute(sql)
+
+
+def run_backend(name: str, args: argparse.Namespace) -> dict[str, Any] | None:
+    argv = [
+        sys.executable,
+        __file__,
+        "--child",
+        "--products",
+        str(args.products),
+        "--track-records",
+        str(args.track_records),
+        "--needs",
+        str(args.needs),
+        "--seconds",
+        str(args.seconds),
+        "--seed",
+        str(args.seed),
+        "--clients",
+        ",".join(map(str, args.clients)),
+    ]
+    cleanup = None
+    if name == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="bioproof-bench-")
+        url = f"sqlite:///{tmp}/bench.sqlite3"
+        cleanup = lambda: subprocess.run(["rm", "-rf", tmp], check=False)  # noqa: E731
+    else:
+        admin = os.environ.get("BIOPROOF_BENCH_POSTGRES", DEFAULT_PG)
+        base, _, _dbname = admin.rpartition("/")
+        if args.pg_database in ("test", "postgres", _dbname) or not args.pg_database.startswith(
+            "bioproof_bench"
+        ):
+            raise SystemExit("the benchmark database must be named bioproof_bench…")
+        _pg_admin(admin, f'DROP DATABASE IF EXISTS "{args.pg_database}"')
+        _pg_admin(admin, f'CREATE DATABASE "{args.pg_database}"')
+        url = f"{base}/{args.pg_database}"
+        cleanup = lambda: _pg_admin(admin, f'DROP DATABASE IF EXISTS "{args.pg_database}"')  # noqa: E731
+    print(f"== {name}: {args.products} products, {args.track_records} track records", flush=True)
+    try:
+        proc = subprocess.run(
+            [*argv, "--url", url],
+            capture_output=True,
+            text=True,
+            env=os.environ.copy(),
+            check=False,
+        )
+    finally:
+        cleanup()
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[len("RESULT ") :])
+    print(proc.stdout[-3000:], proc.stderr[-5000:], file=sys.stderr)
+    return None
+
+
+def report(result: dict[str, Any]) -> None:
+    docs = result["documents"]
+    print(
+        f"   load {result['load_s']} s, index {result['index_s']} s "
+        f"({docs['product']} products, {docs['track_record']} track records, "
+        f"{docs['need']} needs); '배지' → {result['sample']['count']} results"
+    )
+    print(f"   {'clients':>7} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8} {'q/s':>8}")
+    for level in result["levels"]:
+        print(
+            f"   {level['clients']:>7} {level['queries']:>8} {level['p50_ms']:>8} "
+            f"{level['p95_ms']:>8} {level['qps']:>8}"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--track-records", type=int, default=10_000)
+    parser.add_argument("--needs", type=int, default=1_000)
+    parser.add_argument("--seconds", type=float, default=15.0, help="per concurrency level")
+    parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--pg-database", default="bioproof_bench")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--url", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
+    if args.child:
+        child(args)
+        return 0
+    ok = True
+    for name in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        started = time.perf_counter()
+        result = run_backend(name, args)
+        if result is None:
+            ok = False
+            print(f"   {name}: FAILED")
+            continue
+        report(result)
+        print(f"   ({time.perf_counter() - started:.0f} s in all)", flush=True)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,241 @@
+"""Text analysis for search: Korean morphemes (kiwipiepy), light English stemming, synonyms.
+
+One analyzer serves both sides, so a document and a query always agree on their tokens:
+
+- the text goes through Kiwi (loaded once per process, lazily, behind a lock); content morphemes
+  are kept (nouns, numerals, roots, Latin words, numbers, serials), particles, endings, affixes
+  and verb stems are dropped;
+- Latin words are lower-cased and lightly stemmed (plural endings only: ``bags`` → ``bag``,
+  ``assemblies`` → ``assembly``), serials such as ``2026-0001`` split into their parts;
+- documents (not queries) are expanded with the bilingual synonym table :data:`SYNONYMS`: when
+  any term of a group occurs, the tokens of every term of that group are added, so ``배지`` finds
+  a product named "… Medium" and ``medium`` finds one named "… 배지".
+
+The tokens contain only letters and digits, separated by single spaces, which is what the
+SQLite FTS5 ``unicode61`` tokenizer and PostgreSQL's ``simple`` configuration split on.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable
+from functools import lru_cache
+from typing import Any
+
+# Korean term(s) ↔ English term(s). A document containing any of them is indexed with all.
+SYNONYMS: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
+    (("배지", "배양배지", "배양액"), ("medium", "media", "culture medium")),
+    (("레진", "수지"), ("resin",)),
+    (("필터", "여과기"), ("filter",)),
+    (("여과",), ("filtration",)),
+    (("백",), ("bag",)),
+    (("센서",), ("sensor", "probe")),
+    (("생물반응기", "바이오리액터", "배양기"), ("bioreactor",)),
+    (("발효기", "퍼멘터"), ("fermenter", "fermentor")),
+    (("발효",), ("fermentation",)),
+    (("피드",), ("feed",)),
+    (("첨가제", "보충제"), ("supplement", "additive")),
+    (("완충액", "버퍼"), ("buffer",)),
+    (("멤브레인", "분리막"), ("membrane",)),
+    (("일회용", "싱글유즈"), ("single-use", "disposable")),
+    (("크로마토그래피",), ("chromatography",)),
+    (("세포배양",), ("cell culture",)),
+    (("세포주", "셀라인"), ("cell line",)),
+    (("동물세포",), ("animal cell",)),
+    (("미생물",), ("microbial", "microorganism")),
+    (("소재", "원부자재"), ("material",)),
+    (("부품",), ("part", "component")),
+    (("장비", "설비"), ("equipment",)),
+    (("튜빙", "튜브"), ("tubing", "tube")),
+    (("커넥터",), ("connector",)),
+    (("믹서", "혼합기"), ("mixer",)),
+    (("어셈블리",), ("assembly",)),
+    (("멸균",), ("sterile", "sterilization")),
+    (("바이러스",), ("virus",)),
+    (("무혈청",), ("serum-free",)),
+    (("화학조성",), ("chemically defined",)),
+    (("친화",), ("affinity",)),
+    (("이온교환",), ("ion-exchange",)),
+    (("항체",), ("antibody",)),
+    (("단백질",), ("protein",)),
+    (("동결",), ("freeze", "frozen")),
+    (("해동",), ("thaw",)),
+    (("충전",), ("fill", "filling")),
+    (("시스템",), ("system",)),
+    (("펌프",), ("pump",)),
+    (("용기", "컨테이너"), ("container", "vessel")),
+)
+
+# Kiwi part-of-speech tags kept: nouns, numerals, roots, Latin, Chinese characters, numbers.
+KEEP_TAGS = frozenset({"NNG", "NNP", "NNB", "NR", "XR", "SL", "SH", "SN"})
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "in",
+        "is",
+        "of",
+        "on",
+        "or",
+        "the",
+        "to",
+        "with",
+        "것",
+        "수",
+        "등",
+        "및",
+    ]
+)
+MAX_CHARS = 8000
+WORD = re.compile(r"[^\W_]+")
+SPACES = re.compile(r"\s+")
+
+_kiwi: Any = None
+_kiwi_lock = threading.Lock()
+
+
+def kiwi() -> Any:
+    """The process's Kiwi analyzer, created on first use (its model takes about a second)."""
+    global _kiwi
+    if _kiwi is None:
+        with _kiwi_lock:
+            if _kiwi is None:
+                from kiwipiepy import Kiwi
+
+                _kiwi = Kiwi()
+    return _kiwi
+
+
+def stem(word: str) -> str:
+    """Light English stemming: lower case and plural endings only."""
+    w = word.lower()
+    if not w.isascii() or not w.isalpha() or len(w) <= 3:
+        return w
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith(("sses", "xes", "ches", "shes")):
+        return w[:-2]
+    if w.endswith("s") and not w.endswith(("ss", "us", "is")):
+        return w[:-1]
+    return w
+
+
+def _normalize(form: str, tag: str) -> list[str]:
+    if tag in KEEP_TAGS or tag.startswith("W_"):
+        out = []
+        for part in WORD.findall(form):
+            token = stem(part) if tag in ("SL",) or tag.startswith("W_") else part.lower()
+            if token and token not in STOP_WORDS:
+                out.append(token)
+        return out
+    return []
+
+
+def analyze(text: str) -> list[str]:
+    """The content tokens of ``text``, in order (duplicates kept)."""
+    text = SPACES.sub(" ", (text or "").strip())[:MAX_CHARS]
+    if not text:
+        return []
+    analyzer = kiwi()
+    with _kiwi_lock:
+        morphemes = analyzer.tokenize(text)
+    tokens: list[str] = []
+    for m in morphemes:
+        tokens.extend(_normalize(m.form, m.tag))
+    return tokens
+
+
+@lru_cache(maxsize=4096)
+def query_tokens(query: str) -> tuple[str, ...]:
+    """Distinct tokens of a search query, in order (no synonym expansion: documents carry it)."""
+    seen: dict[str, None] = {}
+    for token in analyze(query):
+        seen.setdefault(token, None)
+    return tuple(seen)
+
+
+@lru_cache(maxsize=1)
+def _synonym_groups() -> list[tuple[list[str], list[str], list[str]]]:
+    """Per group: Korean terms (spaces removed), English token sequences, tokens to add."""
+    groups = []
+    for ko_terms, en_terms in SYNONYMS:
+        add: list[str] = []
+        for term in ko_terms + en_terms:
+            add.extend(analyze(term))
+        en = [" ".join(analyze(term)) for term in en_terms]
+        groups.append(([t.replace(" ", "") for t in ko_terms], en, list(dict.fromkeys(add))))
+    return groups
+
+
+def synonyms_for(text: str, tokens: Iterable[str]) -> list[str]:
+    """Tokens to add to a document because it mentions a term of a synonym group.
+
+    A Korean term of two syllables or more is found as a substring of the text with spaces
+    removed (``일회용생물반응기`` contains ``생물반응기``); a one-syllable term (``백``) must be a
+    token of its own; English terms are matched on the stemmed token sequence.
+    """
+    compact = SPACES.sub("", text or "")
+    token_list = list(tokens)
+    token_set = set(token_list)
+    sequence = f" {' '.join(token_list)} "
+    added: list[str] = []
+    for ko_terms, en_terms, add in _synonym_groups():
+        hit = any(
+            (term in compact) if len(term) >= 2 else (term in token_set) for term in ko_terms
+        ) or any(term and f" {term} " in sequence for term in en_terms)
+        if hit:
+            added.extend(add)
+    return added
+
+
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@lru_cache(maxsize=65536)
+def _word_tokens(word: str) -> tuple[str, ...]:
+    return tuple(analyze(word))
+
+
+@lru_cache(maxsize=65536)
+def _part_tokens(part: str) -> tuple[str, ...]:
+    """Tokens of one part of a document (a name, a description …), analysed on its own.
+
+    Kiwi splits a compound differently in and out of context (``세포배양 배지`` may keep
+    ``세포배양`` whole while ``세포배양`` alone gives ``세포 배양``), and queries are short, so
+    each Korean word is also analysed alone and its extra tokens are added.
+    """
+    tokens = analyze(part)
+    seen = set(tokens)
+    for word in (part or "").split():
+        if HANGUL.search(word) and len(word) > 1:
+            for token in _word_tokens(word):
+                if token not in seen:
+                    seen.add(token)
+                    tokens.append(token)
+    return tuple(tokens)
+
+
+def part_tokens(part: str) -> list[str]:
+    """:func:`_part_tokens`, cached: category, supplier and spec names recur in many documents."""
+    return list(_part_tokens(part))
+
+
+def plain_text(*parts: str | None) -> str:
+    """The tokens of the parts without synonyms (a document's names)."""
+    return " ".join(t for p in parts if p for t in part_tokens(p))
+
+
+def document_text(*parts: str | None) -> str:
+    """The index text of a document's parts: their tokens plus synonyms, space-separated."""
+    tokens = [t for p in parts if p for t in part_tokens(p)]
+    text = " ".join(p for p in parts if p)
+    return " ".join(tokens + synonyms_for(text, tokens))

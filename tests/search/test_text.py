@@ -1,0 +1,43 @@
+"""The analyzer: Korean morphemes, light English stemming, synonyms."""
+
+from __future__ import annotations
+
+from bioproof.search import text
+
+
+def test_korean_morphemes_drop_particles_and_endings() -> None:
+    assert text.query_tokens("배지를 찾습니다") == ("배지",)
+    assert text.query_tokens("세포배양 배지") == ("세포", "배양", "배지")
+
+
+def test_english_is_lowercased_and_lightly_stemmed() -> None:
+    assert text.query_tokens("Single-Use Bags") == ("single", "use", "bag")
+    assert text.stem("assemblies") == "assembly"
+    assert text.stem("process") == "process"
+    assert text.stem("media") == "media"
+    assert text.query_tokens("the filters for CHO") == ("filter", "cho")
+
+
+def test_codes_split_into_parts() -> None:
+    assert text.query_tokens("PR-2026-0001") == ("pr", "2026", "0001")
+
+
+def test_synonyms_expand_documents_both_ways() -> None:
+    english = text.document_text("Alpha Feed Medium").split()
+    assert "배지" in english
+    korean = text.document_text("국산 레진").split()
+    assert "resin" in korean
+    bag = text.document_text("일회용 생물반응기 백").split()
+    assert {"bag", "bioreactor", "single", "use", "disposable"} <= set(bag)
+    assert "bag" not in text.document_text("백신 원료").split()  # 백 only as its own word
+
+
+def test_names_are_analysed_per_part() -> None:
+    tokens = text.plain_text("세포배양 배지", "Cell culture media").split()
+    assert {"세포", "배양", "배지", "cell", "culture", "media"} <= set(tokens)
+
+
+def test_empty_and_noise() -> None:
+    assert text.query_tokens("") == ()
+    assert text.query_tokens("!!! ...") == ()
+    assert text.document_text(None, "") == ""
