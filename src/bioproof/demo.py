@@ -1,0 +1,259 @@
+"""Demo data: the founding members, domestic suppliers, users, products, and one evaluation
+taken all the way to a public track record — every write through the actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from bioproof.catalog import actions as catalog
+from bioproof.catalog.models import Category
+from bioproof.consortium import actions as consortium
+from bioproof.consortium.models import Organization, User
+from bioproof.evaluations import actions as evaluations
+from bioproof.evaluations.samples import DEMO_RUNS, fed_batch_csv
+
+PASSWORD = "demo-pass-2026"
+
+K = Organization.Kind
+FOUNDING = [
+    (
+        "koreabio",
+        "한국바이오협회",
+        "Korea Biotechnology Industry Organization (KoreaBIO)",
+        K.ASSOCIATION,
+    ),
+    (
+        "keit",
+        "한국산업기술기획평가원",
+        "Korea Evaluation Institute of Industrial Technology (KEIT)",
+        K.AGENCY,
+    ),
+    ("celltrion", "셀트리온", "Celltrion", K.DEMAND),
+    ("samsung-biologics", "삼성바이오로직스", "Samsung Biologics", K.DEMAND),
+    ("samsung-bioepis", "삼성바이오에피스", "Samsung Bioepis", K.DEMAND),
+    (
+        "kribb",
+        "한국생명공학연구원",
+        "Korea Research Institute of Bioscience and Biotechnology (KRIBB)",
+        K.UNIVERSITY,
+    ),
+    ("kbiohealth", "케이바이오헬스케어", "KBIOHealth", K.AGENCY),
+    ("yonsei-knibrt", "연세대학교 K-NIBRT", "Yonsei University K-NIBRT", K.UNIVERSITY),
+    ("acc-center", "동물세포 실증지원센터", "Animal Cell Culture Demonstration Center", K.CENTER),
+    ("mf-center", "미생물 실증지원센터", "Microbial Fermentation Demonstration Center", K.CENTER),
+]
+SUPPLIERS = [
+    ("hanbit-bio", "한빛바이오소재", "Hanbit BioMaterials"),
+    ("cheongram-resin", "청람레진텍", "Cheongram ResinTech"),
+    ("seum-filtration", "세움필트레이션", "Seum Filtration"),
+    ("narae-su", "나래싱글유즈", "Narae Single-Use"),
+]
+USERS = [
+    # username, org, roles, first, last
+    ("hanbit.admin", "hanbit-bio", ["org_admin"], "Jiwoo", "Kim"),
+    ("hanbit.staff", "hanbit-bio", ["staff"], "Minseo", "Lee"),
+    ("cheongram.admin", "cheongram-resin", ["org_admin"], "Hyunwoo", "Park"),
+    ("seum.admin", "seum-filtration", ["org_admin"], "Seoyeon", "Choi"),
+    ("narae.admin", "narae-su", ["org_admin"], "Dohyun", "Jung"),
+    ("acc.evaluator", "acc-center", ["staff", "evaluator"], "Yuna", "Kang"),
+    ("acc.reviewer", "acc-center", ["reviewer"], "Taeyang", "Cho"),
+    ("acc.approver", "acc-center", ["approver"], "Eunji", "Yoon"),
+    ("mf.evaluator", "mf-center", ["staff", "evaluator"], "Junho", "Lim"),
+    ("celltrion.user", "celltrion", ["staff"], "Sora", "Han"),
+    ("koreabio.office", "koreabio", ["viewer"], "Hana", "Shin"),
+]
+PRODUCTS = [
+    # supplier, category, ko, en, model, specs, listed
+    (
+        "hanbit-bio",
+        "media",
+        "한빛 CHO 화학조성 배지 HB-CD1",
+        "Hanbit CHO CD Medium HB-CD1",
+        "HB-CD1",
+        {
+            "cell_line": "CHO-K1 / CHO-S",
+            "format": "powder",
+            "chemically_defined": "yes",
+            "animal_origin_free": "yes",
+        },
+        True,
+    ),
+    (
+        "hanbit-bio",
+        "feeds",
+        "한빛 CHO 피드 HB-F2",
+        "Hanbit CHO Feed HB-F2",
+        "HB-F2",
+        {"format": "liquid"},
+        True,
+    ),
+    (
+        "hanbit-bio",
+        "media",
+        "한빛 HEK293 배지 (개발중)",
+        "Hanbit HEK293 Medium (in development)",
+        "HB-H1",
+        {"cell_line": "HEK293", "format": "liquid"},
+        False,
+    ),
+    (
+        "cheongram-resin",
+        "resins",
+        "청람 Protein A 레진 CR-PA50",
+        "Cheongram Protein A Resin CR-PA50",
+        "CR-PA50",
+        {"ligand": "alkali-stable Protein A", "mode": "affinity", "particle_size": 50, "dbc10": 70},
+        True,
+    ),
+    (
+        "cheongram-resin",
+        "resins",
+        "청람 양이온교환 레진 CR-S85",
+        "Cheongram Cation Exchange CR-S85",
+        "CR-S85",
+        {"ligand": "sulfopropyl", "mode": "ion-exchange", "particle_size": 85},
+        False,
+    ),
+    (
+        "seum-filtration",
+        "filters",
+        "세움 제균 필터 0.2 µm SF-220",
+        "Seum Sterile Filter 0.2 µm SF-220",
+        "SF-220",
+        {"filter_type": "sterile", "pore_size": 0.2, "area": 0.1, "membrane": "PES"},
+        True,
+    ),
+    (
+        "seum-filtration",
+        "filters",
+        "세움 바이러스 필터 SV-20",
+        "Seum Virus Filter SV-20",
+        "SV-20",
+        {"filter_type": "virus", "pore_size": 0.02, "area": 0.01},
+        True,
+    ),
+    (
+        "narae-su",
+        "single-use-bags",
+        "나래 2D 일회용 백 50 L",
+        "Narae 2D Single-Use Bag 50 L",
+        "NS-2D50",
+        {"volume": 50, "contact_layer": "ULDPE", "sterilization": "gamma"},
+        True,
+    ),
+]
+
+
+@dataclass(frozen=True)
+class DemoSummary:
+    created: bool
+    users: list[tuple[str, str, str]]
+
+
+@transaction.atomic
+def load() -> DemoSummary:
+    """Create the demo data once; a second call changes nothing."""
+    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS] + [("admin", "—", "superuser")]
+    if Organization.objects.filter(code="koreabio").exists():
+        return DemoSummary(False, logins)
+    orgs: dict[str, Organization] = {}
+    for code, ko, en, kind in FOUNDING:
+        orgs[code] = consortium.create_organization(
+            by=None,
+            code=code,
+            name_ko=ko,
+            name_en=en,
+            kind=kind,
+            is_consortium_member=True,
+            is_founding_member=True,
+        )
+    for code, ko, en in SUPPLIERS:
+        orgs[code] = consortium.create_organization(
+            by=None, code=code, name_ko=ko, name_en=en, kind=K.SUPPLIER
+        )
+    User.objects.create_superuser("admin", "admin@bioproof.local", PASSWORD)
+    users = {
+        u: consortium.create_user(
+            by=None,
+            username=u,
+            password=PASSWORD,
+            organization=orgs[o],
+            roles=r,
+            first_name=f,
+            last_name=last,
+        )
+        for u, o, r, f, last in USERS
+    }
+    categories = {c.code: c for c in Category.objects.all()}
+    products = {}
+    for supplier, cat, ko, en, model, specs, listed in PRODUCTS:
+        admin = next(users[u] for u, o, *_ in USERS if o == supplier)
+        products[model] = catalog.register_product(
+            by=admin,
+            supplier=orgs[supplier],
+            category=categories[cat],
+            name_ko=ko,
+            name_en=en,
+            model_number=model,
+            specs=specs,
+            listed=listed,
+            description=f"{en} — demo product of {orgs[supplier].name_en}.",
+        )
+
+    # One evaluation all the way to a public track record.
+    staff, evaluator = users["hanbit.staff"], users["acc.evaluator"]
+    ev = evaluations.request_evaluation(
+        by=staff,
+        product=products["HB-CD1"],
+        center=orgs["acc-center"],
+        title="HB-CD1 vs. incumbent CD medium, 50 L fed-batch (mAb)",
+        reference_product="Imported CD CHO medium (incumbent)",
+        scale="50 L single-use STR",
+        process_context="CHO-K1 (IgG1 mAb), fed-batch, 14 d, 36.5 °C, pH 7.0",
+        titer_margin=0.10,
+    )
+    evaluations.accept(by=evaluator, evaluation=ev)
+    evaluations.sign_protocol(by=users["acc.approver"], evaluation=ev, password=PASSWORD)
+    for arm, label, params in DEMO_RUNS:
+        run = evaluations.add_run(
+            by=evaluator,
+            evaluation=ev,
+            arm=arm,
+            label=label,
+            batch_id=f"ACC-26-{label}",
+            equipment="SUB 50 L #2",
+        )
+        evaluations.upload_run_data(
+            by=evaluator, run=run, filename=f"{label}.csv", data=fed_batch_csv(**params)
+        )
+    evaluations.record_deviation(
+        by=evaluator,
+        evaluation=ev,
+        description="R-2 day-7 sample analysed 3 h late (stored at 4 °C).",
+    )
+    evaluations.analyse(by=evaluator, evaluation=ev)
+    for username, meaning in (
+        ("acc.evaluator", "authored"),
+        ("acc.reviewer", "reviewed"),
+        ("acc.approver", "approved"),
+    ):
+        evaluations.sign(by=users[username], evaluation=ev, meaning=meaning, password=PASSWORD)
+    evaluations.generate_report(
+        by=evaluator, evaluation=ev, language="ko", verify_url="http://127.0.0.1:8000/verify/"
+    )
+    evaluations.publish(by=users["hanbit.admin"], evaluation=ev, consent=True)
+
+    # A second one waiting for the center, to try the workflow by hand.
+    ev2 = evaluations.request_evaluation(
+        by=users["cheongram.admin"],
+        product=products["CR-PA50"],
+        center=orgs["acc-center"],
+        title="CR-PA50 Protein A capture, 1 cm column",
+        reference_product="Imported Protein A resin",
+        scale="1.6 cm × 20 cm column",
+        process_context="mAb capture from clarified CHO harvest",
+    )
+    assert ev2.status == "requested"
+    return DemoSummary(True, logins)
