@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from bioproof.analysis import ENGINE_VERSION, chromatography, filtration, gas, kinetics
+from bioproof.analysis import ENGINE_VERSION, chromatography, control, filtration, gas, kinetics, qc
 from bioproof.analysis.kpis import KPIS
 from bioproof.analysis.result import Result
 
@@ -12,7 +12,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 
 def _result_classes() -> list[type[Result]]:
-    modules = (kinetics, gas, chromatography, filtration)
+    modules = (kinetics, gas, chromatography, filtration, control, qc)
     return [
         obj
         for module in modules

@@ -131,6 +131,6 @@ def test_template_pages(client, people) -> None:
             "reason": "x",
         },
     )
-    assert bad.status_code == 200 and "line 1" in bad.content.decode()
+    assert bad.status_code == 200 and "1번째 줄" in bad.content.decode()
     client.force_login(people["a_admin"])
     assert 'id="revise"' not in client.get("/evaluations/templates/filter-vmax/").content.decode()

@@ -1,4 +1,5 @@
-"""Gas transfer and mixing: OUR, CER and RQ; kLa by dynamic gassing-out; mixing time; P/V.
+"""Gas transfer and mixing: OUR, CER, RQ and their run summary; kLa by dynamic gassing-out;
+mixing time; P/V.
 
 Time inputs are in h (canonical); kLa is reported in 1/h, mixing time in s. The kLa fitter is
 batched: :func:`fit_kla_batch` fits thousands of curves at once (grid search on kLa with the two
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
-from scipy import stats
+from scipy import integrate, stats
 
 from bioproof.analysis.errors import InputError
 from bioproof.analysis.result import Result
@@ -74,6 +75,81 @@ def gas_balance(
     with np.errstate(divide="ignore", invalid="ignore"):
         rq = np.where(our != 0, cer / our, np.nan)
     return GasBalance(our=our, cer=cer, rq=rq, gas_flow_out=flow * ratio)
+
+
+@dataclass(frozen=True)
+class RespirationSummary(Result):
+    """Respiration figures of one run's off-gas log.
+
+    ``peak_our``/``peak_cer`` [mmol/(L·h)] and ``peak_our_time`` [h]; ``oxygen_uptake`` and
+    ``co2_evolution`` [mmol/L] are the time integrals; ``rq_cumulative`` [mol/mol] their ratio.
+    """
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = (
+        "peak_our",
+        "peak_cer",
+        "oxygen_uptake",
+        "rq_cumulative",
+    )
+
+    peak_our: float
+    peak_our_time: float
+    peak_cer: float
+    oxygen_uptake: float
+    co2_evolution: float
+    rq_cumulative: float
+    our: np.ndarray
+    cer: np.ndarray
+
+
+def respiration_summary(
+    time: np.ndarray,
+    gas_flow: np.ndarray | float,
+    volume: np.ndarray | float,
+    o2_in: np.ndarray | float,
+    co2_in: np.ndarray | float,
+    o2_out: np.ndarray | float,
+    co2_out: np.ndarray | float,
+    *,
+    molar_volume: float = MOLAR_VOLUME_NORMAL,
+) -> RespirationSummary:
+    """OUR and CER over a run (:func:`gas_balance`), their peaks and time integrals.
+
+    ``oxygen_uptake = ∫ OUR dt`` and ``co2_evolution = ∫ CER dt`` by the trapezoidal rule
+    [mmol/L]; the cumulative respiratory quotient ``RQ_cum = ∫CER dt / ∫OUR dt`` is robust to the
+    noise of the point-wise ratio at low OUR (Doran 2013, §10.10; Royce & Thornhill, AIChE J
+    37:1680, 1991). ``time`` [h] must increase strictly; the other inputs as for
+    :func:`gas_balance`.
+    """
+    t = np.asarray(time, dtype=float)
+    if t.ndim != 1 or t.size < 2:
+        raise InputError("an off-gas log needs at least 2 readings")
+    if not (np.diff(t) > 0).all():
+        raise InputError("times must increase strictly", column="time")
+    balance = gas_balance(
+        *np.broadcast_arrays(
+            *(
+                np.asarray(a, dtype=float)
+                for a in (gas_flow, volume, o2_in, co2_in, o2_out, co2_out)
+            ),
+            t,
+        )[:6],
+        molar_volume=molar_volume,
+    )
+    our, cer = balance.our, balance.cer
+    o2 = float(integrate.trapezoid(our, t))
+    co2 = float(integrate.trapezoid(cer, t))
+    peak = int(np.argmax(our))
+    return RespirationSummary(
+        peak_our=float(our[peak]),
+        peak_our_time=float(t[peak]),
+        peak_cer=float(cer.max()),
+        oxygen_uptake=o2,
+        co2_evolution=co2,
+        rq_cumulative=co2 / o2 if o2 > 0 else float("nan"),
+        our=our,
+        cer=cer,
+    )
 
 
 _KLA_KPIS = ("kla", "kla_ci_low", "kla_ci_high", "c_star")

@@ -158,6 +158,77 @@ FILTRATION_COLUMNS = (
     ),
 )
 
+#: Online log of one run: time and any of pH, dissolved oxygen and temperature.
+ONLINE_COLUMNS = (
+    ColumnSpec("time", "h", ("time", "t", "elapsedtime", "processtime"), _TIME),
+    ColumnSpec(
+        "ph",
+        "",
+        ("ph",),
+        "no unit",
+        required=False,
+        low=0.0,
+        high=14.0,
+        allow_empty=True,
+        unitless=True,
+    ),
+    ColumnSpec(
+        "do",
+        "percent",
+        ("do", "dissolvedoxygen", "po2", "dot"),
+        "% (of air saturation)",
+        required=False,
+        low=0.0,
+        allow_empty=True,
+    ),
+    ColumnSpec(
+        "temperature",
+        "degC",
+        ("temperature", "temp", "t_culture", "culturetemperature"),
+        "°C",
+        required=False,
+        allow_empty=True,
+    ),
+)
+_FRACTION = "% (mole fraction × 100)"
+#: Off-gas log of one run: inlet gas flow, broth volume, inlet and dry outlet O2/CO2.
+OFFGAS_COLUMNS = (
+    ColumnSpec("time", "h", ("time", "t", "elapsedtime", "processtime"), _TIME),
+    ColumnSpec(
+        "gas_flow",
+        "L/min",
+        ("gasflow", "airflow", "inletflow", "flow", "aeration"),
+        "L/min, mL/min",
+        low=0.0,
+    ),
+    ColumnSpec(
+        "volume",
+        "L",
+        ("volume", "brothvolume", "workingvolume", "culturevolume"),
+        _VOL,
+        low=0.0,
+    ),
+    ColumnSpec("o2_in", "percent", ("o2in", "inleto2", "o2inlet"), _FRACTION, low=0.0, high=100.0),
+    ColumnSpec(
+        "co2_in", "percent", ("co2in", "inletco2", "co2inlet"), _FRACTION, low=0.0, high=100.0
+    ),
+    ColumnSpec(
+        "o2_out",
+        "percent",
+        ("o2out", "outleto2", "o2outlet", "offgaso2"),
+        _FRACTION,
+        low=0.0,
+        high=100.0,
+    ),
+    ColumnSpec(
+        "co2_out",
+        "percent",
+        ("co2out", "outletco2", "co2outlet", "offgasco2"),
+        _FRACTION,
+        low=0.0,
+        high=100.0,
+    ),
+)
 
 #: Text columns of a QC results file and their header aliases.
 QC_COLUMNS = {
@@ -194,6 +265,31 @@ def read_filtration(source: Source, *, filename: str) -> pd.DataFrame:
         columns=FILTRATION_COLUMNS,
         increasing=("time", "volume"),
         min_rows=3,
+    )
+
+
+def read_online(source: Source, *, filename: str) -> pd.DataFrame:
+    """An online log: ``time`` [h] and any of ``ph``, ``do`` [%], ``temperature`` [°C].
+
+    At least one of the three signals must be present; empty cells (a signal not logged at that
+    time) are kept as NaN.
+    """
+    frame = read_table(
+        source, filename=filename, columns=ONLINE_COLUMNS, increasing="time", min_rows=2
+    )
+    if not {"ph", "do", "temperature"} & set(frame.columns):
+        raise InputError(
+            "no pH, DO or temperature column; add e.g. 'pH', 'DO [%]' or 'Temperature [°C]'",
+            row=1,
+        ).in_file(Path(filename).name)
+    return frame
+
+
+def read_offgas(source: Source, *, filename: str) -> pd.DataFrame:
+    """An off-gas log: ``time`` [h], ``gas_flow`` [L/min], ``volume`` [L] and inlet and dry
+    outlet ``o2_in``, ``co2_in``, ``o2_out``, ``co2_out`` [% = mole fraction × 100]."""
+    return read_table(
+        source, filename=filename, columns=OFFGAS_COLUMNS, increasing="time", min_rows=2
     )
 
 
@@ -389,7 +485,7 @@ def _to_frame(
 def _convert(
     cells: pd.Series, rows: np.ndarray, spec: ColumnSpec, label: str, unit: str | None
 ) -> np.ndarray:
-    if unit is None:
+    if unit is None and not spec.unitless:
         raise InputError(
             f"no unit in the header; write it like '{label} [{spec.examples.split(',')[0]}]' "
             f"(accepted: {spec.examples})",
@@ -397,7 +493,7 @@ def _convert(
             column=label,
         )
     factor = 1.0
-    if spec.unit:
+    if spec.unit and unit is not None:
         try:
             factor = conversion_factor(unit, spec.unit, molar_mass=spec.molar_mass)
         except ValueError as exc:

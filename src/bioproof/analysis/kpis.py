@@ -9,6 +9,7 @@ DORAN = "Doran, Bioprocess Engineering Principles, 2nd ed. (2013)"
 GARCIA = "Garcia-Ochoa & Gomez, Biotechnol Adv 27:153 (2009)"
 CARTA = "Carta & Jungbauer, Protein Chromatography, 2nd ed. (2020)"
 BADMINGTON = "Badmington et al., Pharm Technol 19:64 (1995); PDA TR 26"
+SEBORG = "Seborg, Edgar, Mellichamp & Doyle, Process Dynamics and Control, 4th ed. (2016)"
 PDA14 = "PDA TR 14, Validation of column-based chromatography processes (2008)"
 
 
@@ -211,6 +212,38 @@ KPIS: dict[str, KPI] = _kpis(
     ),
     ("rq", "Respiratory quotient", "호흡 계수 (RQ)", "mol/mol", "CER / OUR", f"{DORAN}, §10.10"),
     (
+        "peak_our",
+        "Peak oxygen uptake rate",
+        "최대 산소 섭취 속도",
+        "mmol/(L·h)",
+        "Highest OUR of the run's off-gas log",
+        f"{DORAN}, §10.10",
+    ),
+    (
+        "peak_cer",
+        "Peak CO₂ evolution rate",
+        "최대 이산화탄소 발생 속도",
+        "mmol/(L·h)",
+        "Highest CER of the run's off-gas log",
+        f"{DORAN}, §10.10",
+    ),
+    (
+        "oxygen_uptake",
+        "Cumulative oxygen uptake",
+        "누적 산소 섭취량",
+        "mmol/L",
+        "∫ OUR dt over the run (trapezoidal)",
+        f"{DORAN}, §10.10",
+    ),
+    (
+        "rq_cumulative",
+        "Cumulative respiratory quotient",
+        "누적 호흡 계수",
+        "mol/mol",
+        "∫ CER dt / ∫ OUR dt",
+        "Royce & Thornhill, AIChE J 37:1680 (1991)",
+    ),
+    (
         "kla",
         "Volumetric oxygen transfer coefficient",
         "산소 물질전달계수 (kLa)",
@@ -399,5 +432,61 @@ KPIS: dict[str, KPI] = _kpis(
         "log10",
         "log10(challenge load / filtrate load)",
         "PDA TR 41 (2008); ICH Q5A(R2)",
+    ),
+    (
+        "ph_in_band",
+        "pH: time in band",
+        "pH 허용 범위 내 시간",
+        "%",
+        "Share of logged time with |x − set-point| ≤ band (zero-order hold)",
+        f"{SEBORG}, §12.2; ISA-TR5.9 (2005)",
+    ),
+    (
+        "ph_mad",
+        "pH: mean absolute deviation",
+        "pH 평균 절대 편차",
+        "-",
+        "∫ |x − set-point| dt / duration (IAE per unit time)",
+        f"{SEBORG}, §12.2",
+    ),
+    (
+        "do_in_band",
+        "DO: time in band",
+        "DO 허용 범위 내 시간",
+        "%",
+        "Share of logged time with |x − set-point| ≤ band (zero-order hold)",
+        f"{SEBORG}, §12.2; ISA-TR5.9 (2005)",
+    ),
+    (
+        "do_mad",
+        "DO: mean absolute deviation",
+        "DO 평균 절대 편차",
+        "% air sat.",
+        "∫ |x − set-point| dt / duration (IAE per unit time)",
+        f"{SEBORG}, §12.2",
+    ),
+    (
+        "temperature_in_band",
+        "Temperature: time in band",
+        "온도 허용 범위 내 시간",
+        "%",
+        "Share of logged time with |x − set-point| ≤ band (zero-order hold)",
+        f"{SEBORG}, §12.2; ISA-TR5.9 (2005)",
+    ),
+    (
+        "temperature_mad",
+        "Temperature: mean absolute deviation",
+        "온도 평균 절대 편차",
+        "°C",
+        "∫ |x − set-point| dt / duration (IAE per unit time)",
+        f"{SEBORG}, §12.2",
+    ),
+    (
+        "n_oos",
+        "Out-of-specification results",
+        "규격 외 결과 수",
+        "count",
+        "QC tests of the lot whose result is missing, not a number or outside its specification",
+        "USP General Notices 7.20; FDA Guidance, Investigating OOS Test Results (2022)",
     ),
 )

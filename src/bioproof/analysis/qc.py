@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import ClassVar
 
 from bioproof.analysis.errors import InputError
 from bioproof.analysis.result import Result
@@ -97,6 +98,8 @@ class QCRow(Result):
 @dataclass(frozen=True)
 class QCReport(Result):
     """All tests of a lot: ``conforms`` when every test passed; OOS tests listed by name."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("n_oos",)
 
     conforms: bool
     n_tests: int

@@ -78,7 +78,8 @@ class ColumnSpec:
     ``.``; ``unit`` is the canonical unit (``""``: any unit, values kept as given);
     ``examples`` lists accepted units for error messages; ``low``/``high`` are inclusive
     bounds in canonical units; ``required`` columns must be present and filled; ``fill`` is the
-    value an empty cell of an optional column takes (``None`` = keep NaN).
+    value an empty cell of an optional column takes (``None`` = keep NaN); ``unitless`` columns
+    (pH) need no unit in the header.
     """
 
     name: str
@@ -91,6 +92,8 @@ class ColumnSpec:
     molar_mass: float | None = None
     fill: float | None = None
     allow_empty: bool = False
+    #: a quantity without unit (pH): the header may omit the bracket
+    unitless: bool = False
 
 
 def header_key(name: str) -> str:

@@ -142,6 +142,52 @@ def _filtration(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]
     )
 
 
+def _online(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.control import SIGNALS, online_control
+
+    signals = {s: frame[s].to_numpy() for s in SIGNALS if s in frame.columns}
+    return _kpi_fields(
+        online_control(
+            frame["time"].to_numpy(),
+            signals,
+            {s: params[f"{s}_setpoint"] for s in SIGNALS},
+            {s: params[f"{s}_band"] for s in SIGNALS},
+        )
+    )
+
+
+def _offgas_columns(frame: pd.DataFrame) -> list[Any]:
+    return [frame[c].to_numpy() for c in ("gas_flow", "volume")] + [
+        frame[c].to_numpy() / 100.0 for c in ("o2_in", "co2_in", "o2_out", "co2_out")
+    ]
+
+
+_OFFGAS = ("gas_flow", "volume", "o2_in", "co2_in", "o2_out", "co2_out")
+
+
+def _offgas(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.gas import respiration_summary
+
+    return _kpi_fields(respiration_summary(frame["time"].to_numpy(), *_offgas_columns(frame)))
+
+
+def _qc(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.qc import evaluate_specs
+
+    tests = frame["test"].astype(str).tolist()
+    duplicated = sorted({t for t in tests if tests.count(t) > 1})
+    if duplicated:
+        raise InputError(f"test {duplicated[0]} is listed twice", column="test")
+    report = evaluate_specs(
+        dict(zip(tests, frame["result"].tolist(), strict=True)),
+        dict(zip(tests, frame["specification"].astype(str).tolist(), strict=True)),
+    )
+    out = _kpi_fields(report)
+    if report.oos_tests:
+        out.setdefault("caveats", []).append("out of specification: " + ", ".join(report.oos_tests))
+    return out
+
+
 def _registry() -> dict[str, Layout]:
     from bioproof.analysis import io
 
@@ -230,6 +276,62 @@ def _registry() -> dict[str, Layout]:
                 "bioproof.analysis.filtration.FluxDecay",
             ),
         ),
+        Layout(
+            "online",
+            "Online time series (pH, DO, temperature)",
+            "온라인 시계열 (pH, DO, 온도)",
+            (
+                ("Time [h]", (0, 1, 2, 3, 4, 5)),
+                ("pH", (7.02, 7.00, 6.98, 6.95, 6.93, 6.97)),
+                ("DO [%]", (45.0, 41.0, 38.5, 40.2, 32.0, 40.5)),
+                ("Temperature [°C]", (36.9, 37.0, 37.0, 37.1, 37.0, 36.9)),
+            ),
+            io.read_online,
+            _online,
+            (
+                Param("ph_setpoint", "pH set-point", "pH 설정값", "-", 7.0),
+                Param("ph_band", "pH tolerance (±)", "pH 허용 범위 (±)", "-", 0.1),
+                Param("do_setpoint", "DO set-point", "DO 설정값", "%", 40.0),
+                Param("do_band", "DO tolerance (±)", "DO 허용 범위 (±)", "%", 10.0),
+                Param("temperature_setpoint", "Temperature set-point", "온도 설정값", "°C", 37.0),
+                Param(
+                    "temperature_band", "Temperature tolerance (±)", "온도 허용 범위 (±)", "°C", 0.5
+                ),
+            ),
+            plot=("time", "do", "Time (h)", "DO (%)"),
+            results=("bioproof.analysis.control.OnlineControl",),
+        ),
+        Layout(
+            "offgas",
+            "Off-gas analysis (OUR, CER, RQ)",
+            "배기가스 분석 (OUR, CER, RQ)",
+            (
+                ("Time [h]", (0, 2, 4, 6, 8, 10)),
+                ("Gas flow [L/min]", (1.0, 1.0, 1.0, 1.5, 1.5, 1.5)),
+                ("Volume [L]", (2.0, 2.0, 2.0, 2.1, 2.1, 2.2)),
+                ("O2 in [%]", (20.95,) * 6),
+                ("CO2 in [%]", (0.04,) * 6),
+                ("O2 out [%]", (20.8, 20.5, 19.9, 19.6, 19.3, 19.5)),
+                ("CO2 out [%]", (0.18, 0.45, 1.0, 1.2, 1.5, 1.3)),
+            ),
+            io.read_offgas,
+            _offgas,
+            plot=("time", "our", "Time (h)", "OUR (mmol/(L·h))"),
+            results=("bioproof.analysis.gas.RespirationSummary",),
+        ),
+        Layout(
+            "qc",
+            "QC results (lot release tests)",
+            "품질시험 결과 (로트 시험)",
+            (
+                ("Test", ("pH", "Osmolality", "Endotoxin", "Appearance")),
+                ("Result", ("7.1", "298", "< 0.05", "Conforms")),
+                ("Specification", ("7.0–7.4", "280–320 mOsm/kg", "≤ 0.5 EU/mL", "conforms")),
+            ),
+            io.read_qc,
+            _qc,
+            results=("bioproof.analysis.qc.QCReport",),
+        ),
     ]
     return {layout.key: layout for layout in layouts}
 
@@ -297,7 +399,8 @@ def excel_template(layout: Layout) -> bytes:
 
 
 def curve(layout: Layout, table: dict[str, list[Any]]) -> tuple[list[float], list[float]]:
-    """The (x, y) a layout plots for one run; ``t_over_v`` is the Vmax diagnostic t/V vs t."""
+    """The (x, y) a layout plots for one run; ``t_over_v`` is the Vmax diagnostic t/V vs t,
+    ``our`` the oxygen uptake rate of an off-gas log."""
     import numpy as np
 
     assert layout.plot is not None
@@ -307,6 +410,13 @@ def curve(layout: Layout, table: dict[str, list[Any]]) -> tuple[list[float], lis
         v = np.asarray(table.get("volume") or [], dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):
             y = np.where(v > 0, x / v, np.nan)
+    elif y_col == "our":
+        from bioproof.analysis.gas import gas_balance
+
+        frame = pd.DataFrame({k: table.get(k) or [] for k in _OFFGAS})
+        y = gas_balance(*_offgas_columns(frame.astype(float))).our
     else:
-        y = np.asarray(table.get(y_col) or [], dtype=float)
+        y = np.asarray([np.nan if v is None else v for v in table.get(y_col) or []], dtype=float)
+    if y.size != x.size:  # the plotted signal was not logged in this run
+        y = np.full(x.size, np.nan)
     return x.tolist(), y.tolist()

@@ -120,6 +120,60 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_ni("kla", 0.15), _ni("mixing_time", 0.20, higher_is_better=False)],
     },
     {
+        "code": "sensor-loop-control",
+        "family": "sensors",
+        "categories": ["sensors"],
+        "name_en": "Sensor — control-loop performance (online log)",
+        "name_ko": "센서 — 제어 루프 성능 (온라인 기록)",
+        "description": "Runs whose pH and DO loops are closed on the candidate sensor against "
+        "runs closed on the reference sensor; time in band and mean absolute deviation from the "
+        "set-points, from the online historian log.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["online"],
+        "kpis": ["ph_in_band", "ph_mad", "do_in_band", "do_mad"],
+        "default_criteria": [
+            {"kpi": "ph_in_band", "comparison": "minimum", "value": 95.0, "relative": False},
+            {"kpi": "do_in_band", "comparison": "minimum", "value": 90.0, "relative": False},
+        ],
+    },
+    {
+        "code": "fermenter-respiration",
+        "family": "bioreactors",
+        "categories": ["fermenters", "bioreactors"],
+        "name_en": "Fermenter — respiration and process control",
+        "name_ko": "발효기 — 호흡 및 공정 제어",
+        "description": "The same microbial fed-batch in candidate and reference fermenters; "
+        "OUR, CER and cumulative RQ from the off-gas balance, and pH/DO control from the online "
+        "log.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["offgas", "online"],
+        "kpis": ["peak_our", "peak_cer", "oxygen_uptake", "rq_cumulative", "do_in_band"],
+        "default_criteria": [
+            _ni("peak_our", 0.15),
+            _eq("rq_cumulative", 0.10),
+            {"kpi": "do_in_band", "comparison": "minimum", "value": 90.0, "relative": False},
+        ],
+    },
+    {
+        "code": "media-lot-qc",
+        "family": "media",
+        "categories": ["media", "feeds", "fermentation-media", "buffers"],
+        "name_en": "Culture medium or buffer — lot QC against specification",
+        "name_ko": "배지·완충액 — 로트 품질시험 (규격 대비)",
+        "description": "Release tests (pH, osmolality, endotoxin, bioburden, appearance) of "
+        "candidate and reference lots against the demand company's specification; every "
+        "candidate lot must conform.",
+        "candidate_runs": 3,
+        "reference_runs": 1,
+        "layouts": ["qc"],
+        "kpis": ["n_oos"],
+        "default_criteria": [
+            {"kpi": "n_oos", "comparison": "maximum", "value": 0.0, "relative": False},
+        ],
+    },
+    {
         "code": "chromatography-system",
         "family": "systems",
         "categories": ["chromatography-systems"],

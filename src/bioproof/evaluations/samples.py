@@ -107,3 +107,53 @@ RESIN_RUNS = [
     ("reference", "R-3", {"dbc": 60.5, "seed": 6}),
 ]
 RESIN_PARAMETERS = {"feed_concentration": 2.0, "column_volume": 1.0, "holdup": 0.5}
+
+
+def online_csv(*, seed: int = 0, hours: int = 48, do_dips: int = 2) -> bytes:
+    """An hourly online log (pH, DO, temperature) around 7.0 / 40 % / 37 °C; DO falls to 20 %
+    for ``do_dips`` hours (each dip counts out of band at the default ±10 %)."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(hours + 1, dtype=float)
+    do = 40.0 + rng.normal(0, 1.5, t.size)
+    do[10 : 10 + do_dips] = 20.0
+    frame = pd.DataFrame(
+        {
+            "Time [h]": t,
+            "pH": (7.0 + rng.normal(0, 0.02, t.size)).round(3),
+            "DO [%]": do.round(2),
+            "Temperature [°C]": (37.0 + rng.normal(0, 0.05, t.size)).round(2),
+        }
+    )
+    return frame.to_csv(index=False).encode()
+
+
+def offgas_csv(*, peak_drop: float = 1.0, hours: int = 24) -> bytes:
+    """An off-gas log of a microbial fed-batch: the O₂ drop (percentage points) rises linearly to
+    ``peak_drop`` at the end; CO₂ rises by 0.95 × the O₂ drop (RQ ≈ 0.94 after the inert-gas
+    correction). 1 L/min into 1 L."""
+    t = np.arange(hours + 1, dtype=float)
+    drop = peak_drop * t / hours
+    frame = pd.DataFrame(
+        {
+            "Time [h]": t,
+            "Gas flow [L/min]": 1.0,
+            "Volume [L]": 1.0,
+            "O2 in [%]": 20.95,
+            "CO2 in [%]": 0.04,
+            "O2 out [%]": (20.95 - drop).round(4),
+            "CO2 out [%]": (0.04 + 0.95 * drop).round(4),
+        }
+    )
+    return frame.to_csv(index=False).encode()
+
+
+def qc_csv(*, ph: str = "7.1", endotoxin: str = "< 0.05") -> bytes:
+    """QC results of one medium lot against its release specification."""
+    frame = pd.DataFrame(
+        {
+            "Test": ["pH", "Osmolality", "Endotoxin", "Appearance"],
+            "Result": [ph, "298 mOsm/kg", endotoxin, "Conforms"],
+            "Specification": ["7.0–7.4", "280–320 mOsm/kg", "≤ 0.5 EU/mL", "conforms"],
+        }
+    )
+    return frame.to_csv(index=False).encode()
