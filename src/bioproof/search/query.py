@@ -327,7 +327,10 @@ def _count_with_first(
     return total, in_first
 
 
-WALK_ABOVE = 200  # PostgreSQL: with more matches than this, walk the id index for a page
+#: PostgreSQL: walk the id index for a page only when the count was capped (more than
+#: MAX_RESULTS matches). Walking reads about limit·N/m rows for m matches of N documents; the
+#: GIN bitmap reads all m and sorts them. Below the cap the bitmap's ≤ 500 rows are the cheaper.
+WALK_ABOVE = MAX_RESULTS
 
 
 def _page(
@@ -397,7 +400,9 @@ def _collect(
         size = None
         if number == 0 and not last and not skip and in_first is not None:
             size = in_first  # exact unless the count was capped; then a sample of it
-            walk = in_first > WALK_ABOVE // 2
+            # the count is a sample of the first MAX_RESULTS + 1 matches: when capped, a tier
+            # with at least WALK_ABOVE / 2 of them has thousands of matches in all
+            walk = total is not None and total > MAX_RESULTS and in_first > WALK_ABOVE // 2
             hits += _page(tier, where, params, raw, limit - len(hits), 0, walk)
             if remaining is not None and remaining <= MAX_RESULTS:
                 remaining -= size
