@@ -55,6 +55,15 @@ def _upload(people, ev, arm, label, files) -> None:
         )
 
 
+def _sign_all(people, ev) -> None:
+    for who, meaning in (
+        ("evaluator", "authored"),
+        ("reviewer", "reviewed"),
+        ("approver", "approved"),
+    ):
+        actions.sign(by=people[who], evaluation=ev, meaning=meaning, password=PASSWORD)
+
+
 def test_fermenter_respiration_and_control(client, people, orgs) -> None:
     ev = _evaluation(people, orgs, "fermenters", "fermenter-respiration")
     assert ev.protocol.plan["template"]["layouts"] == ["offgas", "online"]
@@ -85,12 +94,7 @@ def test_fermenter_respiration_and_control(client, people, orgs) -> None:
         assert svg.status_code == 200 and b"<svg" in svg.content
     for layout in ("offgas", "online", "qc"):
         assert client.get(f"/evaluations/layouts/{layout}.xlsx").status_code == 200
-    for who, meaning in (
-        ("evaluator", "authored"),
-        ("reviewer", "reviewed"),
-        ("approver", "approved"),
-    ):
-        actions.sign(by=people[who], evaluation=ev, meaning=meaning, password=PASSWORD)
+    _sign_all(people, ev)
     report = actions.generate_report(by=people["evaluator"], evaluation=ev, language="en")
     from pypdf import PdfReader
 
@@ -117,12 +121,7 @@ def test_media_lot_qc(people, orgs) -> None:
     _upload(people, ev, "candidate", "LOT-3", {"qc": qc_csv(ph="7.46")})  # 7.5 after rounding
     _upload(people, ev, "reference", "REF-1", {"qc": qc_csv()})
     actions.analyse(by=people["evaluator"], evaluation=ev)
-    for who, meaning in (
-        ("evaluator", "authored"),
-        ("reviewer", "reviewed"),
-        ("approver", "approved"),
-    ):
-        actions.sign(by=people[who], evaluation=ev, meaning=meaning, password=PASSWORD)
+    _sign_all(people, ev)
     report = actions.generate_report(by=people["evaluator"], evaluation=ev, language="ko")
     assert report.file.read(5) == b"%PDF-"
     assert ev.runs.get(label="LOT-1").kpis["n_oos"] == 0
