@@ -18,6 +18,6 @@ from __future__ import annotations
 
 #: Version of the analysis engine, stored with every computed result. Bump the minor version when
 #: a formula or a default changes a number, the major version when a result key changes.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 __all__ = ["ENGINE_VERSION"]
