@@ -29,7 +29,7 @@ def _stamp() -> str:
 
 def ensure_venv() -> None:
     """Create the virtual environment and install the project with its dev extras."""
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 — dev.py runs under whatever python3 is on PATH
         sys.exit(f"BioProof needs Python >= 3.11; this is {sys.version.split()[0]}")
     marker = VENV / ".bioproof-installed"
     if marker.exists() and marker.read_text() == _stamp():
@@ -44,7 +44,7 @@ def ensure_venv() -> None:
 
 
 def run(cmd: list[object], **kw: object) -> None:
-    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, **kw)  # noqa: PLW1510
+    result = subprocess.run([str(c) for c in cmd], cwd=ROOT, check=False, **kw)
     if result.returncode:
         sys.exit(result.returncode)
 
