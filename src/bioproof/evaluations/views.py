@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from bioproof.analysis.kpis import KPIS
@@ -161,96 +166,45 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
     )
 
 
+#: Workflow step → (action, success message). The form fields each step takes follow from the
+#: step (``needs_reason``, ``needs_password``); ``sign_<meaning>`` steps other than the
+#: protocol's go to :func:`actions.sign` with the signer's comment.
+_STEP_ACTIONS: dict[str, tuple[Callable[..., Any], Promise]] = {
+    "accept": (actions.accept, _lazy("Accepted.")),
+    "reject": (actions.reject, _lazy("Rejected.")),
+    "request_info": (actions.request_info, _lazy("Question sent to the requester.")),
+    "provide_info": (actions.provide_info, _lazy("Answer sent; the request is back in screening.")),
+    "sign_protocol": (actions.sign_protocol, _lazy("Protocol signed; runs may start.")),
+    "analyse": (actions.analyse, _lazy("Analysis complete.")),
+    "publish": (actions.publish, _lazy("Published as a track record.")),
+    "withdraw": (actions.withdraw, _lazy("Publication withdrawn.")),
+    "correct": (actions.start_correction, _lazy("Version opened for correction.")),
+}
+
+
 @login_required
 @require_POST
 def evaluation_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
     evaluation = _get(request, code)
     if step not in workflow.STEPS:
         raise Http404(step)
-    by = request.user
     post = request.POST
-    if step == "accept":
-        attempt(request, actions.accept, by=by, evaluation=evaluation, success=_("Accepted."))
-    elif step == "reject":
-        attempt(
-            request,
-            actions.reject,
-            by=by,
-            evaluation=evaluation,
-            reason=post.get("reason", ""),
-            success=_("Rejected."),
-        )
-    elif step == "request_info":
-        attempt(
-            request,
-            actions.request_info,
-            by=by,
-            evaluation=evaluation,
-            reason=post.get("reason", ""),
-            success=_("Question sent to the requester."),
-        )
-    elif step == "provide_info":
-        attempt(
-            request,
-            actions.provide_info,
-            by=by,
-            evaluation=evaluation,
-            reason=post.get("reason", ""),
-            success=_("Answer sent; the request is back in screening."),
-        )
-    elif step == "sign_protocol":
-        attempt(
-            request,
-            actions.sign_protocol,
-            by=by,
-            evaluation=evaluation,
-            password=post.get("password", ""),
-            success=_("Protocol signed; runs may start."),
-        )
-    elif step == "analyse":
-        attempt(
-            request, actions.analyse, by=by, evaluation=evaluation, success=_("Analysis complete.")
-        )
-    elif step.startswith("sign_"):
-        attempt(
-            request,
-            actions.sign,
-            by=by,
-            evaluation=evaluation,
-            meaning=step.removeprefix("sign_"),
-            password=post.get("password", ""),
-            comment=post.get("comment", ""),
-            success=_("Signature applied."),
-        )
-    elif step == "publish":
-        attempt(
-            request,
-            actions.publish,
-            by=by,
-            evaluation=evaluation,
-            consent=post.get("consent") == "on",
-            success=_("Published as a track record."),
-        )
-    elif step == "withdraw":
-        attempt(
-            request,
-            actions.withdraw,
-            by=by,
-            evaluation=evaluation,
-            reason=post.get("reason", ""),
-            success=_("Publication withdrawn."),
-        )
-    elif step == "correct":
-        new = attempt(
-            request,
-            actions.start_correction,
-            by=by,
-            evaluation=evaluation,
-            reason=post.get("reason", ""),
-            success=_("Version opened for correction."),
-        )
-        if new is not None:
-            return redirect("evaluation_detail", code=new.code)
+    spec = workflow.STEPS[step]
+    values: dict[str, Any] = {}
+    if spec.needs_reason:
+        values["reason"] = post.get("reason", "")
+    if spec.needs_password:
+        values["password"] = post.get("password", "")
+    if step in _STEP_ACTIONS:
+        fn, success = _STEP_ACTIONS[step]
+    else:  # sign_authored, sign_reviewed, sign_approved
+        fn, success = actions.sign, _lazy("Signature applied.")
+        values |= {"meaning": step.removeprefix("sign_"), "comment": post.get("comment", "")}
+    if step == "publish":
+        values["consent"] = post.get("consent") == "on"
+    result = attempt(request, fn, by=request.user, evaluation=evaluation, success=success, **values)
+    if step == "correct" and result is not None:
+        return redirect("evaluation_detail", code=result.code)
     return redirect("evaluation_detail", code=evaluation.code)
 
 

@@ -12,6 +12,7 @@ from bioproof.core.errors import DomainError, InvalidTransition
 from bioproof.core.policy import require
 from bioproof.evaluations import policy
 from bioproof.evaluations.models import EDITABLE_STATES, Evaluation
+from bioproof.evaluations.workflow import Step
 
 S = Evaluation.Status
 EVAL_FIELDS = (
@@ -35,7 +36,7 @@ def record(by: Any, action: str, obj: Any, org: Organization, **kw: Any) -> None
 
 def move(
     evaluation: Evaluation,
-    target: str,
+    step: Step,
     *,
     by: Any,
     org: Organization,
@@ -43,8 +44,10 @@ def move(
     reason: str = "",
     extra: dict[str, Any] | None = None,
 ) -> None:
+    """Take ``step`` (as returned by :func:`workflow.check`) to its target status, audited."""
+    assert step.target is not None, step.name
     before = audit.snapshot(evaluation, ["status", "status_reason"])
-    evaluation.status = target
+    evaluation.status = step.target
     evaluation.status_reason = reason
     evaluation.save(update_fields=["status", "status_reason", "updated_at"])
     after = audit.snapshot(evaluation, ["status", "status_reason"]) | (extra or {})

@@ -121,9 +121,9 @@ def accept(
 ) -> Evaluation:
     """Screen the request in; the protocol is prepared next (from ``template`` or the default
     template of the product's category)."""
-    workflow.check(evaluation, "accept", by)
+    step = workflow.check(evaluation, "accept", by)
     template = template or _template_for_category(evaluation.product.category)
-    move(evaluation, S.PLANNING, by=by, org=evaluation.center, action="evaluation.accepted")
+    move(evaluation, step, by=by, org=evaluation.center, action="evaluation.accepted")
     if template is not None:
         _apply_template(evaluation, template, by=by)
     return evaluation
@@ -143,10 +143,10 @@ def _template_for_category(category: Any) -> MethodTemplate | None:
 
 @transaction.atomic
 def reject(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
-    workflow.check(evaluation, "reject", by)
+    step = workflow.check(evaluation, "reject", by)
     move(
         evaluation,
-        S.REJECTED,
+        step,
         by=by,
         org=evaluation.center,
         action="evaluation.rejected",
@@ -158,10 +158,10 @@ def reject(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
 @transaction.atomic
 def request_info(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
     """The center asks the requester for more information before deciding."""
-    workflow.check(evaluation, "request_info", by)
+    step = workflow.check(evaluation, "request_info", by)
     move(
         evaluation,
-        S.INFO_REQUESTED,
+        step,
         by=by,
         org=evaluation.center,
         action="evaluation.info_requested",
@@ -173,10 +173,10 @@ def request_info(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
 @transaction.atomic
 def provide_info(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
     """The supplier answers the center's question; the request returns to screening."""
-    workflow.check(evaluation, "provide_info", by)
+    step = workflow.check(evaluation, "provide_info", by)
     move(
         evaluation,
-        S.REQUESTED,
+        step,
         by=by,
         org=evaluation.product.supplier,
         action="evaluation.info_provided",
@@ -266,7 +266,7 @@ def remove_criterion(*, by: Any, criterion: Criterion, reason: str) -> None:
 def sign_protocol(*, by: Any, evaluation: Evaluation, password: str) -> Protocol:
     """Freeze the plan (template version, runs, layouts, KPIs, criteria) and sign it; runs may
     start only after this."""
-    workflow.check(evaluation, "sign_protocol", by)
+    step = workflow.check(evaluation, "sign_protocol", by)
     if not evaluation.criteria.exists():
         raise DomainError(_("Add at least one acceptance criterion to the protocol."))
     keys = evaluation.template.layouts if evaluation.template else ["offline"]
@@ -304,7 +304,7 @@ def sign_protocol(*, by: Any, evaluation: Evaluation, password: str) -> Protocol
     evaluation.save(update_fields=["protocol", "updated_at"])
     move(
         evaluation,
-        S.RUNNING,
+        step,
         by=by,
         org=evaluation.center,
         action="evaluation.protocol_signed",

@@ -212,7 +212,7 @@ def record_deviation(
 def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
     """Compute per-run KPIs for every data layout and per-criterion verdicts with the analysis
     engine; the engine version is recorded."""
-    workflow.check(evaluation, "analyse", by)
+    step = workflow.check(evaluation, "analyse", by)
     runs = list(evaluation.runs.all())
     files: dict[int, dict[str, RunDataFile]] = {}
     for f in RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True):
@@ -259,7 +259,7 @@ def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
     evaluation.save(update_fields=["engine_version", "analysed_at", "updated_at"])
     move(
         evaluation,
-        S.ANALYSED,
+        step,
         by=by,
         org=evaluation.center,
         action="evaluation.analysed",

@@ -59,7 +59,7 @@ def sign(
     )
     move(
         evaluation,
-        step.target,
+        step,
         by=by,
         org=evaluation.center,
         action=f"evaluation.signed_{meaning}",
@@ -140,7 +140,7 @@ def publish(
     statement: str = "",
 ) -> TrackRecord:
     """The supplier consents and the approved evaluation becomes a public track record."""
-    workflow.check(evaluation, "publish", by)
+    step = workflow.check(evaluation, "publish", by)
     if not consent:
         raise DomainError(_("Publishing needs the supplier's explicit consent."), field="consent")
     report = report or evaluation.reports.first()
@@ -162,7 +162,7 @@ def publish(
         raise InvalidTransition(_("This evaluation is published already.")) from exc
     move(
         evaluation,
-        S.PUBLISHED,
+        step,
         by=by,
         org=evaluation.product.supplier,
         action="evaluation.published",
@@ -178,7 +178,7 @@ def publish(
 
 @transaction.atomic
 def withdraw(*, by: Any, evaluation: Evaluation, reason: str) -> TrackRecord:
-    workflow.check(evaluation, "withdraw", by)
+    step = workflow.check(evaluation, "withdraw", by)
     reason = reason_given(reason)
     record = evaluation.track_records.public().get()
     record.withdrawn_at, record.withdrawn_by, record.withdrawal_reason = timezone.now(), by, reason
@@ -190,7 +190,7 @@ def withdraw(*, by: Any, evaluation: Evaluation, reason: str) -> TrackRecord:
     )
     move(
         evaluation,
-        S.APPROVED,
+        step,
         by=by,
         org=org,
         action="evaluation.withdrawn",
