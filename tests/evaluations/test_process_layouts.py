@@ -162,3 +162,11 @@ def test_bad_process_files_name_the_problem(people, orgs, layout, data, message)
             by=people["evaluator"], run=run, filename="bad.csv", data=data, layout=layout
         )
     assert not run.data_files.exists()
+
+
+def test_qc_file_with_a_test_twice_names_run_and_row(people, orgs) -> None:
+    ev = _evaluation(people, orgs, "media", "media-lot-qc")
+    twice = b"Test,Result,Specification\npH,7.1,7.0-7.4\npH,7.2,7.0-7.4\n"
+    _upload(people, ev, "candidate", "LOT-1", {"qc": twice})
+    with pytest.raises(DomainError, match=r"LOT-1: .*row 3.*appears twice"):
+        actions.analyse(by=people["evaluator"], evaluation=ev)

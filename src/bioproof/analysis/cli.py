@@ -261,24 +261,10 @@ def _filtration(args: argparse.Namespace) -> list[tuple[str, Any]]:
 
 def _qc(args: argparse.Namespace) -> list[tuple[str, Any]]:
     from bioproof.analysis.io import read_qc
-    from bioproof.analysis.qc import evaluate_specs, parse_spec
+    from bioproof.analysis.qc import evaluate_frame
 
     def one(path: Path) -> Any:
-        frame = read_qc(path, filename=path.name)
-        rows = frame.attrs["rows"]
-        specs, results = {}, {}
-        for i, (test, result, spec) in enumerate(
-            zip(frame["test"], frame["result"], frame["specification"], strict=True)
-        ):
-            if not test or test in specs:
-                problem = "empty test name" if not test else f"test '{test}' appears twice"
-                raise InputError(problem, row=rows[i], column="test")
-            try:
-                specs[test] = parse_spec(spec)
-            except InputError as exc:
-                raise InputError(exc.problem, row=rows[i], column="specification") from None
-            results[test] = result
-        return evaluate_specs(results, specs)
+        return evaluate_frame(read_qc(path, filename=path.name))
 
     return _each(args.files, one)
 

@@ -184,7 +184,7 @@ ONLINE_COLUMNS = (
     ColumnSpec(
         "temperature",
         "degC",
-        ("temperature", "temp", "t_culture", "culturetemperature"),
+        ("temperature", "temp", "culturetemperature"),
         "°C",
         required=False,
         allow_empty=True,

@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from bioproof.analysis.errors import InputError
 from bioproof.analysis.result import Result
@@ -164,3 +164,26 @@ def evaluate_specs(
         oos_tests=oos,
         rows=tuple(rows),
     )
+
+
+def evaluate_frame(frame: Any) -> QCReport:
+    """Evaluate a lot's QC table (columns ``test``, ``result``, ``specification``, as read by
+    :func:`bioproof.analysis.io.read_qc`). Every test must be named once and every specification
+    must parse; errors name the spreadsheet row (``frame.attrs["rows"]``, else data rows from 2).
+    """
+    rows = frame.attrs.get("rows") or list(range(2, len(frame) + 2))
+    specs: dict[str, Specification] = {}
+    results: dict[str, object] = {}
+    for i, (test, result, spec) in enumerate(
+        zip(frame["test"], frame["result"], frame["specification"], strict=True)
+    ):
+        test = "" if test is None else str(test).strip()
+        if not test or test in specs:
+            problem = "empty test name" if not test else f"test '{test}' appears twice"
+            raise InputError(problem, row=rows[i], column="test")
+        try:
+            specs[test] = parse_spec(str(spec))
+        except InputError as exc:
+            raise InputError(exc.problem, row=rows[i], column="specification") from None
+        results[test] = result
+    return evaluate_specs(results, specs)

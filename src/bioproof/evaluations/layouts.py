@@ -172,16 +172,9 @@ def _offgas(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
 
 
 def _qc(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
-    from bioproof.analysis.qc import evaluate_specs
+    from bioproof.analysis.qc import evaluate_frame
 
-    tests = frame["test"].astype(str).tolist()
-    duplicated = sorted({t for t in tests if tests.count(t) > 1})
-    if duplicated:
-        raise InputError(f"test {duplicated[0]} is listed twice", column="test")
-    report = evaluate_specs(
-        dict(zip(tests, frame["result"].tolist(), strict=True)),
-        dict(zip(tests, frame["specification"].astype(str).tolist(), strict=True)),
-    )
+    report = evaluate_frame(frame)
     out = _kpi_fields(report)
     if report.oos_tests:
         out.setdefault("caveats", []).append("out of specification: " + ", ".join(report.oos_tests))
