@@ -11,6 +11,7 @@ from bioproof.evaluations.models import Evaluation
 from bioproof.evaluations.samples import RESIN_PARAMETERS, RESIN_RUNS, breakthrough_csv
 
 from ..conftest import PASSWORD
+from .steps import review_and_approve
 
 pytestmark = [
     pytest.mark.browser,
@@ -79,12 +80,7 @@ def test_resin_evaluation(new_page, people, orgs) -> None:
     center.click("button[data-step=sign_authored]")
     center.wait_for_selector("#status.s-authored")
 
-    for who, meaning in (("reviewer", "reviewed"), ("approver", "approved")):
-        signer = new_page(who, PASSWORD)
-        signer.goto(f"/evaluations/{code}/")
-        signer.fill(f"#password-sign_{meaning}", PASSWORD)
-        signer.click(f"button[data-step=sign_{meaning}]")
-        signer.wait_for_selector(f"#status.s-{meaning}")
+    review_and_approve(new_page, code)
 
     center.goto(f"/evaluations/{code}/")
     center.select_option("#id_language", "ko")

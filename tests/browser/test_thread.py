@@ -9,6 +9,7 @@ from bioproof.evaluations.models import Evaluation
 from bioproof.evaluations.samples import DEMO_RUNS, fed_batch_csv
 
 from ..conftest import PASSWORD
+from .steps import review_and_approve
 
 pytestmark = [
     pytest.mark.browser,
@@ -65,12 +66,7 @@ def test_supplier_to_public_track_record(new_page, people, orgs, product_a) -> N
     page.click("button[data-step=sign_authored]")
     page.wait_for_selector("#signatures")
 
-    for who, meaning in (("reviewer", "reviewed"), ("approver", "approved")):
-        signer = new_page(who, PASSWORD)
-        signer.goto(f"/evaluations/{code}/")
-        signer.fill(f"#password-sign_{meaning}", PASSWORD)
-        signer.click(f"button[data-step=sign_{meaning}]")
-        signer.wait_for_selector(f"#status.s-{meaning}")
+    review_and_approve(new_page, code)
 
     page.goto(f"/evaluations/{code}/")
     page.select_option("#id_language", "en")
