@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -106,6 +107,30 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+# Cache (search results between index writes, see bioproof.search.cache): the process's memory
+# on the embedded default; at scale, Redis shared by every process (BIOPROOF_CACHE_URL).
+CACHE_URL = os.environ.get("BIOPROOF_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("BIOPROOF_CACHE_PREFIX", "bioproof"),
+        }
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        f"BIOPROOF_CACHE_URL must be a redis://, rediss:// or unix:// URL, not {CACHE_URL!r}"
+    )
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bioproof",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+BIOPROOF_SEARCH_CACHE_SECONDS = int(os.environ.get("BIOPROOF_SEARCH_CACHE_SECONDS", "300"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "consortium.User"

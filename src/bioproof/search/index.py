@@ -195,10 +195,21 @@ def _fts_insert(rows: list[tuple[int, str, str]]) -> None:
 
 
 def _changed() -> None:
-    from bioproof.search.query import invalidate_counts
+    from bioproof.search import cache
 
-    invalidate_counts()
-    transaction.on_commit(invalidate_counts)  # a count read meanwhile is not kept either
+    cache.index_written()
+
+
+def _add_terms(ids: list[int]) -> None:
+    """PostgreSQL: add the lexemes of these documents to the vocabulary (for prefix search)."""
+    if connection.vendor == "postgresql" and ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO search_term (term) SELECT DISTINCT u.lexeme "
+                "FROM search_searchdocument d, unnest(d.tsv) u WHERE d.id = ANY(%s) "
+                "ON CONFLICT DO NOTHING",
+                [ids],
+            )
 
 
 def write(doc: dict[str, Any]) -> SearchDocument:
@@ -207,6 +218,7 @@ def write(doc: dict[str, Any]) -> SearchDocument:
         kind=doc["kind"], object_id=doc["object_id"], defaults=doc
     )
     _fts_insert([(obj.pk, obj.names, obj.body)])
+    _add_terms([obj.pk])
     _changed()
     return obj
 
@@ -235,6 +247,8 @@ def write_many(docs: Iterable[dict[str, Any]], *, batch_size: int = 1000) -> int
                 for d in created:
                     d.pk = ids[d.object_id]
             _fts_insert([(d.pk, d.names, d.body) for d in created])
+        else:
+            _add_terms([d.pk for d in created])
         batch.clear()
 
     _changed()
@@ -358,6 +372,9 @@ def clear() -> None:
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM search_fts")
+    elif connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("DELETE FROM search_term")
     SearchDocument.objects.all().delete()
     _changed()
 

@@ -17,20 +17,17 @@ bounded however many documents match. See docs/search.md.
 
 from __future__ import annotations
 
-import threading
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.auth.models import AnonymousUser
-from django.db import connection, transaction
+from django.db import connection
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bioproof.core.errors import DomainError
 from bioproof.core.policy import is_authenticated, is_platform_admin, org_ids
-from bioproof.search import text
+from bioproof.search import cache, text
 from bioproof.search.models import SearchDocument
 
 Kind = SearchDocument.Kind
@@ -145,24 +142,31 @@ def _org_id(code: str, kind: str, field_name: str) -> int:
     return pk
 
 
-def _where(user: Any, filters: Filters) -> tuple[list[str], list[Any]]:
-    """SQL conditions (on alias ``d``) for the policy and the filters."""
+def _policy(user: Any) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on alias ``d``) for what the user's audience may find."""
+    from bioproof.demand.policy import sees_consortium_needs
+
+    if is_platform_admin(user):
+        return [], []
+    audience = ["d.audience = 'public'"]
+    params: list[Any] = []
+    if sees_consortium_needs(user):
+        audience.append("d.audience = 'consortium'")
+    orgs = sorted(org_ids(user))
+    if orgs:
+        audience.append(f"d.owner_id IN ({', '.join(['%s'] * len(orgs))})")
+        params.extend(orgs)
+    return [f"({' OR '.join(audience)})"], params
+
+
+def _filter(filters: Filters) -> tuple[list[str], list[Any]]:
+    """SQL conditions (on alias ``d``) for the filters; DomainError on an unknown value."""
     from bioproof.catalog.models import Category
     from bioproof.consortium.models import Organization
     from bioproof.demand.matching import subtree_ids
-    from bioproof.demand.policy import sees_consortium_needs
 
     where: list[str] = []
     params: list[Any] = []
-    if not is_platform_admin(user):
-        audience = ["d.audience = 'public'"]
-        if sees_consortium_needs(user):
-            audience.append("d.audience = 'consortium'")
-        orgs = sorted(org_ids(user))
-        if orgs:
-            audience.append(f"d.owner_id IN ({', '.join(['%s'] * len(orgs))})")
-            params.extend(orgs)
-        where.append(f"({' OR '.join(audience)})")
     if filters.kind:
         if filters.kind not in Kind.values:
             raise DomainError(
@@ -199,9 +203,53 @@ def _fts5_expression(tokens: tuple[str, ...], operator: str) -> str:
     return f" {'AND' if operator == '&' else 'OR'} ".join(terms)
 
 
+#: PostgreSQL: a prefix is expanded into at most this many lexemes of the vocabulary; a
+#: shorter prefix with more completions is left to GIN's own (slower) partial match.
+MAX_EXPANSIONS = 64
+_expanded: dict[tuple[Any, ...], tuple[str, ...] | None] = {}
+
+
+def _expansions(prefix: str) -> tuple[str, ...] | None:
+    """The lexemes of the index that start with ``prefix`` (PostgreSQL's ``search_term``), or
+    None when there are more than :data:`MAX_EXPANSIONS`. Remembered by this process until the
+    next index write (the key holds the index generation)."""
+    from bioproof.search import cache
+
+    memo = (cache.generation(), connection.settings_dict.get("NAME"), prefix)
+    if memo in _expanded:
+        return _expanded[memo]
+    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT term FROM search_term WHERE term LIKE %s ORDER BY term LIMIT %s",
+            [pattern, MAX_EXPANSIONS + 1],
+        )
+        terms = tuple(r[0] for r in cursor.fetchall())
+    found = None if len(terms) > MAX_EXPANSIONS else terms
+    if cache.usable():  # not while this transaction holds index writes of its own
+        if len(_expanded) > 10_000:
+            _expanded.clear()
+        _expanded[memo] = found
+    return found
+
+
+def _lexeme(term: str) -> str:
+    return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
 def _tsquery(tokens: tuple[str, ...], operator: str) -> str:
-    last = len(tokens) - 1
-    terms = (f"'{t}'" + (":*" if i == last and _prefix(t) else "") for i, t in enumerate(tokens))
+    """A tsquery of the tokens joined by ``operator``; the last token, when long enough, also
+    as a prefix: as the vocabulary's completions of it (``('medium' | 'media')``), or GIN's
+    partial match (``'me':*``) when it has too many."""
+    terms = [_lexeme(t) for t in tokens]
+    last = tokens[-1]
+    if _prefix(last):
+        expanded = _expansions(last)
+        if expanded is None:
+            terms[-1] = _lexeme(last) + ":*"
+        elif expanded:  # none: the word is in no document, and matches nothing as it is
+            joined = " | ".join(_lexeme(t) for t in expanded)
+            terms[-1] = f"({joined})" if len(expanded) > 1 else joined
     return f" {operator} ".join(terms)
 
 
@@ -274,63 +322,73 @@ def _where_sql(tier: _Tier, where: list[str]) -> str:
     return f"FROM {tier.source}" + (" WHERE " + " AND ".join(conditions) if conditions else "")
 
 
-COUNT_TTL = 60.0  # seconds a count is reused by this process (hits are never cached)
-_counts: dict[tuple[Any, ...], tuple[float, tuple[int, ...]]] = {}
-_counts_lock = threading.Lock()
+@dataclass(frozen=True)
+class Sample:
+    """What counting a query's matches found (PostgreSQL): ``total`` matches, at most
+    MAX_RESULTS + 1; ``in_first``, how many of them are in the first tier (two tiers); ``span``,
+    the document ids they cover (last − first + 1); ``documents``, the ids of the whole index."""
+
+    total: int
+    in_first: int | None = None
+    span: int = 1
+    documents: int = 1
+
+    @property
+    def capped(self) -> bool:
+        return self.total > MAX_RESULTS
 
 
-def invalidate_counts() -> None:
-    """Forget the cached counts (the index writer calls this after every change)."""
-    with _counts_lock:
-        _counts.clear()
-
-
-def _cached(sql: str, args: list[Any]) -> tuple[int, ...]:
-    """Run a counting query, cached per process for :data:`COUNT_TTL`.
-
-    The key holds the whole SQL and its parameters, the policy's among them, so a count is only
-    ever reused for the same audience; writes through this process clear the cache at once,
-    writes through another process show in the count within a minute.
-    """
-    key = (connection.alias, connection.settings_dict.get("NAME"), sql, tuple(args))
-    now = time.monotonic()
-    cached = _counts.get(key)
-    if cached is not None and now - cached[0] < COUNT_TTL:
-        return cached[1]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        row = tuple(int(v or 0) for v in cursor.fetchone())
-    with _counts_lock:
-        if len(_counts) > 10_000:
-            _counts.clear()
-        _counts[key] = (now, row)
-    return row
+_SPAN = "MAX(t.id) - MIN(t.id) + 1"
+_DOCUMENTS = "(SELECT MAX(id) - MIN(id) + 1 FROM search_searchdocument)"
 
 
 def _count(tier: _Tier, where: list[str], params: list[Any], cap: int) -> int:
     """How many documents match the tier (at most ``cap``)."""
-    sql = f"SELECT COUNT(*) FROM (SELECT 1 {_where_sql(tier, where)} LIMIT {cap}) t"
-    return _cached(sql, [*tier.params, *params])[0]
+    return _sample(tier, None, where, params, cap).total
 
 
-def _count_with_first(
-    union: _Tier, first: _Tier, where: list[str], params: list[Any], cap: int
-) -> tuple[int, int]:
-    """(matches of the union, how many of them are in the first tier), both among at most
-    ``cap`` rows: one index scan instead of two."""
-    flag = " AND ".join(first.conditions)
+def _sample(
+    union: _Tier, first: _Tier | None, where: list[str], params: list[Any], cap: int
+) -> Sample:
+    """Count the matches of ``union`` up to ``cap`` and, in the same index scan, those of the
+    ``first`` tier among them and the ids they span."""
+    flag = " AND ".join(first.conditions) if first is not None else "FALSE"
     sql = (
-        f"SELECT COUNT(*), COUNT(*) FILTER (WHERE t.first) FROM (SELECT ({flag}) AS first "
-        f"{_where_sql(union, where)} LIMIT {cap}) t"
+        f"SELECT COUNT(*), COUNT(*) FILTER (WHERE t.first), {_SPAN}, {_DOCUMENTS} "
+        f"FROM (SELECT d.id, ({flag}) AS first {_where_sql(union, where)} LIMIT {cap}) t"
     )
-    total, in_first = _cached(sql, [*first.params, *union.params, *params])
-    return total, in_first
+    flag_params = list(first.params) if first is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*flag_params, *union.params, *params])
+        total, in_first, span, documents = cursor.fetchone()
+    return Sample(
+        int(total),
+        int(in_first or 0) if first is not None else None,
+        int(span or 1),
+        int(documents or 1),
+    )
 
 
-#: PostgreSQL: walk the id index for a page only when the count was capped (more than
-#: MAX_RESULTS matches). Walking reads about limit·N/m rows for m matches of N documents; the
-#: GIN bitmap reads all m and sorts them. Below the cap the bitmap's ≤ 500 rows are the cheaper.
-WALK_ABOVE = MAX_RESULTS
+def _walk(share: int, sample: Sample, rows: int) -> bool:
+    """Whether to read a tier by walking the id index backwards rather than from GIN.
+
+    Only for a capped count (more than MAX_RESULTS matches; below it GIN's bitmap reads at most
+    that many rows). The sample's matches came in physical order, which the index keeps close
+    to id order, so ``share / span`` estimates the tier's matches per document id. A walk to
+    the ``rows``-th match reads about ``rows / density`` documents; the bitmap reads every match,
+    ``density · documents``. Both cost about the same per row read (measured), so the smaller
+    wins: walking pays once a tier has more than √(rows · documents) matches (≈ 1,500 for a
+    first page of 20 among 111,000 documents)."""
+    if not sample.capped or share <= 0:
+        return False
+    density = share / max(sample.span, share)
+    return rows / density < density * sample.documents
+
+
+#: Walking is forced for one statement (the planner, misjudging how many documents share
+#: several tokens, would collect and sort every match); one round trip, settings reset after.
+WALK_PREFIX = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; "
+WALK_SUFFIX = "; RESET enable_bitmapscan; RESET enable_seqscan"
 
 
 def _page(
@@ -343,20 +401,19 @@ def _page(
     walk: bool = False,
 ) -> list[Hit]:
     """One page of a tier. ``walk`` (PostgreSQL, many matches): read the id index backwards and
-    stop after the page, rather than collect every match from the GIN index and sort them (the
-    planner misjudges how many documents share several tokens, so it is told)."""
+    stop after the page, rather than collect every match from the GIN index and sort them."""
     order_params = [raw] if "%s" in tier.order else []
     sql = f"SELECT {COLUMNS} {_where_sql(tier, where)} ORDER BY {tier.order} LIMIT %s OFFSET %s"
     args = [*tier.params, *params, *order_params, limit, offset]
-    if walk and connection.vendor == "postgresql" and tier.order == "d.id DESC":
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off")
+    walk = walk and connection.vendor == "postgresql" and tier.order == "d.id DESC"
+    with connection.cursor() as cursor:
+        if walk:
+            cursor.execute(WALK_PREFIX + sql + WALK_SUFFIX, args)
+            while cursor.description is None and cursor.nextset():
+                pass  # past the two SETs, to the page
+        else:
             cursor.execute(sql, args)
-            rows = cursor.fetchall()
-    else:
-        with connection.cursor() as cursor:
-            cursor.execute(sql, args)
-            rows = cursor.fetchall()
+        rows = cursor.fetchall()
     return [
         Hit(
             kind=r[1],
@@ -384,44 +441,34 @@ def _collect(
     raw: str,
     limit: int,
     offset: int,
-    total: int | None = None,
-    in_first: int | None = None,
+    sample: Sample | None = None,
 ) -> list[Hit]:
     """The page [offset, offset + limit) of the tiers taken one after the other.
 
-    ``total`` (PostgreSQL: the union's count, known before) lets a tier with many matches be
-    read by walking the id index (see :func:`_page`); ``in_first``, how many of the counted
-    matches are in the first tier, spares counting that tier for a first page."""
+    PostgreSQL passes what counting found (:class:`Sample`). Below the cap it gives each tier's
+    size exactly, so an empty tier is never queried and no tier is counted again; above it,
+    it decides whether a tier is read by walking the id index (:func:`_walk`), and a tier is
+    counted only when a later page must skip past it.
+    """
     hits: list[Hit] = []
     skip = offset
-    remaining = total
     for number, tier in enumerate(tiers):
         last = number == len(tiers) - 1
-        size = None
-        if number == 0 and not last and not skip and in_first is not None:
-            size = in_first  # exact unless the count was capped; then a sample of it
-            # the count is a sample of the first MAX_RESULTS + 1 matches: when capped, a tier
-            # with at least WALK_ABOVE / 2 of them has thousands of matches in all
-            walk = total is not None and total > MAX_RESULTS and in_first > WALK_ABOVE // 2
-            hits += _page(tier, where, params, raw, limit - len(hits), 0, walk)
-            if remaining is not None and remaining <= MAX_RESULTS:
-                remaining -= size
-            if len(hits) >= limit:
-                break
-            continue
-        if not last and (skip or (total is not None and total > WALK_ABOVE)):
+        share: int | None = None  # this tier's matches among the counted ones
+        if sample is not None and (len(tiers) == 1 or sample.in_first is not None):
+            first = sample.in_first or 0
+            share = (
+                sample.total if len(tiers) == 1 else first if number == 0 else sample.total - first
+            )
+        exact = sample is not None and not sample.capped
+        size: int | None = share if exact else None
+        if size is None and not last and skip:
             size = _count(tier, where, params, MAX_RESULTS + 1)
-            if skip >= size:
-                skip -= size
-                if remaining is not None and remaining <= MAX_RESULTS:
-                    remaining -= size
-                continue
-        elif last:
-            size = remaining
-        walk = size is not None and size > WALK_ABOVE
+        if size is not None and skip >= size:
+            skip -= size
+            continue
+        walk = sample is not None and share is not None and _walk(share, sample, skip + limit)
         hits += _page(tier, where, params, raw, limit - len(hits), skip, walk)
-        if remaining is not None and size is not None and remaining <= MAX_RESULTS:
-            remaining -= size
         skip = 0
         if len(hits) >= limit:
             break
@@ -447,62 +494,77 @@ def _visible_queryset(user: Any, kind: str, ids: list[int]) -> Any:
     )
 
 
-def _visible(user: Any, hits: list[Hit]) -> set[tuple[str, int]]:
-    """(kind, id) of the hits that ``user``'s ``visible_to`` allows, in one UNION query."""
+def audience(user: Any) -> tuple[Any, ...]:
+    """What the models' ``visible_to`` rules read of a user: signed in or not, platform admin,
+    organizations, and whether the user sees consortium needs. Two users with the same
+    audience see the same rows (tests/search assert it of every model the index holds), so the
+    re-check's SQL, once compiled for one of them, serves the other."""
+    from bioproof.demand.policy import sees_consortium_needs
+
+    if not is_authenticated(user):
+        return ("public",)
+    if is_platform_admin(user):
+        return ("admin",)
+    return ("member", tuple(sorted(org_ids(user))), sees_consortium_needs(user))
+
+
+def _by_kind(hits: list[Hit]) -> dict[str, list[int]]:
     by_kind: dict[str, list[int]] = {}
     for h in hits:
         by_kind.setdefault(h.kind, []).append(h.object_id)
-    parts = [_visible_queryset(user, kind, ids) for kind, ids in sorted(by_kind.items())]
-    if not parts:
-        return set()
-    query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-    return {(kind, pk) for kind, pk in query}
+    return dict(sorted(by_kind.items()))
 
 
-_public_sql: dict[tuple[Any, ...], tuple[str, list[Any], list[int]]] = {}
+_compiled: dict[tuple[Any, ...], tuple[str, list[Any], list[int]] | None] = {}
 
 
-def _visible_to_public(hits: list[Hit]) -> set[tuple[str, int]]:
-    """:func:`_visible` for the public, with the SQL compiled once per shape of the page.
+def _compile(user: Any, by_kind: dict[str, list[int]]) -> tuple[str, list[Any], list[int]] | None:
+    """The re-check query of ``user`` for a page of this shape (kinds, number of ids of each),
+    compiled with stand-in ids: (SQL, parameters, for each parameter the position of the page
+    id it stands for or -1). None when the stand-ins cannot be told apart from the rest."""
+    stand_ins = iter(range(-1, -2 - sum(len(v) for v in by_kind.values()), -1))
+    dummy = {k: [next(stand_ins) for _ in v] for k, v in by_kind.items()}
+    sql, params = _union(user, dummy).query.sql_with_params()
+    order = [i for ids in dummy.values() for i in ids]
+    slots = [order.index(p) if isinstance(p, int) and p < 0 else -1 for p in params]
+    if sorted(i for i in slots if i >= 0) != list(range(len(order))):
+        return None
+    return sql, list(params), slots
 
-    The public's rules do not depend on the user, so the query that ``visible_to`` builds for
-    (kinds, number of ids) is compiled once, with stand-in ids, and reused with the page's ids.
-    """
-    by_kind: dict[str, list[int]] = {}
-    for h in hits:
-        by_kind.setdefault(h.kind, []).append(h.object_id)
-    if not by_kind:
-        return set()
-    shape = (connection.alias, tuple((k, len(v)) for k, v in sorted(by_kind.items())))
-    if shape not in _public_sql:
-        stand_ins = iter(range(-1, -1 - len(hits) - 1, -1))
-        dummy = {k: [next(stand_ins) for _ in v] for k, v in sorted(by_kind.items())}
-        parts = [_visible_queryset(AnonymousUser(), k, ids) for k, ids in dummy.items()]
-        query = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
-        sql, params = query.query.sql_with_params()
-        order = [i for k in dummy for i in dummy[k]]
-        slots = [order.index(p) if isinstance(p, int) and p < 0 else -1 for p in params]
-        if sorted(i for i in slots if i >= 0) != list(range(len(order))):
-            return _visible(AnonymousUser(), hits)  # not a shape we can reuse safely
-        _public_sql[shape] = (sql, list(params), slots)
-    sql, params, slots = _public_sql[shape]
-    ids = [i for k, v in sorted(by_kind.items()) for i in v]
-    args = [ids[slot] if slot >= 0 else p for p, slot in zip(params, slots, strict=True)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, args)
-        return {(kind, pk) for kind, pk in cursor.fetchall()}
+
+def _union(user: Any, by_kind: dict[str, list[int]]) -> Any:
+    parts = [_visible_queryset(user, kind, ids) for kind, ids in by_kind.items()]
+    return parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
 
 
 def _recheck(user: Any, hits: list[Hit]) -> list[Hit]:
-    """Keep only the hits the user's ``visible_to`` allows (defence in depth).
-
-    What the public may see every user may see, so the hits are first checked with the public
-    (anonymous) rules, which are cheap, and only the rest with the user's own.
-    """
-    allowed = _visible_to_public(hits)
-    rest = [h for h in hits if (h.kind, h.object_id) not in allowed]
-    if rest and is_authenticated(user):
-        allowed |= _visible(user, rest)
+    """Keep only the hits the user's ``visible_to`` allows (defence in depth): one query, the
+    UNION of each kind's ``visible_to(user).filter(pk__in=…)``. Building it through the ORM
+    costs more than running it, so it is compiled once per (audience, shape of the page) and
+    reused with the page's ids; the rules themselves (subqueries included) run in the database
+    on every search."""
+    by_kind = _by_kind(hits)
+    if not by_kind:
+        return []
+    shape = (
+        connection.alias,
+        audience(user),
+        tuple((k, len(v)) for k, v in by_kind.items()),
+    )
+    if shape not in _compiled:
+        if len(_compiled) > 5000:
+            _compiled.clear()
+        _compiled[shape] = _compile(user, by_kind)
+    compiled = _compiled[shape]
+    if compiled is None:
+        allowed = {(kind, pk) for kind, pk in _union(user, by_kind)}
+    else:
+        sql, params, slots = compiled
+        ids = [i for v in by_kind.values() for i in v]
+        args = [ids[slot] if slot >= 0 else p for p, slot in zip(params, slots, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(sql, args)
+            allowed = {(kind, pk) for kind, pk in cursor.fetchall()}
     return [h for h in hits if (h.kind, h.object_id) in allowed]
 
 
@@ -545,17 +607,75 @@ def search(
     results = Results(q, tokens, filters, 0, limit, offset)
     if (q and not tokens) or (not tokens and not filters.any):
         return results
-    where, params = _where(user, filters)
+    policy, policy_params = _policy(user)
     raw = q.lower()
+    key = None
+    if cache.usable():
+        key = cache.key(tokens, raw, filters, policy, policy_params, limit, offset)
+        found = cache.get(key)
+    if key is None or found is None:
+        found = _find(tokens, raw, filters, policy, policy_params, limit, offset)
+        if key is not None:
+            cache.put(key, found)
+    total, hits, matched_all = found
+    if total:
+        results.hits = _recheck(user, hits)
+        results.total = min(total, MAX_RESULTS)
+        results.capped = total > MAX_RESULTS
+        results.matched_all = matched_all
+    return results
+
+
+def _public_count(term: str) -> Sample:
+    """PostgreSQL: the documents open to everyone that hold the word ``term`` (counted up to
+    MAX_RESULTS + 1), cached until the next index write."""
+    key = cache.key("public-count", term, MAX_RESULTS) if cache.usable() else None
+    found = cache.get(key) if key is not None else None
+    if found is None:
+        tier = _Tier(DOCS, ("d.tsv @@ to_tsquery('simple', %s)",), (_lexeme(term),), "", 0.0)
+        found = _sample(tier, None, ["d.audience = 'public'"], [], MAX_RESULTS + 1)
+        if key is not None:
+            cache.put(key, found)
+    return found
+
+
+def _common_word(tokens: tuple[str, ...]) -> Sample | None:
+    """The first word of the query that alone is in more than MAX_RESULTS public documents, if
+    any: the any-word fallback (without filters: every audience
+    includes the public) then has more matches than the cap and need not be counted. The
+    words' counts are shared by every query that has them, so a long tail of queries (brand,
+    type, series) costs one count per word, not one per query."""
+    for token in tokens:
+        sample = _public_count(token)
+        if sample.capped:
+            return sample
+    return None
+
+
+def _find(
+    tokens: tuple[str, ...],
+    raw: str,
+    filters: Filters,
+    policy: list[str],
+    policy_params: list[Any],
+    limit: int,
+    offset: int,
+) -> tuple[int, list[Hit], bool]:
+    """(matches, at most MAX_RESULTS + 1; the page of hits, not yet re-checked; whether every
+    token matched) — what the index says, cached by :func:`search`."""
+    conditions, params = _filter(filters)
+    where, params = [*policy, *conditions], [*policy_params, *params]
     fallback = len(tokens) > 1 or (connection.vendor == "postgresql" and len(raw) >= 3)
     for operator in ["&", "|"] if tokens and fallback else ["&"]:
         tiers, union = _tiers(tokens, raw, operator)
         if connection.vendor == "postgresql":  # count first: it decides how to read the page
-            if len(tiers) > 1:
-                total, in_first = _count_with_first(union, tiers[0], where, params, MAX_RESULTS + 1)
-            else:
-                total, in_first = _count(union, where, params, MAX_RESULTS + 1), None
-            hits = _collect(tiers, where, params, raw, limit, offset, total, in_first)
+            common = _common_word(tokens) if operator == "|" and not conditions else None
+            first = tiers[0] if len(tiers) > 1 else None
+            sample = common or _sample(union, first, where, params, MAX_RESULTS + 1)
+            total = sample.total
+            hits = []
+            if total:  # nothing matched: no page to read
+                hits = _collect(tiers, where, params, raw, limit, offset, sample)
         else:
             hits = _collect(tiers, where, params, raw, limit, offset)
             if offset == 0 and len(hits) < limit:
@@ -563,9 +683,5 @@ def search(
             else:
                 total = _count(union, where, params, MAX_RESULTS + 1)
         if total:
-            results.hits = _recheck(user, hits)
-            results.total = min(total, MAX_RESULTS)
-            results.capped = total > MAX_RESULTS
-            results.matched_all = operator == "&"
-            break
-    return results
+            return total, hits, operator == "&"
+    return 0, [], True

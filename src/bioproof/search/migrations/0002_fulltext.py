@@ -7,6 +7,8 @@ text, each with a GIN index, and a pg_trgm trigram index on raw_names.
 
 from django.db import migrations
 
+from bioproof.search.vendor_sql import VendorRunSQL
+
 SQLITE_FORWARD = [
     "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
     "names, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3')",
@@ -31,25 +33,6 @@ POSTGRES_BACKWARD = [
     "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS tsv",
     "ALTER TABLE search_searchdocument DROP COLUMN IF EXISTS names_tsv",
 ]
-
-
-class VendorRunSQL(migrations.RunSQL):
-    """RunSQL that runs only on one database vendor ("sqlite", "postgresql")."""
-
-    def __init__(self, vendor, sql, reverse_sql):
-        super().__init__(sql, reverse_sql)
-        self.vendor = vendor
-
-    def deconstruct(self):
-        return (self.__class__.__name__, [self.vendor, self.sql, self.reverse_sql], {})
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
 
 
 class Migration(migrations.Migration):

@@ -1,0 +1,158 @@
+"""Search between index writes: cached results, the vocabulary, and how pages are read."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from bioproof.catalog.models import Product
+from bioproof.search import cache, index, query
+from bioproof.search.query import Sample, search
+
+pytestmark = pytest.mark.django_db
+ANON = AnonymousUser()
+
+
+@pytest.fixture
+def finds(monkeypatch) -> list[tuple]:
+    """The searches that went to the index (cache misses)."""
+    calls: list[tuple] = []
+    original = query._find
+
+    def find(*args, **kwargs):
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(query, "_find", find)
+    return calls
+
+
+def codes(results) -> list[str]:
+    return [h.code for h in results.hits]
+
+
+def test_results_are_cached_until_the_next_index_write(
+    make_product, finds, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):  # the writes commit
+        first = make_product("캐시 배지 1", "Cache medium 1")
+    assert codes(search(ANON, "캐시")) == [first.code]
+    assert codes(search(ANON, "캐시")) == [first.code]
+    assert len(finds) == 1  # the second came from the cache
+    with django_capture_on_commit_callbacks(execute=True):
+        second = make_product("캐시 배지 2", "Cache medium 2")
+    assert codes(search(ANON, "캐시")) == [second.code, first.code]
+    assert len(finds) == 2
+    search(ANON, "캐시", limit=1)  # another page is another entry
+    assert len(finds) == 3
+
+
+def test_a_transaction_that_wrote_to_the_index_does_not_use_the_cache(make_product, finds) -> None:
+    make_product("미확정 배지", "Uncommitted medium")  # not committed yet
+    search(ANON, "미확정")
+    search(ANON, "미확정")
+    assert len(finds) == 2  # neither read from nor written to the cache
+    assert cache.usable() is False
+
+
+def test_cached_hits_are_checked_again(
+    make_product, finds, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        product = make_product("재확인 배지", "Recheck medium")
+    assert codes(search(ANON, "재확인")) == [product.code]
+    # Behind the index's back (no hook, no new generation): the cached page still lists it,
+    # the re-check drops it.
+    Product.objects.filter(pk=product.pk).update(status=Product.Status.DRAFT)
+    assert codes(search(ANON, "재확인")) == []
+    assert len(finds) == 1
+
+
+def test_caching_can_be_turned_off(
+    make_product, finds, settings, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        make_product("무캐시 배지", "No-cache medium")
+    settings.BIOPROOF_SEARCH_CACHE_SECONDS = 0
+    search(ANON, "무캐시")
+    search(ANON, "무캐시")
+    assert len(finds) == 2
+
+
+def test_users_of_one_audience_share_the_recheck(people, catalog_hits) -> None:
+    a_admin, a_staff, b_admin = people["a_admin"], people["a_staff"], people["b_admin"]
+    assert query.audience(a_admin) == query.audience(a_staff)  # roles do not matter
+    assert query.audience(a_admin) != query.audience(b_admin)
+    assert query.audience(ANON) == ("public",)
+    by_kind = query._by_kind(catalog_hits)
+    # visible_to builds the same SQL for every user of an audience: what the compiled re-check
+    # relies on (a rule reading anything else of the user must show up here)
+    assert query._compile(a_admin, by_kind) == query._compile(a_staff, by_kind)
+    assert query._compile(a_admin, by_kind) is not None
+    assert query._compile(a_admin, by_kind) != query._compile(b_admin, by_kind)
+
+
+@pytest.fixture
+def catalog_hits(make_product, make_need, published) -> list[query.Hit]:
+    make_product("감사 배지", "Audit medium")
+    make_product("감사 초안", "Audit draft", listed=False)
+    make_need("consortium")
+    return [
+        query.Hit(d.kind, d.object_id, d.code, "", "", "", "", None, None, None, "", "", 1.0)
+        for d in index.SearchDocument.objects.all()
+    ]
+
+
+def test_walking_the_id_index_only_pays_for_common_words() -> None:
+    documents = 111_000
+    # 501 matches spread over 4,000 ids: ~14,000 in all, a page of 20 is ~160 ids away
+    assert query._walk(501, Sample(501, None, 4_000, documents), 20)
+    # 501 matches over 100,000 ids: ~560 in all; walking would read ~4,000 rows for 20
+    assert not query._walk(501, Sample(501, None, 100_000, documents), 20)
+    # below the cap the bitmap reads at most 500 rows: never walk
+    assert not query._walk(400, Sample(400, None, 1_000, documents), 20)
+    assert not query._walk(0, Sample(501, 0, 1_000, documents), 20)
+
+
+def _postgresql() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the vocabulary serves PostgreSQL's prefix search")
+
+
+def test_vocabulary_follows_the_index(make_product) -> None:
+    _postgresql()
+    make_product("어휘 배지", "Vocabulary medium")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT term FROM search_term WHERE term IN ('vocabulary', '어휘')")
+        assert {r[0] for r in cursor.fetchall()} == {"vocabulary", "어휘"}
+    assert query._expansions("vocab") == ("vocabulary",)
+    index.clear()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT COUNT(*) FROM search_term")
+        assert cursor.fetchone()[0] == 0
+
+
+def test_prefix_search_expands_or_falls_back_to_partial_match(make_product, monkeypatch) -> None:
+    _postgresql()
+    resin = make_product("프로틴 A 레진", "Protein A Resin", "resins", {"dbc10": 45})
+    prot = make_product("프로토타입 필터", "Prototype filter", "filters", {})
+    expanded = query._tsquery(("prot",), "&")
+    assert "'protein'" in expanded and "'prototype'" in expanded and ":*" not in expanded
+    assert set(codes(search(ANON, "prot"))) == {resin.code, prot.code}
+    monkeypatch.setattr(query, "MAX_EXPANSIONS", 1)  # too many completions: GIN partial match
+    assert query._tsquery(("prot",), "&") == "'prot':*"
+    assert set(codes(search(ANON, "prot"))) == {resin.code, prot.code}
+    assert query._tsquery(("zzzq",), "&") == "'zzzq'"  # no completion: matches nothing
+
+
+def test_a_common_word_caps_the_fallback_without_counting_it(make_product, monkeypatch) -> None:
+    _postgresql()
+    for i in range(3):
+        make_product(f"흔한 배지 {i}", f"Common medium {i}")
+    monkeypatch.setattr(query, "MAX_RESULTS", 2)
+    assert query._common_word(("희귀어", "common")).capped
+    assert query._common_word(("희귀어",)) is None
+    results = search(ANON, "common xylophone", limit=1)
+    assert not results.matched_all and results.capped and results.total == 2
+    assert len(results.hits) == 1
