@@ -156,3 +156,60 @@ def test_a_common_word_caps_the_fallback_without_counting_it(make_product, monke
     results = search(ANON, "common xylophone", limit=1)
     assert not results.matched_all and results.capped and results.total == 2
     assert len(results.hits) == 1
+
+
+def _redis_url() -> str:
+    import socket
+
+    pytest.importorskip("redis")
+    with socket.socket() as s:
+        s.settimeout(1)
+        if s.connect_ex(("127.0.0.1", 6379)) != 0:
+            pytest.skip("Redis does not answer on 127.0.0.1:6379")
+    return "redis://127.0.0.1:6379/15"
+
+
+def test_a_shared_redis_cache_carries_results_and_generations(
+    settings, make_product, finds, django_capture_on_commit_callbacks
+) -> None:
+    from uuid import uuid4
+
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url(),
+            "KEY_PREFIX": f"bioproof-test-{uuid4().hex}",
+        }
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        product = make_product("공유 배지", "Shared medium")
+    assert codes(search(ANON, "공유")) == [product.code]
+    assert codes(search(ANON, "공유")) == [product.code]
+    assert len(finds) == 1
+    caches["default"].incr(cache.GENERATION_KEY)  # what another process's write does
+    assert codes(search(ANON, "공유")) == [product.code]
+    assert len(finds) == 2
+    caches["default"].delete(cache.GENERATION_KEY)  # evicted: a new generation, not an old one
+    assert cache.generation() > 0
+    search(ANON, "공유")
+    assert len(finds) == 3
+
+
+def test_on_postgresql_the_recheck_rides_on_the_page_statement(catalog_hits, people) -> None:
+    from django.db import connection as conn
+    from django.test.utils import CaptureQueriesContext
+
+    _postgresql()
+    for user in (ANON, people["a_staff"], people["demand"]):
+        with CaptureQueriesContext(conn) as captured:
+            found = search(user, "audit")
+        assert found.hits
+        checks = [q["sql"] for q in captured if '"value1"' in q["sql"]]
+        assert checks and all("search_searchdocument" in sql for sql in checks)
+    # and it still refuses what visible_to refuses: somebody's draft, made public in the index
+    draft = index.SearchDocument.objects.get(title_en="Audit draft")
+    index.SearchDocument.objects.filter(pk=draft.pk).update(audience="public")
+    assert draft.code not in codes(search(ANON, "audit"))
+    assert draft.code in codes(search(people["a_staff"], "audit"))

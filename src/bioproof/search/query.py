@@ -391,6 +391,55 @@ WALK_PREFIX = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off
 WALK_SUFFIX = "; RESET enable_bitmapscan; RESET enable_seqscan"
 
 
+@dataclass
+class _Check:
+    """PostgreSQL: the re-check (:func:`_recheck`) folded into the statements that read a page,
+    so a search that misses the cache needs no round trip of its own for it. ``sql`` is the
+    user's audience's UNION of ``visible_to`` over a relation ``page(kind, object_id)``;
+    ``allowed`` collects the (kind, id) it let through; ``complete`` turns false when a page was
+    read without it (ordered by similarity), and the hits are then re-checked as usual."""
+
+    sql: str
+    params: list[Any]
+    allowed: set[tuple[str, int]] = field(default_factory=set)
+    complete: bool = True
+
+    def wrap(self, page_sql: str) -> str:
+        """``page_sql`` (selecting :data:`COLUMNS`) with a last column: may the user see it."""
+        return (
+            f"WITH page AS MATERIALIZED ({page_sql}) SELECT page.*, "
+            f"(page.kind, page.object_id) IN (SELECT * FROM ({self.sql}) ok) FROM page"
+        )
+
+    def keep(self, rows: list[tuple[Any, ...]], kind: int = 1) -> list[tuple[Any, ...]]:
+        """Record the verdicts (last column) of rows whose kind and id are at ``kind``,
+        ``kind + 1``, and return the rows without it."""
+        for r in rows:
+            if r[-1]:
+                self.allowed.add((r[kind], r[kind + 1]))
+        return [r[:-1] for r in rows]
+
+
+_checks: dict[tuple[Any, ...], tuple[str, list[Any]]] = {}
+
+
+def _check_for(user: Any) -> _Check | None:
+    """The folded re-check for ``user`` (PostgreSQL), compiled once per audience."""
+    from django.db.models.expressions import RawSQL
+
+    if connection.vendor != "postgresql":
+        return None
+    key = (connection.alias, audience(user))
+    if key not in _checks:
+        page = {k: RawSQL("SELECT object_id FROM page WHERE kind = %s", [k]) for k in Kind.values}
+        sql, params = _union(user, page).query.sql_with_params()
+        if len(_checks) > 5000:
+            _checks.clear()
+        _checks[key] = (sql, list(params))
+    sql, params = _checks[key]
+    return _Check(sql, list(params))
+
+
 def _page(
     tier: _Tier,
     where: list[str],
@@ -399,13 +448,21 @@ def _page(
     limit: int,
     offset: int,
     walk: bool = False,
+    check: _Check | None = None,
 ) -> list[Hit]:
     """One page of a tier. ``walk`` (PostgreSQL, many matches): read the id index backwards and
-    stop after the page, rather than collect every match from the GIN index and sort them."""
+    stop after the page, rather than collect every match from the GIN index and sort them.
+    ``check``: re-check the page's hits in the same statement (pages ordered by id)."""
     order_params = [raw] if "%s" in tier.order else []
     sql = f"SELECT {COLUMNS} {_where_sql(tier, where)} ORDER BY {tier.order} LIMIT %s OFFSET %s"
     args = [*tier.params, *params, *order_params, limit, offset]
-    walk = walk and connection.vendor == "postgresql" and tier.order == "d.id DESC"
+    by_id = tier.order == "d.id DESC"
+    walk = walk and connection.vendor == "postgresql" and by_id
+    if check is not None and not by_id:
+        check.complete = False
+    checked = check is not None and by_id
+    if checked:
+        sql, args = check.wrap(sql), [*args, *check.params]
     with connection.cursor() as cursor:
         if walk:
             cursor.execute(WALK_PREFIX + sql + WALK_SUFFIX, args)
@@ -414,24 +471,83 @@ def _page(
         else:
             cursor.execute(sql, args)
         rows = cursor.fetchall()
-    return [
-        Hit(
-            kind=r[1],
-            object_id=r[2],
-            code=r[3],
-            title_ko=r[4],
-            title_en=r[5],
-            subtitle_ko=r[6],
-            subtitle_en=r[7],
-            category_id=r[8],
-            supplier_id=r[9],
-            center_id=r[10],
-            verdict=r[11],
-            status=r[12],
-            score=tier.score,
+    if checked:
+        rows = sorted(check.keep(rows), key=lambda r: r[0], reverse=True)
+    return [_hit(r, tier.score) for r in rows]
+
+
+def _hit(r: tuple[Any, ...], score: float) -> Hit:
+    """A hit from a row of :data:`COLUMNS`."""
+    return Hit(
+        kind=r[1],
+        object_id=r[2],
+        code=r[3],
+        title_ko=r[4],
+        title_en=r[5],
+        subtitle_ko=r[6],
+        subtitle_en=r[7],
+        category_id=r[8],
+        supplier_id=r[9],
+        center_id=r[10],
+        verdict=r[11],
+        status=r[12],
+        score=score,
+    )
+
+
+def _sample_and_page(
+    tiers: list[_Tier],
+    union: _Tier,
+    where: list[str],
+    params: list[Any],
+    limit: int,
+    offset: int,
+    check: _Check | None = None,
+) -> tuple[Sample, list[Hit]]:
+    """PostgreSQL, tiers ordered by id: :func:`_sample` and, when the count is not capped, the
+    page too, in one statement — the counted rows are every match, so the page is theirs, in
+    tier order (first tier first, then newest first). When capped, the page is left to
+    :func:`_collect`, which knows then how to read it."""
+    first = tiers[0] if len(tiers) > 1 else None
+    flag = " AND ".join(first.conditions) if first is not None else "FALSE"
+    sql = (
+        f"WITH m AS MATERIALIZED (SELECT d.id, ({flag}) AS first {_where_sql(union, where)} "
+        f"LIMIT {MAX_RESULTS + 1}), "
+        "c AS (SELECT COUNT(*) AS total, COUNT(*) FILTER (WHERE m.first) AS in_first, "
+        "MAX(m.id) - MIN(m.id) + 1 AS span FROM m), "
+        f"p AS (SELECT m.id, m.first FROM m, c WHERE c.total <= {MAX_RESULTS} "
+        "ORDER BY m.first DESC, m.id DESC LIMIT %s OFFSET %s) "
+    )
+    visible = ""
+    if check is not None:
+        sql += (
+            ", page AS MATERIALIZED (SELECT d.kind, d.object_id FROM p "
+            "JOIN search_searchdocument d ON d.id = p.id) "
         )
-        for r in rows
-    ]
+        visible = f", (d.kind, d.object_id) IN (SELECT * FROM ({check.sql}) ok)"
+    sql += (
+        f"SELECT c.total, c.in_first, c.span, {_DOCUMENTS}, p.first, {COLUMNS}{visible} "
+        "FROM c LEFT JOIN p ON TRUE LEFT JOIN search_searchdocument d ON d.id = p.id "
+        "ORDER BY p.first DESC, p.id DESC"
+    )
+    flag_params = list(first.params) if first is not None else []
+    check_params = check.params if check is not None else []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*flag_params, *union.params, *params, limit, offset, *check_params])
+        rows = cursor.fetchall()
+    total, in_first, span, documents = rows[0][:4]
+    rows = [r for r in rows if r[5] is not None]  # no match: one row of counts only
+    if check is not None:
+        rows = check.keep(rows, kind=6)
+    sample = Sample(
+        int(total),
+        int(in_first or 0) if first is not None else None,
+        int(span or 1),
+        int(documents or 1),
+    )
+    scores = (tiers[0].score, tiers[-1].score)  # (first tier, the other)
+    hits = [_hit(r[5:], scores[0] if r[4] else scores[1]) for r in rows]
+    return sample, hits
 
 
 def _collect(
@@ -442,6 +558,7 @@ def _collect(
     limit: int,
     offset: int,
     sample: Sample | None = None,
+    check: _Check | None = None,
 ) -> list[Hit]:
     """The page [offset, offset + limit) of the tiers taken one after the other.
 
@@ -468,7 +585,7 @@ def _collect(
             skip -= size
             continue
         walk = sample is not None and share is not None and _walk(share, sample, skip + limit)
-        hits += _page(tier, where, params, raw, limit - len(hits), skip, walk)
+        hits += _page(tier, where, params, raw, limit - len(hits), skip, walk, check)
         skip = 0
         if len(hits) >= limit:
             break
@@ -609,17 +726,21 @@ def search(
         return results
     policy, policy_params = _policy(user)
     raw = q.lower()
-    key = None
+    key, found, check = None, None, None
     if cache.usable():
         key = cache.key(tokens, raw, filters, policy, policy_params, limit, offset)
         found = cache.get(key)
-    if key is None or found is None:
-        found = _find(tokens, raw, filters, policy, policy_params, limit, offset)
+    if found is None:
+        check = _check_for(user)
+        found = _find(tokens, raw, filters, policy, policy_params, limit, offset, check)
         if key is not None:
             cache.put(key, found)
     total, hits, matched_all = found
     if total:
-        results.hits = _recheck(user, hits)
+        if check is not None and check.complete:  # re-checked as the page was read
+            results.hits = [h for h in hits if (h.kind, h.object_id) in check.allowed]
+        else:
+            results.hits = _recheck(user, hits)
         results.total = min(total, MAX_RESULTS)
         results.capped = total > MAX_RESULTS
         results.matched_all = matched_all
@@ -660,9 +781,11 @@ def _find(
     policy_params: list[Any],
     limit: int,
     offset: int,
+    check: _Check | None = None,
 ) -> tuple[int, list[Hit], bool]:
-    """(matches, at most MAX_RESULTS + 1; the page of hits, not yet re-checked; whether every
-    token matched) — what the index says, cached by :func:`search`."""
+    """(matches, at most MAX_RESULTS + 1; the page of hits, not filtered by the re-check;
+    whether every token matched) — what the index says, cached by :func:`search`. ``check``
+    (PostgreSQL) collects the re-check's verdicts on the page as it is read."""
     conditions, params = _filter(filters)
     where, params = [*policy, *conditions], [*policy_params, *params]
     fallback = len(tokens) > 1 or (connection.vendor == "postgresql" and len(raw) >= 3)
@@ -670,12 +793,19 @@ def _find(
         tiers, union = _tiers(tokens, raw, operator)
         if connection.vendor == "postgresql":  # count first: it decides how to read the page
             common = _common_word(tokens) if operator == "|" and not conditions else None
-            first = tiers[0] if len(tiers) > 1 else None
-            sample = common or _sample(union, first, where, params, MAX_RESULTS + 1)
+            hits: list[Hit] = []
+            paged = False  # whether counting gave the page too
+            if common is not None:
+                sample = common
+            elif all(t.order == "d.id DESC" for t in tiers):
+                sample, hits = _sample_and_page(tiers, union, where, params, limit, offset, check)
+                paged = not sample.capped
+            else:  # ordered by similarity (the one-word fallback)
+                first = tiers[0] if len(tiers) > 1 else None
+                sample = _sample(union, first, where, params, MAX_RESULTS + 1)
             total = sample.total
-            hits = []
-            if total:  # nothing matched: no page to read
-                hits = _collect(tiers, where, params, raw, limit, offset, sample)
+            if total and not paged:
+                hits = _collect(tiers, where, params, raw, limit, offset, sample, check)
         else:
             hits = _collect(tiers, where, params, raw, limit, offset)
             if offset == 0 and len(hits) < limit:
