@@ -167,7 +167,8 @@ def test_adoption_pages(need, more_people, listed_a) -> None:
         "/needs/adoptions/new/",
         {"product": listed_a.code, "adopted_on": "2020-01-01", "evaluation": "EV-1-1"},
     )
-    assert "No evaluation has this code" in bad.content.decode()
+    # an unknown code reads like somebody else's evaluation: existence cannot be probed
+    assert "Choose an evaluation of this product that was published" in bad.content.decode()
     r = demand.post(
         "/needs/adoptions/new/",
         {

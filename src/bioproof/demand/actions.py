@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
@@ -45,6 +46,13 @@ NEED_FIELDS = (
 PROPOSAL_FIELDS = ("need", "product", "supplier", "status", "message", "decision_reason")
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 P = Proposal.Status
+
+
+#: Said both of an evaluation that does not qualify as evidence and of one that does not exist
+#: (or is another company's), so a code cannot be probed for existence.
+EVALUATION_NOT_ELIGIBLE = gettext_lazy(
+    "Choose an evaluation of this product that was published or that you commissioned."
+)
 
 
 def _text(value: str | None, field: str, *, required: bool = False, max_length: int = 200) -> str:
@@ -439,13 +447,7 @@ def record_adoption(
         ).exists()
         public = TrackRecord.objects.public().filter(evaluation__code=evaluation.code).exists()
         if evaluation.product_id != product.pk or not (ours or public):
-            raise DomainError(
-                _(
-                    "Choose an evaluation of this product that was published or that you "
-                    "commissioned."
-                ),
-                field="evaluation",
-            )
+            raise DomainError(str(EVALUATION_NOT_ELIGIBLE), field="evaluation")
     adoption = Adoption.objects.create(
         organization=organization,
         product=product,

@@ -396,7 +396,8 @@ def record_adoption(request: HttpRequest, payload: AdoptionIn) -> Any:
     if payload.evaluation:
         evaluation = Evaluation.objects.filter(code=payload.evaluation, is_current=True).first()
         if evaluation is None:
-            raise DomainError(f"unknown evaluation '{payload.evaluation}'", field="evaluation")
+            # the same words as for somebody else's evaluation: no way to probe which exist
+            raise DomainError(str(actions.EVALUATION_NOT_ELIGIBLE), field="evaluation")
     adoption = actions.record_adoption(
         by=user,
         organization=organization,

@@ -358,7 +358,8 @@ def adoption_create(request: HttpRequest) -> HttpResponse:
         if product is None:
             form.add_error("product", _("No listed product has this code."))
         elif d["evaluation"] and evaluation is None:
-            form.add_error("evaluation", _("No evaluation has this code."))
+            # the same words as for somebody else's evaluation: no way to probe which exist
+            form.add_error("evaluation", actions.EVALUATION_NOT_ELIGIBLE)
         else:
             adoption = attempt(
                 request,
