@@ -12,7 +12,9 @@ names first, then documents with every token elsewhere (category, supplier, spec
 description, synonyms); within a tier the most recently indexed first. The fallback (any token)
 is one tier; on PostgreSQL it is ordered by trigram similarity of the query to the names. The
 count stops at :data:`MAX_RESULTS` ("500+") and so does paging, which keeps a query's cost
-bounded however many documents match. See docs/search.md.
+bounded however many documents match. What the index answers (count and page) is cached until
+the next index write (:mod:`bioproof.search.cache`); the check through ``visible_to`` runs on
+every search. See docs/search.md.
 """
 
 from __future__ import annotations
