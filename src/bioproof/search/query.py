@@ -483,22 +483,8 @@ def _page(
 
 
 def _hit(r: tuple[Any, ...], score: float) -> Hit:
-    """A hit from a row of :data:`COLUMNS`."""
-    return Hit(
-        kind=r[1],
-        object_id=r[2],
-        code=r[3],
-        title_ko=r[4],
-        title_en=r[5],
-        subtitle_ko=r[6],
-        subtitle_en=r[7],
-        category_id=r[8],
-        supplier_id=r[9],
-        center_id=r[10],
-        verdict=r[11],
-        status=r[12],
-        score=score,
-    )
+    """A hit from a row of :data:`COLUMNS` (after the id, in the order of Hit's fields)."""
+    return Hit(*r[1:13], score=score)
 
 
 def _sample_and_page(
