@@ -112,6 +112,7 @@ def test_tailored_evaluation_request(need, more_people, orgs, listed_a) -> None:
         by=more_people["demand"], proposal=proposal, **kwargs
     )
     assert isinstance(evaluation, Evaluation)
+    assert evaluation.need == need
     assert evaluation.product == listed_a and evaluation.reference_product == need.incumbent
     assert evaluation.process_context == need.process_context
     criteria = {(c.kpi, c.comparison): c for c in evaluation.criteria.all()}
@@ -120,6 +121,10 @@ def test_tailored_evaluation_request(need, more_people, orgs, listed_a) -> None:
     assert criteria["final_titer", "equivalence"].value == pytest.approx(0.1)
     proposal.refresh_from_db()
     assert proposal.evaluation == evaluation
+    # the demand company follows the evaluation it commissioned; another one does not see it
+    visible = Evaluation.objects.visible_to
+    assert visible(more_people["demand"]).filter(pk=evaluation.pk).exists()
+    assert not visible(more_people["demand2"]).filter(pk=evaluation.pk).exists()
     requested = AuditEvent.objects.get(action="evaluation.requested")
     assert requested.after["need"] == need.code
     assert (

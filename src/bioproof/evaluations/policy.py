@@ -42,7 +42,11 @@ def evaluation_visibility(user: Any) -> Q:
     if not is_authenticated(user):
         return Q(pk__in=[])
     orgs = org_ids(user)
-    return Q(product__supplier_id__in=orgs) | Q(center_id__in=orgs)
+    # the supplier, the center, and for a demand-tailored evaluation the demand company whose
+    # need (process, criteria) it answers: the three parties to it
+    return (
+        Q(product__supplier_id__in=orgs) | Q(center_id__in=orgs) | Q(need__organization_id__in=orgs)
+    )
 
 
 def is_center_operator(user: Any, evaluation: Any) -> bool:

@@ -98,6 +98,7 @@ def request_evaluation(
         product=product,
         center=center,
         requested_by=by,
+        need=need,
         title=title.strip(),
         reference_product=reference_product.strip(),
         scale=scale.strip(),

@@ -216,6 +216,7 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
         product=evaluation.product,
         center=evaluation.center,
         requested_by=evaluation.requested_by,
+        need=evaluation.need,
         title=evaluation.title,
         reference_product=evaluation.reference_product,
         scale=evaluation.scale,
