@@ -64,6 +64,15 @@ def test_korean_query_finds_korean_and_english_names(catalog) -> None:
     assert codes(search(ANON, catalog["bag"].code)) == [catalog["bag"].code]  # code
 
 
+def test_names_read_as_verbs_or_adverbs_are_found(make_product) -> None:
+    pureum = make_product("푸름 인산 완충액 P12", "Pureum Phosphate Buffer P12", "buffers", {})
+    hangyeol = make_product("한결 배지 H7", "Hangyeol Medium H7", "media", {})
+    assert codes(search(ANON, "푸름")) == [pureum.code]
+    assert codes(search(ANON, "푸름 완충액")) == [pureum.code]
+    assert codes(search(ANON, "한결 배지")) == [hangyeol.code]
+    assert search(ANON, "한결 배지").matched_all
+
+
 def test_own_drafts_are_found_by_their_supplier_only(catalog, people) -> None:
     draft = catalog["draft"].code
     assert draft in codes(search(people["a_staff"], "secret"))

@@ -10,6 +10,15 @@ def test_korean_morphemes_drop_particles_and_endings() -> None:
     assert text.query_tokens("세포배양 배지") == ("세포", "배양", "배지")
 
 
+def test_a_word_without_content_morphemes_is_kept_whole() -> None:
+    # Kiwi reads these names as an adjective with its ending and as an adverb (then 배지 after
+    # 한결 as a verb): without the rule they would leave no token at all
+    assert text.query_tokens("푸름 인산 완충액") == ("푸름", "인산", "완충", "액")
+    assert text.query_tokens("한결 배지") == ("한결", "배지")
+    assert text.query_tokens("멸균 필터를") == ("멸균", "필터")  # particles still go
+    assert text.query_tokens("매우 빠른 필터를 찾습니다") == ("필터",)  # verbs, modifiers too
+
+
 def test_english_is_lowercased_and_lightly_stemmed() -> None:
     assert text.query_tokens("Single-Use Bags") == ("single", "use", "bag")
     assert text.stem("assemblies") == "assembly"

@@ -4,7 +4,9 @@ One analyzer serves both sides, so a document and a query always agree on their 
 
 - the text goes through Kiwi (loaded once per process, lazily, behind a lock); content morphemes
   are kept (nouns, numerals, roots, Latin words, numbers, serials), particles, endings, affixes
-  and verb stems are dropped;
+  and verb stems are dropped; a word (eojeol) left with no content morpheme is analysed again
+  on its own and, failing that, kept whole unless it ends as a verb does, so a name that Kiwi
+  reads as a verb or an adverb (``푸름``, ``한결``) can still be searched for;
 - Latin words are lower-cased and lightly stemmed (plural endings only: ``bags`` → ``bag``,
   ``assemblies`` → ``assembly``), serials such as ``2026-0001`` split into their parts;
 - documents (not queries) are expanded with the bilingual synonym table :data:`SYNONYMS`: when
@@ -93,8 +95,22 @@ STOP_WORDS = frozenset(
         "수",
         "등",
         "및",
+        # adverbs and conjunctions that a word kept whole would otherwise make tokens of
+        "매우",
+        "아주",
+        "가장",
+        "정말",
+        "너무",
+        "특히",
+        "함께",
+        "또는",
+        "그리고",
+        "또한",
     ]
 )
+# endings of a verb or adjective used as a predicate or a modifier (final, connective,
+# pre-final, adnominal); a word ending so is a verb of the sentence, not a name
+PREDICATE_ENDINGS = frozenset({"EF", "EC", "EP", "ETM"})
 MAX_CHARS = 8000
 WORD = re.compile(r"[^\W_]+")
 SPACES = re.compile(r"\s+")
@@ -149,9 +165,49 @@ def analyze(text: str) -> list[str]:
     with _kiwi_lock:
         morphemes = analyzer.tokenize(text)
     tokens: list[str] = []
+    word: list[Any] = []  # the morphemes of the current word (eojeol)
     for m in morphemes:
-        tokens.extend(_normalize(m.form, m.tag))
+        if word and m.word_position != word[0].word_position:
+            tokens.extend(_eojeol_tokens(text, word))
+            word = []
+        word.append(m)
+    if word:
+        tokens.extend(_eojeol_tokens(text, word))
     return tokens
+
+
+def _eojeol_tokens(text: str, morphemes: list[Any]) -> list[str]:
+    """The content tokens of one word (eojeol), and for a word that has none, what it holds.
+
+    Names are often read as something else: ``배지`` after ``한결`` as a verb with its ending,
+    ``한결`` as an adverb, ``푸름`` as an adjective made a noun. Such a word is analysed again on
+    its own (``배지`` then is a noun); if it still has no content morpheme, it is kept whole
+    (letters and digits, two or more) unless it ends as a predicate or a modifier does
+    (``찾습니다``, ``빠른``): those are dropped, as a sentence's verbs are.
+    """
+    tokens = [t for m in morphemes for t in _normalize(m.form, m.tag)]
+    if tokens:
+        return tokens
+    start = min(m.start for m in morphemes)
+    surface = text[start : max(m.start + m.len for m in morphemes)]
+    alone = _alone(surface)
+    if alone:
+        return list(alone)
+    if any(m.tag in PREDICATE_ENDINGS for m in morphemes):
+        return []
+    return [
+        part.lower()
+        for part in WORD.findall(surface)
+        if len(part) >= 2 and part.lower() not in STOP_WORDS
+    ]
+
+
+@lru_cache(maxsize=65536)
+def _alone(word: str) -> tuple[str, ...]:
+    """The content tokens of one word analysed without its context."""
+    with _kiwi_lock:
+        morphemes = kiwi().tokenize(word)
+    return tuple(t for m in morphemes for t in _normalize(m.form, m.tag))
 
 
 @lru_cache(maxsize=4096)
