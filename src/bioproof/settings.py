@@ -131,6 +131,9 @@ else:
         }
     }
 BIOPROOF_SEARCH_CACHE_SECONDS = int(os.environ.get("BIOPROOF_SEARCH_CACHE_SECONDS", "300"))
+# PostgreSQL: prepare the search's counting and re-check statements (bioproof.search.prepared);
+# off behind a pooler in transaction mode that does not keep prepared statements
+BIOPROOF_SEARCH_PREPARE = _bool("BIOPROOF_SEARCH_PREPARE", True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "consortium.User"

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 
 from bioproof.core.errors import DomainError
 from bioproof.core.policy import is_authenticated, is_platform_admin, org_ids
-from bioproof.search import cache, text
+from bioproof.search import cache, prepared, text
 from bioproof.search.models import SearchDocument
 
 Kind = SearchDocument.Kind
@@ -299,8 +299,8 @@ def _tiers(tokens: tuple[str, ...], raw: str, operator: str) -> tuple[list[_Tier
             _Tier(FTS, match, (f"({expr}) NOT ({names})",), order, 1.0),
         ], union
     query = _tsquery(tokens, operator)
-    in_text = "d.tsv @@ to_tsquery('simple', %s)"
-    in_names = "d.names_tsv @@ to_tsquery('simple', %s)"
+    in_text = f"d.tsv @@ {prepared.TSQUERY}"
+    in_names = f"d.names_tsv @@ {prepared.TSQUERY}"
     union = _Tier(DOCS, (in_text,), (query,), "d.id DESC", 0.5)
     if operator == "|":
         if len(tokens) > 1 or len(raw) < 3:  # trigram only for one word (a misspelling)
@@ -364,9 +364,8 @@ def _sample(
         f"FROM (SELECT d.id, ({flag}) AS first {_where_sql(union, where)} LIMIT {cap}) t"
     )
     flag_params = list(first.params) if first is not None else []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*flag_params, *union.params, *params])
-        total, in_first, span, documents = cursor.fetchone()
+    args = [*flag_params, *union.params, *params]
+    [(total, in_first, span, documents)] = prepared.rows(sql, args)
     return Sample(
         int(total),
         int(in_first or 0) if first is not None else None,
@@ -524,9 +523,7 @@ def _sample_and_page(
     )
     flag_params = list(first.params) if first is not None else []
     check_params = check.params if check is not None else []
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [*flag_params, *union.params, *params, limit, offset, *check_params])
-        rows = cursor.fetchall()
+    rows = prepared.rows(sql, [*flag_params, *union.params, *params, limit, offset, *check_params])
     total, in_first, span, documents = rows[0][:4]
     rows = [r for r in rows if r[5] is not None]  # no match: one row of counts only
     if check is not None:
@@ -671,9 +668,7 @@ def _recheck(user: Any, hits: list[Hit]) -> list[Hit]:
         sql, params, slots = compiled
         ids = [i for v in by_kind.values() for i in v]
         args = [ids[slot] if slot >= 0 else p for p, slot in zip(params, slots, strict=True)]
-        with connection.cursor() as cursor:
-            cursor.execute(sql, args)
-            allowed = {(kind, pk) for kind, pk in cursor.fetchall()}
+        allowed = {(kind, pk) for kind, pk in prepared.rows(sql, args)}
     return [h for h in hits if (h.kind, h.object_id) in allowed]
 
 
@@ -745,7 +740,7 @@ def _public_count(term: str) -> Sample:
     key = cache.key("public-count", term, MAX_RESULTS) if cache.usable() else None
     found = cache.get(key) if key is not None else None
     if found is None:
-        tier = _Tier(DOCS, ("d.tsv @@ to_tsquery('simple', %s)",), (_lexeme(term),), "", 0.0)
+        tier = _Tier(DOCS, (f"d.tsv @@ {prepared.TSQUERY}",), (_lexeme(term),), "", 0.0)
         found = _sample(tier, None, ["d.audience = 'public'"], [], MAX_RESULTS + 1)
         if key is not None:
             cache.put(key, found)

@@ -1,0 +1,87 @@
+"""PostgreSQL: the counting and re-check statements are prepared and planned once."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bioproof.search import prepared
+from bioproof.search.query import search
+
+ANON = AnonymousUser()
+
+
+def test_the_query_text_is_turned_into_a_tsquery_once_per_execution() -> None:
+    sql = "SELECT 1 FROM d WHERE d.tsv @@ to_tsquery('simple', %s) AND d.kind = %s"
+    assert prepared.statement(sql) == (
+        "SELECT 1 FROM d WHERE d.tsv @@ (SELECT to_tsquery('simple', %s)) AND d.kind = %s"
+    )
+
+
+def test_only_postgresql_with_client_side_binding_prepares(settings, monkeypatch) -> None:
+    assert prepared.enabled() == (connection.vendor == "postgresql")
+    settings.BIOPROOF_SEARCH_PREPARE = False
+    assert not prepared.enabled()
+    settings.BIOPROOF_SEARCH_PREPARE = True
+    options = {**connection.settings_dict.get("OPTIONS", {}), "server_side_binding": True}
+    monkeypatch.setitem(connection.settings_dict, "OPTIONS", options)
+    assert not prepared.enabled()  # psycopg may prepare anything then: no generic plans forced
+
+
+def _prepared_statements() -> list[tuple[str, int, int]]:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements "
+            "WHERE NOT from_sql"
+        )
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_searches_reuse_one_generic_plan(make_product, settings) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.BIOPROOF_SEARCH_CACHE_SECONDS = 0  # every search goes to the index
+    media = [make_product(f"준비 배지 {i}", f"Prepared medium {i}") for i in range(3)]
+    connection.close()  # a new session: nothing prepared yet
+    for word in ("준비", "prepared", "준비"):
+        found = search(ANON, word)
+        assert sorted(h.code for h in found.hits) == sorted(p.code for p in media)
+    counting = [s for s in _prepared_statements() if s[0].startswith("WITH m AS")]
+    assert len(counting) == 1  # one statement for three searches of different words
+    statement, generic, custom = counting[0]
+    assert "(SELECT to_tsquery('simple', $" in statement
+    assert generic == 3 and custom == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone() == ("force_generic_plan",)
+    # Django's log (DEBUG, captured queries) shows the statement with its values
+    with CaptureQueriesContext(connection) as captured:
+        search(ANON, "준비")
+    assert any("WITH m AS" in q["sql"] and "'준비'" in q["sql"] for q in captured)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_turned_off_nothing_is_prepared(make_product, settings) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.BIOPROOF_SEARCH_CACHE_SECONDS = 0
+    settings.BIOPROOF_SEARCH_PREPARE = False
+    product = make_product("준비 안 한 배지", "Unprepared medium")
+    connection.close()
+    assert [h.code for h in search(ANON, "unprepared").hits] == [product.code]
+    assert _prepared_statements() == []
+
+
+def test_inside_a_transaction_the_session_setting_is_left_alone(make_product, db) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    product = make_product("거래 배지", "Transaction medium")
+    assert connection.in_atomic_block
+    assert [h.code for h in search(ANON, "거래").hits] == [product.code]
+    # a rollback would undo the SET while the connection believed it made: not made here
+    setattr(connection, prepared._GENERIC, None)
+    prepared._generic_plans(connection.connection)
+    assert getattr(connection, prepared._GENERIC) is None
