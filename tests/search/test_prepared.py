@@ -85,3 +85,28 @@ def test_inside_a_transaction_the_session_setting_is_left_alone(make_product, db
     setattr(connection, prepared._GENERIC, None)
     prepared._generic_plans(connection.connection)
     assert getattr(connection, prepared._GENERIC) is None
+
+
+def _local_settings_hold_for_the_statement_only(prepare: bool) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("the walk's settings are PostgreSQL's")
+    local = ("enable_bitmapscan = off", "enable_seqscan = off")
+    sql = "SELECT current_setting('enable_bitmapscan'), current_setting('enable_seqscan'), %s"
+    assert prepared.rows(sql, [7], prepare=prepare, local=local) == [("off", "off", 7)]
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW enable_bitmapscan")
+        assert cursor.fetchone() == ("on",)
+        cursor.execute("SHOW enable_seqscan")
+        assert cursor.fetchone() == ("on",)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("prepare", [True, False])
+def test_local_settings_hold_for_the_statement_only_in_a_transaction(prepare) -> None:
+    _local_settings_hold_for_the_statement_only(prepare)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("prepare", [True, False])
+def test_local_settings_hold_for_the_statement_only_in_autocommit(prepare) -> None:
+    _local_settings_hold_for_the_statement_only(prepare)

@@ -18,8 +18,10 @@ statement shape and connection. Two things make that plan as good as a custom on
   statement of its own. With ``server_side_binding`` on (when psycopg may prepare any statement)
   BioProof prepares nothing, and the setting is never made.
 
-Statements whose best plan depends on how many documents match (reading a sparse tier's page,
-walking the id index) keep custom plans and are not prepared. ``BIOPROOF_SEARCH_PREPARE = False``
+Walking the id index is prepared too, its settings (``enable_bitmapscan = off`` …) made in the
+same round trip (a pipeline), so its generic plan is the walk they force. Reading a sparse
+tier's page from GIN, whose best plan depends on how many documents match, keeps custom plans
+and is not prepared. ``BIOPROOF_SEARCH_PREPARE = False``
 turns preparing off, e.g. behind a connection pooler in transaction mode that does not keep
 prepared statements (PgBouncer before 1.21).
 """
@@ -115,12 +117,51 @@ def _cursor() -> Iterator[Any]:
         yield wrapped
 
 
-def rows(sql: str, params: list[Any] | tuple[Any, ...]) -> list[tuple[Any, ...]]:
-    """Run one search statement, prepared where :func:`enabled`, and return its rows."""
-    if not enabled():
+def rows(
+    sql: str,
+    params: list[Any] | tuple[Any, ...],
+    *,
+    prepare: bool = True,
+    local: tuple[str, ...] = (),
+) -> list[tuple[Any, ...]]:
+    """Run one search statement and return its rows.
+
+    ``prepare``: prepared, with its generic plan, where :func:`enabled`. ``local``: settings
+    (``"enable_bitmapscan = off"``) that hold for this statement only — set in the same round
+    trip just before it and reset after it (a pipeline, or one multi-statement string where
+    nothing is prepared), so the plan made under them is the one they ask for.
+    """
+    if not (prepare and enabled()):
         with connection.cursor() as plain:
-            plain.execute(sql, params)
+            if not local:
+                plain.execute(sql, params)
+            else:
+                plain.execute(_set(local) + sql + "; " + _reset(local), params)
+                while plain.description is None and plain.nextset():
+                    pass  # past the SETs, to the statement's rows
             return plain.fetchall()
     with _cursor() as c:
-        c.execute(statement(sql), params)
-        return c.fetchall()
+        if not local:
+            c.execute(statement(sql), params)
+            return c.fetchall()
+        raw = connection.connection
+        with raw.pipeline():  # one round trip; SET LOCAL lasts until the RESET or the sync
+            for setting in local:
+                raw.execute(f"SET LOCAL {setting}")
+            c.execute(statement(sql), params)
+            found = c.fetchall()
+            for setting in local:
+                raw.execute(f"RESET {_name(setting)}")
+        return found
+
+
+def _set(local: tuple[str, ...]) -> str:
+    return "".join(f"SET LOCAL {setting}; " for setting in local)
+
+
+def _reset(local: tuple[str, ...]) -> str:
+    return "; ".join(f"RESET {_name(setting)}" for setting in local)
+
+
+def _name(setting: str) -> str:
+    return setting.split("=")[0].strip()

@@ -391,9 +391,8 @@ def _walk(share: int, sample: Sample, rows: int) -> bool:
 
 
 #: Walking is forced for one statement (the planner, misjudging how many documents share
-#: several tokens, would collect and sort every match); one round trip, settings reset after.
-WALK_PREFIX = "SET LOCAL enable_bitmapscan = off; SET LOCAL enable_seqscan = off; "
-WALK_SUFFIX = "; RESET enable_bitmapscan; RESET enable_seqscan"
+#: several tokens, would collect and sort every match): these settings hold for it only.
+WALK = ("enable_bitmapscan = off", "enable_seqscan = off")
 
 
 @dataclass
@@ -468,14 +467,9 @@ def _page(
     checked = check is not None and by_id
     if checked:
         sql, args = check.wrap(sql), [*args, *check.params]
-    with connection.cursor() as cursor:
-        if walk:
-            cursor.execute(WALK_PREFIX + sql + WALK_SUFFIX, args)
-            while cursor.description is None and cursor.nextset():
-                pass  # past the two SETs, to the page
-        else:
-            cursor.execute(sql, args)
-        rows = cursor.fetchall()
+    # a walk's plan is forced: prepared, planned once; reading a sparse tier from GIN is not
+    # (its best plan depends on how many documents match)
+    rows = prepared.rows(sql, args, local=WALK) if walk else prepared.rows(sql, args, prepare=False)
     if checked:
         rows = sorted(check.keep(rows), key=lambda r: r[0], reverse=True)
     return [_hit(r, tier.score) for r in rows]
