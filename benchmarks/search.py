@@ -3,8 +3,13 @@
 Loads synthetic bilingual data (default 100,000 products and 10,000 published track records,
 plus 1,000 needs), builds the search index, then runs a fixed mix of Korean and English queries
 (a fifth with filters, three tenths a long tail of brand + type + series queries; anonymous,
-supplier and demand users) from N threads, each with its own
-database connection, for a fixed time per level.
+supplier and demand users) from N closed-loop clients, for a fixed time per level, in two models:
+
+- *served*: the clients' searches are taken, in the order they come, by a server of W worker
+  threads, each with its own database connection — a WSGI server's thread pool behind its
+  accept queue (W = ``--workers``, default twice the cores); latency includes the wait;
+- *own threads*: every client runs its searches itself, a thread and a database connection per
+  client, all in one Python process — 50 clients are then 50 threads taking turns at the GIL.
 
     python benchmarks/search.py                      # SQLite and PostgreSQL
     python benchmarks/search.py --db sqlite --products 20000 --track-records 2000
@@ -30,6 +35,7 @@ import sys
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -381,13 +387,55 @@ class _Misses:
         return self._find(*args, **kwargs)
 
 
-def _level(clients: int, seconds: float, users: dict[str, Any], seed: int) -> dict[str, Any]:
+class _Server:
+    """A server's worker threads, each with its own database connection, taking searches in
+    the order they come (a WSGI server's thread pool behind its accept queue)."""
+
+    def __init__(self, workers: int, users: dict[str, Any]) -> None:
+        self.workers = workers
+        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="server")
+        self._on_every_worker(lambda: self._search(users["anonymous"], "배지", {}))  # connect
+
+    @staticmethod
+    def _search(user: Any, q: str, filters: dict[str, str]) -> Any:
+        from bioproof.search import query
+
+        return query.search(user, q, limit=20, **filters)
+
+    def _on_every_worker(self, job: Any) -> None:
+        # every worker takes one of these, since each waits for all the others at the barrier
+        meet = threading.Barrier(self.workers)
+
+        def task() -> None:
+            meet.wait()
+            job()
+
+        for future in [self.pool.submit(task) for _ in range(self.workers)]:
+            future.result()
+
+    def search(self, user: Any, q: str, filters: dict[str, str]) -> Any:
+        return self.pool.submit(self._search, user, q, filters).result()
+
+    def close(self) -> None:
+        from django.db import connection
+
+        self._on_every_worker(lambda: connection.close())  # each worker its own
+        self.pool.shutdown()
+
+
+def _level(
+    clients: int, seconds: float, users: dict[str, Any], seed: int, workers: int = 0
+) -> dict[str, Any]:
+    """One level: ``clients`` closed-loop clients for ``seconds``. ``workers`` 0: every client
+    runs its searches itself (a thread and a connection per client); else the clients' searches
+    are served by a :class:`_Server` of that many workers, and latency includes the wait."""
     from django.db import connection
 
     from bioproof.search import query
     from bioproof.search.query import search
 
     misses = query._find if isinstance(query._find, _Misses) else _Misses()
+    server = _Server(workers, users) if workers else None
 
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
@@ -395,11 +443,11 @@ def _level(clients: int, seconds: float, users: dict[str, Any], seed: int) -> di
     stop_at = [0.0]
 
     def client(i: int) -> None:
-        # a stream of its own per client and per level: a level never replays the long tail of
-        # queries that an earlier level has put in the result cache
-        work = _workload(seed * 1_000_003 + clients * 1_000 + i, 5000)
-        # each thread opens its own connection on first use: connect before the clock starts
-        search(users["anonymous"], "배지", limit=1)
+        # a stream of its own per client, level and model: a level never replays the long tail
+        # of queries that an earlier level or model has put in the result cache
+        work = _workload(seed * 1_000_003 + clients * 1_000 + (500 if workers else 0) + i, 5000)
+        if server is None:  # each thread opens its own connection: connect before the clock
+            search(users["anonymous"], "배지", limit=1)
         start_line.wait()
         k = 0
         try:
@@ -407,12 +455,16 @@ def _level(clients: int, seconds: float, users: dict[str, Any], seed: int) -> di
                 q, filters, who = work[k % len(work)]
                 k += 1
                 t0 = time.perf_counter()
-                query.search(users[who], q, limit=20, **filters)
+                if server is None:
+                    query.search(users[who], q, limit=20, **filters)
+                else:
+                    server.search(users[who], q, filters)
                 latencies[i].append(time.perf_counter() - t0)
         except Exception as exc:  # report, do not hang the barrier of others
             errors.append(repr(exc))
         finally:
-            connection.close()
+            if server is None:
+                connection.close()
 
     threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
     for t in threads:
@@ -425,12 +477,15 @@ def _level(clients: int, seconds: float, users: dict[str, Any], seed: int) -> di
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    if server is not None:
+        server.close()
     flat = sorted(x for per in latencies for x in per)
     if errors:
         raise RuntimeError(f"{len(errors)} client errors, first: {errors[0]}")
     q = statistics.quantiles(flat, n=100, method="inclusive")
     return {
         "clients": clients,
+        "workers": workers,
         "queries": len(flat),
         "p50_ms": round(q[49] * 1000, 1),
         "p95_ms": round(q[94] * 1000, 1),
@@ -474,7 +529,11 @@ def child(args: argparse.Namespace) -> None:
         "top": [h.title_ko for h in sample.hits[:3]],
     }
     connection.close()
-    timings["levels"] = [_level(c, args.seconds, users, args.seed) for c in args.clients]
+    timings["levels"] = [
+        _level(c, args.seconds, users, args.seed, workers)
+        for c in args.clients
+        for workers in ([min(args.workers, c)] if args.workers else []) + [0]
+    ]
     print("RESULT " + json.dumps(timings, ensure_ascii=False), flush=True)
 
 
@@ -505,6 +564,8 @@ def run_backend(name: str, args: argparse.Namespace) -> dict[str, Any] | None:
         str(args.seed),
         "--clients",
         ",".join(map(str, args.clients)),
+        "--workers",
+        str(args.workers),
     ]
     cleanup = None
     if name == "sqlite":
@@ -548,11 +609,13 @@ def report(result: dict[str, Any]) -> None:
         f"{docs['need']} needs); '배지' → {result['sample']['count']} results"
     )
     print(
-        f"   {'clients':>7} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8} {'q/s':>8} {'cached %':>8}"
+        f"   {'clients':>7} {'served by':>13} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8} "
+        f"{'q/s':>8} {'cached %':>8}"
     )
     for level in result["levels"]:
+        served = f"{level['workers']} workers" if level["workers"] else "own threads"
         print(
-            f"   {level['clients']:>7} {level['queries']:>8} {level['p50_ms']:>8} "
+            f"   {level['clients']:>7} {served:>13} {level['queries']:>8} {level['p50_ms']:>8} "
             f"{level['p95_ms']:>8} {level['qps']:>8} {level['cache_hits_pct']:>8}"
         )
 
@@ -565,6 +628,13 @@ def main() -> int:
     parser.add_argument("--needs", type=int, default=1_000)
     parser.add_argument("--seconds", type=float, default=15.0, help="per concurrency level")
     parser.add_argument("--clients", default="1,10,50")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2 * (os.cpu_count() or 1),
+        help="worker threads of the served model (default: twice the cores); 0: only the "
+        "model where every client runs its own searches",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--pg-database", default="bioproof_bench")
     parser.add_argument(
@@ -575,7 +645,12 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     args = parser.parse_args()
-    args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
+    try:
+        args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
+    except ValueError:
+        parser.error(f"--clients: whole numbers separated by commas, not {args.clients!r}")
+    if not args.clients or min(args.clients) < 1 or args.workers < 0:
+        parser.error("--clients must name levels of 1 or more clients, --workers 0 or more")
     if args.child:
         child(args)
         return 0
