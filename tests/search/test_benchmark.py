@@ -1,0 +1,39 @@
+"""The search benchmark runs end to end on a small catalog (SQLite) and rejects bad arguments."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "search.py"
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *args], capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.mark.slow
+def test_both_models_are_reported() -> None:
+    done = _run(
+        "--db", "sqlite", "--products", "300", "--track-records", "30", "--needs", "10",
+        "--seconds", "0.5", "--clients", "1,3", "--workers", "2",
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-2000:]
+    rows = [line.split() for line in done.stdout.splitlines() if line.strip()[:1].isdigit()]
+    served = [(r[0], r[1]) for r in rows if r[2] == "workers"]
+    own = [r[0] for r in rows if r[1:3] == ["own", "threads"]]
+    assert served == [("1", "1"), ("3", "2")] and own == ["1", "3"]
+    assert all(float(r[-2]) > 0 for r in rows)  # queries/s
+
+
+def test_bad_arguments_are_named() -> None:
+    done = _run("--clients", "1,x")
+    assert done.returncode == 2 and "--clients" in done.stderr
+    assert "Traceback" not in done.stderr
+    done = _run("--workers", "-1")
+    assert done.returncode == 2 and "--workers" in done.stderr
