@@ -8,6 +8,9 @@ supplier and demand users) from N closed-loop clients, for a fixed time per leve
 - *served*: the clients' searches are taken, in the order they come, by a server of W worker
   threads, each with its own database connection — a WSGI server's thread pool behind its
   accept queue (W = ``--workers``, default twice the cores); latency includes the wait;
+- *served by processes* (``--processes P``, off by default): the same with P worker processes,
+  as ``gunicorn -w P`` runs, each with its own connection and result cache (unless
+  ``BIOPROOF_CACHE_URL`` names a shared one);
 - *own threads*: every client runs its searches itself, a thread and a database connection per
   client, all in one Python process — 50 clients are then 50 threads taking turns at the GIL.
 
@@ -35,7 +38,7 @@ import sys
 import tempfile
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -340,7 +343,14 @@ def _load(products: int, track_records: int, needs: int, seed: int) -> dict[str,
             ],
             batch_size=5000,
         )
+    return _users()
+
+
+def _users() -> dict[str, Any]:
+    """The benchmark's three kinds of user."""
     from django.contrib.auth.models import AnonymousUser
+
+    from bioproof.consortium.models import User
 
     return {
         "anonymous": AnonymousUser(),
@@ -388,13 +398,32 @@ class _Misses:
 
 
 class _Server:
-    """A server's worker threads, each with its own database connection, taking searches in
-    the order they come (a WSGI server's thread pool behind its accept queue)."""
+    """A server taking searches in the order they come: ``workers`` threads of this process
+    (a WSGI server's thread pool behind its accept queue) or, with ``url``, that many worker
+    processes (as ``gunicorn -w``), each with its own database connection and result cache."""
 
-    def __init__(self, workers: int, users: dict[str, Any]) -> None:
+    def __init__(self, workers: int, users: dict[str, Any], url: str = "") -> None:
         self.workers = workers
-        self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="server")
-        self._on_every_worker(lambda: self._search(users["anonymous"], "배지", {}))  # connect
+        self.processes = bool(url)
+        self.missed = 0  # searches that missed the cache (processes: they count their own)
+        if self.processes:
+            import multiprocessing
+
+            self.pool: Any = ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_process_start,
+                initargs=(url,),
+            )
+            started: set[int] = set()
+            while len(started) < workers:  # each started and connected before the clock
+                started |= {
+                    f.result() for f in [self.pool.submit(_process_ready) for _ in range(workers)]
+                }
+        else:
+            self.users = users
+            self.pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="server")
+            self._on_every_thread(lambda: self._search(users["anonymous"], "배지", {}))
 
     @staticmethod
     def _search(user: Any, q: str, filters: dict[str, str]) -> Any:
@@ -402,7 +431,7 @@ class _Server:
 
         return query.search(user, q, limit=20, **filters)
 
-    def _on_every_worker(self, job: Any) -> None:
+    def _on_every_thread(self, job: Any) -> None:
         # every worker takes one of these, since each waits for all the others at the barrier
         meet = threading.Barrier(self.workers)
 
@@ -413,29 +442,68 @@ class _Server:
         for future in [self.pool.submit(task) for _ in range(self.workers)]:
             future.result()
 
-    def search(self, user: Any, q: str, filters: dict[str, str]) -> Any:
-        return self.pool.submit(self._search, user, q, filters).result()
+    def search(self, who: str, q: str, filters: dict[str, str]) -> None:
+        if self.processes:
+            missed = self.pool.submit(_process_search, who, q, filters).result()
+            self.missed += missed  # not around the wait: other clients add theirs meanwhile
+        else:
+            self.pool.submit(self._search, self.users[who], q, filters).result()
 
     def close(self) -> None:
         from django.db import connection
 
-        self._on_every_worker(lambda: connection.close())  # each worker its own
+        if not self.processes:
+            self._on_every_thread(lambda: connection.close())  # each worker its own
         self.pool.shutdown()
 
 
+_process: dict[str, Any] = {}
+
+
+def _process_start(url: str) -> None:
+    """A server process: Django, Kiwi, the benchmark's users, a cache-miss counter."""
+    _setup_django(url)
+    from bioproof.search import text
+
+    text.kiwi()
+    _process["users"] = _users()
+    _process["misses"] = _Misses()
+    _process_search("anonymous", "배지", {})  # connect
+
+
+def _process_ready() -> int:
+    time.sleep(0.2)  # long enough for the other workers to take theirs
+    return os.getpid()
+
+
+def _process_search(who: str, q: str, filters: dict[str, str]) -> int:
+    """One search in a server process; 1 when it missed the result cache."""
+    from bioproof.search import query
+
+    before = _process["misses"].count
+    query.search(_process["users"][who], q, limit=20, **filters)
+    return int(_process["misses"].count > before)
+
+
 def _level(
-    clients: int, seconds: float, users: dict[str, Any], seed: int, workers: int = 0
+    clients: int,
+    seconds: float,
+    users: dict[str, Any],
+    seed: int,
+    workers: int = 0,
+    url: str = "",
 ) -> dict[str, Any]:
     """One level: ``clients`` closed-loop clients for ``seconds``. ``workers`` 0: every client
     runs its searches itself (a thread and a connection per client); else the clients' searches
-    are served by a :class:`_Server` of that many workers, and latency includes the wait."""
+    are served by a :class:`_Server` of that many workers — threads, or processes when ``url``
+    (the database) is given — and latency includes the wait."""
     from django.db import connection
 
     from bioproof.search import query
     from bioproof.search.query import search
 
     misses = query._find if isinstance(query._find, _Misses) else _Misses()
-    server = _Server(workers, users) if workers else None
+    server = _Server(workers, users, url) if workers else None
 
     latencies: list[list[float]] = [[] for _ in range(clients)]
     errors: list[str] = []
@@ -445,7 +513,8 @@ def _level(
     def client(i: int) -> None:
         # a stream of its own per client, level and model: a level never replays the long tail
         # of queries that an earlier level or model has put in the result cache
-        work = _workload(seed * 1_000_003 + clients * 1_000 + (500 if workers else 0) + i, 5000)
+        model = (300 if url else 600) if workers else 0
+        work = _workload(seed * 1_000_003 + clients * 1_000 + model + i, 5000)
         if server is None:  # each thread opens its own connection: connect before the clock
             search(users["anonymous"], "배지", limit=1)
         start_line.wait()
@@ -458,7 +527,7 @@ def _level(
                 if server is None:
                     query.search(users[who], q, limit=20, **filters)
                 else:
-                    server.search(users[who], q, filters)
+                    server.search(who, q, filters)
                 latencies[i].append(time.perf_counter() - t0)
         except Exception as exc:  # report, do not hang the barrier of others
             errors.append(repr(exc))
@@ -477,6 +546,7 @@ def _level(
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    missed_by_processes = server.missed if server is not None else 0
     if server is not None:
         server.close()
     flat = sorted(x for per in latencies for x in per)
@@ -490,7 +560,10 @@ def _level(
         "p50_ms": round(q[49] * 1000, 1),
         "p95_ms": round(q[94] * 1000, 1),
         "qps": round(len(flat) / wall, 1),
-        "cache_hits_pct": round(100 * (1 - (misses.count - missed) / max(len(flat), 1)), 1),
+        "processes": bool(url) and bool(workers),
+        "cache_hits_pct": round(
+            100 * (1 - (misses.count - missed + missed_by_processes) / max(len(flat), 1)), 1
+        ),
     }
 
 
@@ -530,9 +603,13 @@ def child(args: argparse.Namespace) -> None:
     }
     connection.close()
     timings["levels"] = [
-        _level(c, args.seconds, users, args.seed, workers)
+        _level(c, args.seconds, users, args.seed, workers, url)
         for c in args.clients
-        for workers in ([min(args.workers, c)] if args.workers else []) + [0]
+        for workers, url in (
+            ([(min(args.workers, c), "")] if args.workers else [])
+            + ([(min(args.processes, c), args.url)] if args.processes else [])
+            + [(0, "")]
+        )
     ]
     print("RESULT " + json.dumps(timings, ensure_ascii=False), flush=True)
 
@@ -566,6 +643,8 @@ def run_backend(name: str, args: argparse.Namespace) -> dict[str, Any] | None:
         ",".join(map(str, args.clients)),
         "--workers",
         str(args.workers),
+        "--processes",
+        str(args.processes),
     ]
     cleanup = None
     if name == "sqlite":
@@ -613,7 +692,8 @@ def report(result: dict[str, Any]) -> None:
         f"{'q/s':>8} {'cached %':>8}"
     )
     for level in result["levels"]:
-        served = f"{level['workers']} workers" if level["workers"] else "own threads"
+        unit = "processes" if level.get("processes") else "workers"
+        served = f"{level['workers']} {unit}" if level["workers"] else "own threads"
         print(
             f"   {level['clients']:>7} {served:>13} {level['queries']:>8} {level['p50_ms']:>8} "
             f"{level['p95_ms']:>8} {level['qps']:>8} {level['cache_hits_pct']:>8}"
@@ -635,6 +715,13 @@ def main() -> int:
         help="worker threads of the served model (default: twice the cores); 0: only the "
         "model where every client runs its own searches",
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="worker processes of a second served model (as gunicorn -w; each with its own "
+        "result cache unless BIOPROOF_CACHE_URL names a shared one); default 0: not run",
+    )
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--pg-database", default="bioproof_bench")
     parser.add_argument(
@@ -649,8 +736,10 @@ def main() -> int:
         args.clients = [int(c) for c in str(args.clients).split(",") if c.strip()]
     except ValueError:
         parser.error(f"--clients: whole numbers separated by commas, not {args.clients!r}")
-    if not args.clients or min(args.clients) < 1 or args.workers < 0:
-        parser.error("--clients must name levels of 1 or more clients, --workers 0 or more")
+    if not args.clients or min(args.clients) < 1 or args.workers < 0 or args.processes < 0:
+        parser.error(
+            "--clients must name levels of 1 or more clients, --workers and --processes 0 or more"
+        )
     if args.child:
         child(args)
         return 0

@@ -21,13 +21,15 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_both_models_are_reported() -> None:
     done = _run(
         "--db", "sqlite", "--products", "300", "--track-records", "30", "--needs", "10",
-        "--seconds", "0.5", "--clients", "1,3", "--workers", "2",
+        "--seconds", "0.5", "--clients", "1,3", "--workers", "2", "--processes", "2",
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-2000:]
     rows = [line.split() for line in done.stdout.splitlines() if line.strip()[:1].isdigit()]
     served = [(r[0], r[1]) for r in rows if r[2] == "workers"]
+    processes = [(r[0], r[1]) for r in rows if r[2] == "processes"]
     own = [r[0] for r in rows if r[1:3] == ["own", "threads"]]
-    assert served == [("1", "1"), ("3", "2")] and own == ["1", "3"]
+    assert served == [("1", "1"), ("3", "2")] and processes == served and own == ["1", "3"]
+    assert all(0 <= float(r[-1]) <= 100 for r in rows)  # cache hits, counted in every model
     assert all(float(r[-2]) > 0 for r in rows)  # queries/s
 
 
@@ -37,3 +39,5 @@ def test_bad_arguments_are_named() -> None:
     assert "Traceback" not in done.stderr
     done = _run("--workers", "-1")
     assert done.returncode == 2 and "--workers" in done.stderr
+    done = _run("--processes", "-2")
+    assert done.returncode == 2 and "--processes" in done.stderr
