@@ -5,7 +5,8 @@ Planning the statements that count a query's matches and re-check a page took 0.
 what PostgreSQL spends on a search. These statements have the same good plan whatever the words
 searched for — count through the GIN index; look the page's ids up by primary key — so they are
 prepared (psycopg ``prepare=True``) and run with PostgreSQL's *generic* plan, made once per
-statement shape and connection. Two things make that plan as good as a custom one:
+statement shape and connection. Three things make that work, and the plan as good as a custom
+one:
 
 - the query text reaches PostgreSQL as a parameter, and ``to_tsquery('simple', $1)`` in a generic
   plan would be parsed again for every row it is compared with; :func:`statement` wraps it in a
@@ -21,9 +22,9 @@ statement shape and connection. Two things make that plan as good as a custom on
 Walking the id index is prepared too, its settings (``enable_bitmapscan = off`` …) made in the
 same round trip (a pipeline), so its generic plan is the walk they force. Reading a sparse
 tier's page from GIN, whose best plan depends on how many documents match, keeps custom plans
-and is not prepared. ``BIOPROOF_SEARCH_PREPARE = False``
-turns preparing off, e.g. behind a connection pooler in transaction mode that does not keep
-prepared statements (PgBouncer before 1.21).
+and is not prepared. ``BIOPROOF_SEARCH_PREPARE = False`` turns preparing off, e.g. behind a
+connection pooler in transaction mode that does not keep prepared statements (PgBouncer before
+1.21).
 """
 
 from __future__ import annotations
@@ -131,14 +132,13 @@ def rows(
     trip just before it and reset after it (a pipeline, or one multi-statement string where
     nothing is prepared), so the plan made under them is the one they ask for.
     """
+    before = [f"SET LOCAL {setting}" for setting in local]
+    after = [f"RESET {setting.split('=')[0].strip()}" for setting in local]
     if not (prepare and enabled()):
         with connection.cursor() as plain:
-            if not local:
-                plain.execute(sql, params)
-            else:
-                plain.execute(_set(local) + sql + "; " + _reset(local), params)
-                while plain.description is None and plain.nextset():
-                    pass  # past the SETs, to the statement's rows
+            plain.execute("; ".join([*before, sql, *after]), params)
+            while plain.description is None and plain.nextset():
+                pass  # past the SETs, to the statement's rows
             return plain.fetchall()
     with _cursor() as c:
         if not local:
@@ -146,22 +146,10 @@ def rows(
             return c.fetchall()
         raw = connection.connection
         with raw.pipeline():  # one round trip; SET LOCAL lasts until the RESET or the sync
-            for setting in local:
-                raw.execute(f"SET LOCAL {setting}")
+            for command in before:
+                raw.execute(command)
             c.execute(statement(sql), params)
             found = c.fetchall()
-            for setting in local:
-                raw.execute(f"RESET {_name(setting)}")
+            for command in after:
+                raw.execute(command)
         return found
-
-
-def _set(local: tuple[str, ...]) -> str:
-    return "".join(f"SET LOCAL {setting}; " for setting in local)
-
-
-def _reset(local: tuple[str, ...]) -> str:
-    return "; ".join(f"RESET {_name(setting)}" for setting in local)
-
-
-def _name(setting: str) -> str:
-    return setting.split("=")[0].strip()

@@ -23,6 +23,8 @@ import re
 import threading
 from collections.abc import Iterable
 from functools import lru_cache
+from itertools import groupby
+from operator import attrgetter
 from typing import Any
 
 # Korean term(s) ↔ English term(s). A document containing any of them is indexed with all.
@@ -161,19 +163,8 @@ def analyze(text: str) -> list[str]:
     text = SPACES.sub(" ", (text or "").strip())[:MAX_CHARS]
     if not text:
         return []
-    analyzer = kiwi()
-    with _kiwi_lock:
-        morphemes = analyzer.tokenize(text)
-    tokens: list[str] = []
-    word: list[Any] = []  # the morphemes of the current word (eojeol)
-    for m in morphemes:
-        if word and m.word_position != word[0].word_position:
-            tokens.extend(_eojeol_tokens(text, word))
-            word = []
-        word.append(m)
-    if word:
-        tokens.extend(_eojeol_tokens(text, word))
-    return tokens
+    words = groupby(_morphemes(text), key=attrgetter("word_position"))  # eojeol by eojeol
+    return [t for _, word in words for t in _eojeol_tokens(text, list(word))]
 
 
 def _eojeol_tokens(text: str, morphemes: list[Any]) -> list[str]:
@@ -185,7 +176,7 @@ def _eojeol_tokens(text: str, morphemes: list[Any]) -> list[str]:
     (letters and digits, two or more) unless it ends as a predicate or a modifier does
     (``찾습니다``, ``빠른``): those are dropped, as a sentence's verbs are.
     """
-    tokens = [t for m in morphemes for t in _normalize(m.form, m.tag)]
+    tokens = _content(morphemes)
     if tokens:
         return tokens
     start = min(m.start for m in morphemes)
@@ -205,9 +196,17 @@ def _eojeol_tokens(text: str, morphemes: list[Any]) -> list[str]:
 @lru_cache(maxsize=65536)
 def _alone(word: str) -> tuple[str, ...]:
     """The content tokens of one word analysed without its context."""
+    return tuple(_content(_morphemes(word)))
+
+
+def _morphemes(text: str) -> list[Any]:
+    analyzer = kiwi()
     with _kiwi_lock:
-        morphemes = kiwi().tokenize(word)
-    return tuple(t for m in morphemes for t in _normalize(m.form, m.tag))
+        return analyzer.tokenize(text)
+
+
+def _content(morphemes: list[Any]) -> list[str]:
+    return [t for m in morphemes for t in _normalize(m.form, m.tag)]
 
 
 @lru_cache(maxsize=4096)
