@@ -73,6 +73,17 @@ def test_names_read_as_verbs_or_adverbs_are_found(make_product) -> None:
     assert search(ANON, "한결 배지").matched_all
 
 
+def test_a_brand_and_a_type_find_the_products_whatever_stands_between(make_product) -> None:
+    # in context Kiwi reads "한빛 배지" as 배 + copula + ending, and "한빛 세포배양" as 한 + 빛
+    cho = make_product("한빛 CHO 배지 K12", "Hanbit CHO Medium K12", "media", {})
+    cell = make_product("한빛 세포배양 배지 A100", "Hanbit Cell Culture Medium A100", "media", {})
+    make_product("세진 CHO 배지 K13", "Sejin CHO Medium K13", "media", {})
+    results = search(ANON, "한빛 배지")
+    assert sorted(codes(results)) == sorted([cho.code, cell.code]) and results.matched_all
+    # the one with 세포배양 in its name first; the other holds it in its category's name
+    assert codes(search(ANON, "한빛 세포배양"))[0] == cell.code
+
+
 def test_own_drafts_are_found_by_their_supplier_only(catalog, people) -> None:
     draft = catalog["draft"].code
     assert draft in codes(search(people["a_staff"], "secret"))

@@ -19,6 +19,14 @@ def test_a_word_without_content_morphemes_is_kept_whole() -> None:
     assert text.query_tokens("매우 빠른 필터를 찾습니다") == ("필터",)  # verbs, modifiers too
 
 
+def test_a_query_is_analysed_word_by_word_as_documents_also_are() -> None:
+    assert text.query_tokens("한빛 배지") == ("한빛", "배지")  # in context: 한빛 + 배 + 이 + 지
+    document = text.document_text("한빛 세포배양 배지 A100").split()
+    assert {"한빛", "세포", "배양", "배지"} <= set(document)
+    for query in ["한빛 배지", "세진 배지", "누리 배지", "한빛 세포배양", "아라 CHO 배지"]:
+        assert set(text.query_tokens(query)) <= set(text.document_text(f"{query} X12").split())
+
+
 def test_english_is_lowercased_and_lightly_stemmed() -> None:
     assert text.query_tokens("Single-Use Bags") == ("single", "use", "bag")
     assert text.stem("assemblies") == "assembly"

@@ -7,6 +7,10 @@ One analyzer serves both sides, so a document and a query always agree on their 
   and verb stems are dropped; a word (eojeol) left with no content morpheme is analysed again
   on its own and, failing that, kept whole unless it ends as a verb does, so a name that Kiwi
   reads as a verb or an adverb (``푸름``, ``한결``) can still be searched for;
+- a document holds the tokens of its text analysed in context *and* of each of its words
+  analysed on its own; a query is analysed word by word, each word on its own, so its tokens
+  are those of the same words in any document, whatever surrounds them (in context, Kiwi reads
+  ``한빛 배지`` as a sentence, "is a 한빛 pear", and ``한빛 세포배양`` as ``한`` + ``빛``);
 - Latin words are lower-cased and lightly stemmed (plural endings only: ``bags`` → ``bag``,
   ``assemblies`` → ``assembly``), serials such as ``2026-0001`` split into their parts;
 - documents (not queries) are expanded with the bilingual synonym table :data:`SYNONYMS`: when
@@ -211,10 +215,18 @@ def _content(morphemes: list[Any]) -> list[str]:
 
 @lru_cache(maxsize=4096)
 def query_tokens(query: str) -> tuple[str, ...]:
-    """Distinct tokens of a search query, in order (no synonym expansion: documents carry it)."""
+    """Distinct tokens of a search query, in order (no synonym expansion: documents carry it).
+
+    The query is analysed word by word, each word on its own: a document holds the tokens of
+    each of its words analysed so too (:func:`part_tokens`), so a query's words find the same
+    words in any document, whatever surrounds them there or in the query. In context, Kiwi may
+    read a short query as a sentence (``한빛 배지``: "is a 한빛 pear", ``배`` + copula + ending)
+    and lose the word searched for.
+    """
     seen: dict[str, None] = {}
-    for token in analyze(query):
-        seen.setdefault(token, None)
+    for word in SPACES.sub(" ", (query or "").strip())[:MAX_CHARS].split(" "):
+        for token in _word_tokens(word):
+            seen.setdefault(token, None)
     return tuple(seen)
 
 
@@ -257,21 +269,23 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 @lru_cache(maxsize=65536)
 def _word_tokens(word: str) -> tuple[str, ...]:
-    return tuple(analyze(word))
+    """The tokens of one word (eojeol) analysed on its own."""
+    return tuple(analyze(word)) if word else ()
 
 
 @lru_cache(maxsize=65536)
 def _part_tokens(part: str) -> tuple[str, ...]:
     """Tokens of one part of a document (a name, a description …), analysed on its own.
 
-    Kiwi splits a compound differently in and out of context (``세포배양 배지`` may keep
-    ``세포배양`` whole while ``세포배양`` alone gives ``세포 배양``), and queries are short, so
-    each Korean word is also analysed alone and its extra tokens are added.
+    Kiwi analyses a word differently in and out of context (``세포배양 배지`` may keep
+    ``세포배양`` whole while ``세포배양`` alone gives ``세포 배양``; ``한빛 세포배양`` may read
+    ``한`` + ``빛``), and queries are analysed word by word (:func:`query_tokens`), so each
+    Korean word is also analysed alone and its extra tokens are added.
     """
     tokens = analyze(part)
     seen = set(tokens)
     for word in (part or "").split():
-        if HANGUL.search(word) and len(word) > 1:
+        if HANGUL.search(word):
             for token in _word_tokens(word):
                 if token not in seen:
                     seen.add(token)
