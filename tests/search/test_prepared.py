@@ -130,3 +130,50 @@ def test_local_settings_hold_for_the_statement_only_in_a_transaction(prepare) ->
 @pytest.mark.parametrize("prepare", [True, False])
 def test_local_settings_hold_for_the_statement_only_in_autocommit(prepare) -> None:
     _local_settings_hold_for_the_statement_only(prepare)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_page_read_from_gin_is_prepared_with_gins_plan(settings) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    from bioproof.search import query
+
+    _documents()
+    connection.close()
+    for word in ("준비", "prepared"):
+        tiers, _union = query._tiers((word,), word, "&")
+        hits = query._page(tiers[0], [], [], word, 20, 0)
+        assert len(hits) == 3
+    [(name, generic)] = [
+        (n, g)
+        for n, s, g in _rows("SELECT name, statement, generic_plans FROM pg_prepared_statements")
+        if query.GIN_ORDER in s
+    ]
+    assert generic == 2  # one plan, whatever the word
+    plan = "\n".join(r[0] for r in _rows(f"EXPLAIN EXECUTE {name}('''준비''', 20, 0)"))
+    # the matches collected (from GIN; on three rows a scan) and sorted, never a walk of ids
+    assert "Sort" in plan and "Backward" not in plan
+
+
+def _rows(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchall()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_servers_searches_reuse_one_cursor_and_errors_stay_djangos() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    from django.db.utils import ProgrammingError
+
+    assert not connection.queries_logged and not connection.execute_wrappers
+    assert prepared.rows("SELECT %s::int + 1", [1]) == [(2,)]
+    first = getattr(connection, prepared._REUSED)
+    assert prepared.rows("SELECT %s::int + 2", [1]) == [(3,)]
+    assert getattr(connection, prepared._REUSED) is first
+    with pytest.raises(ProgrammingError, match="no_such_table"):
+        prepared.rows("SELECT 1 FROM no_such_table WHERE 1 = %s", [1])
+    connection.close()  # a new connection gets a cursor of its own
+    assert prepared.rows("SELECT %s::int", [4]) == [(4,)]
+    assert getattr(connection, prepared._REUSED) is not first

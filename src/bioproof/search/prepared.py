@@ -100,22 +100,41 @@ def _generic_plans(raw: Any) -> None:
     setattr(connection, _GENERIC, raw)
 
 
+_REUSED = "_bioproof_search_cursor"
+
+
 @contextmanager
 def _cursor() -> Iterator[Any]:
-    """A preparing cursor on Django's connection, wrapped as Django's own cursors are (query
-    logging, execute wrappers, error translation)."""
+    """A preparing cursor on Django's connection.
+
+    Where Django logs queries (DEBUG, tests) or has execute wrappers, it is wrapped as Django's
+    own cursors are. Otherwise — a server's searches — it is the connection's one preparing
+    cursor, reused, with Django's checks (thread sharing, broken transaction) and its error
+    translation: wrapping and making a cursor cost as much client time as a statement's round
+    trip (80 µs against 105 µs, measured 2026-11-30)."""
     global _cursor_classes
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     if _cursor_classes is None:
         _cursor_classes = _server_cursor_classes()
-    cursor_class = _cursor_classes[1 if connection.queries_logged else 0]
+    if connection.queries_logged or connection.execute_wrappers:
+        with connection.wrap_database_errors:
+            raw = connection.connection
+            _generic_plans(raw)
+            wrapped = connection._prepare_cursor(_cursor_classes[1](raw))
+        with wrapped:
+            yield wrapped
+        return
+    connection.validate_thread_sharing()
+    connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
         raw = connection.connection
         _generic_plans(raw)
-        wrapped = connection._prepare_cursor(cursor_class(raw))
-    with wrapped:
-        yield wrapped
+        reused = getattr(connection, _REUSED, None)
+        if reused is None or reused.connection is not raw or reused.closed:
+            reused = _cursor_classes[0](raw)
+            setattr(connection, _REUSED, reused)
+        yield reused
 
 
 def rows(

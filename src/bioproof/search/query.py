@@ -393,6 +393,10 @@ def _walk(share: int, sample: Sample, rows: int) -> bool:
 #: Walking is forced for one statement (the planner, misjudging how many documents share
 #: several tokens, would collect and sort every match): these settings hold for it only.
 WALK = ("enable_bitmapscan = off", "enable_seqscan = off")
+#: A page read from GIN (a tier of few matches) is ordered by this, which the id index cannot
+#: give: the plan is then GIN's bitmap and a top-N sort, whatever the words, and can be prepared.
+#: (Ordered by ``d.id`` itself, a generic plan could walk the id index for a rare word.)
+GIN_ORDER = "d.id + 0 DESC"
 
 
 @dataclass
@@ -458,18 +462,24 @@ def _page(
     stop after the page, rather than collect every match from the GIN index and sort them.
     ``check``: re-check the page's hits in the same statement (pages ordered by id)."""
     order_params = [raw] if "%s" in tier.order else []
-    sql = f"SELECT {COLUMNS} {_where_sql(tier, where)} ORDER BY {tier.order} LIMIT %s OFFSET %s"
-    args = [*tier.params, *params, *order_params, limit, offset]
     by_id = tier.order == "d.id DESC"
-    walk = walk and connection.vendor == "postgresql" and by_id
+    postgres = connection.vendor == "postgresql"
+    walk = walk and postgres and by_id
+    # words read from GIN: ``d.id + 0`` cannot be read from the id index, so the one plan left,
+    # and the generic plan prepared below, is GIN's bitmap and a top-N sort
+    gin = postgres and by_id and not walk and bool(tier.conditions)
+    order = GIN_ORDER if gin else tier.order
+    sql = f"SELECT {COLUMNS} {_where_sql(tier, where)} ORDER BY {order} LIMIT %s OFFSET %s"
+    args = [*tier.params, *params, *order_params, limit, offset]
     if check is not None and not by_id:
         check.complete = False
     checked = check is not None and by_id
     if checked:
         sql, args = check.wrap(sql), [*args, *check.params]
-    # a walk's plan is forced: prepared, planned once; reading a sparse tier from GIN is not
-    # (its best plan depends on how many documents match)
-    rows = prepared.rows(sql, args, local=WALK) if walk else prepared.rows(sql, args, prepare=False)
+    # walking or from GIN, the plan is forced and prepared, planned once per connection; ordered
+    # by similarity (the one-word fallback) or browsing by filters alone, its best plan depends
+    # on the values: planned each time
+    rows = prepared.rows(sql, args, local=WALK if walk else (), prepare=walk or gin)
     if checked:
         rows = sorted(check.keep(rows), key=lambda r: r[0], reverse=True)
     return [_hit(r, tier.score) for r in rows]
