@@ -224,7 +224,7 @@ def query_tokens(query: str) -> tuple[str, ...]:
     and lose the word searched for.
     """
     seen: dict[str, None] = {}
-    for word in SPACES.sub(" ", (query or "").strip())[:MAX_CHARS].split(" "):
+    for word in (query or "")[:MAX_CHARS].split():
         for token in _word_tokens(word):
             seen.setdefault(token, None)
     return tuple(seen)
@@ -270,7 +270,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 @lru_cache(maxsize=65536)
 def _word_tokens(word: str) -> tuple[str, ...]:
     """The tokens of one word (eojeol) analysed on its own."""
-    return tuple(analyze(word)) if word else ()
+    return tuple(analyze(word))
 
 
 @lru_cache(maxsize=65536)
