@@ -23,6 +23,11 @@ by default) on the server of ``BIOPROOF_BENCH_POSTGRES`` (default
 ``postgres://postgres@127.0.0.1:5432/postgres``); it never touches any other database. Each
 backend runs in a child process (Django's settings are per process). The goal: p95 < 100 ms at
 50 clients on PostgreSQL.
+
+Beside the figures it prints the machine's state, since a virtual machine's speed drifts between
+runs: the median round trip of ``SELECT 1`` and the time of a fixed piece of Python before the
+levels, and for each level the share of the CPU that was busy and the share stolen by the
+hypervisor (Linux). Compare runs whose machines read alike, or alternate the variants.
 """
 
 from __future__ import annotations
@@ -485,6 +490,55 @@ def _process_search(who: str, q: str, filters: dict[str, str]) -> int:
     return int(_process["misses"].count > before)
 
 
+def _cpu_times() -> list[int] | None:
+    """The machine's CPU time counters (Linux ``/proc/stat``: user, nice, system, idle, iowait,
+    irq, softirq, steal), or None where there are none to read."""
+    try:
+        with open("/proc/stat") as f:
+            return [int(x) for x in f.readline().split()[1:9]]
+    except (OSError, ValueError):
+        return None
+
+
+def _cpu_shares(before: list[int] | None, after: list[int] | None) -> dict[str, float | None]:
+    """Busy and stolen shares (%) of all the machine's CPU time between two readings: busy is
+    everything but idle, I/O wait and steal; steal is time the hypervisor gave to another
+    machine, which shows a slow phase of a virtual machine rather than of the code."""
+    if before is None or after is None:
+        return {"busy_pct": None, "steal_pct": None}
+    delta = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(delta) or 1
+    idle, iowait, steal = delta[3], delta[4], delta[7]
+    return {
+        "busy_pct": round(100 * (total - idle - iowait - steal) / total, 1),
+        "steal_pct": round(100 * steal / total, 1),
+    }
+
+
+def _calibrate() -> dict[str, float]:
+    """What this machine does right now, for comparing runs made on different days: the median
+    round trip of ``SELECT 1`` on the benchmark's connection (µs) and the best of five times of
+    a fixed piece of pure Python (ms)."""
+    from django.db import connection
+
+    times = []
+    with connection.cursor() as cursor:
+        for _ in range(500):
+            t0 = time.perf_counter()
+            cursor.execute("SELECT 1")
+            cursor.fetchall()
+            times.append(time.perf_counter() - t0)
+    python = []
+    for _ in range(5):
+        t0 = time.perf_counter()
+        sorted(str(i * 7919 % 100_003) for i in range(200_000))
+        python.append(time.perf_counter() - t0)
+    return {
+        "round_trip_us": round(statistics.median(times) * 1e6, 1),
+        "python_ms": round(min(python) * 1000, 1),
+    }
+
+
 def _level(
     clients: int,
     seconds: float,
@@ -541,11 +595,13 @@ def _level(
     stop_at[0] = time.perf_counter() + 3600  # placeholder until everyone is connected
     start_line.wait()
     missed = misses.count
+    cpu_before = _cpu_times()
     began = time.perf_counter()
     stop_at[0] = began + seconds
     for t in threads:
         t.join()
     wall = time.perf_counter() - began
+    cpu = _cpu_shares(cpu_before, _cpu_times())
     missed_by_processes = server.missed if server is not None else 0
     if server is not None:
         server.close()
@@ -564,6 +620,7 @@ def _level(
         "cache_hits_pct": round(
             100 * (1 - (misses.count - missed + missed_by_processes) / max(len(flat), 1)), 1
         ),
+        **cpu,
     }
 
 
@@ -596,6 +653,7 @@ def child(args: argparse.Namespace) -> None:
     from bioproof.search.query import search
 
     sample = search(users["anonymous"], "배지")
+    timings["machine"] = _calibrate()
     timings["sample"] = {
         "q": "배지",
         "count": sample.total,
@@ -687,17 +745,27 @@ def report(result: dict[str, Any]) -> None:
         f"({docs['product']} products, {docs['track_record']} track records, "
         f"{docs['need']} needs); '배지' → {result['sample']['count']} results"
     )
+    machine = result["machine"]
+    print(
+        f"   machine: SELECT 1 round trip {machine['round_trip_us']} µs (median), "
+        f"fixed Python work {machine['python_ms']} ms (best of 5)"
+    )
     print(
         f"   {'clients':>7} {'served by':>13} {'queries':>8} {'p50 ms':>8} {'p95 ms':>8} "
-        f"{'q/s':>8} {'cached %':>8}"
+        f"{'q/s':>8} {'cached %':>8} {'busy %':>7} {'steal %':>7}"
     )
     for level in result["levels"]:
         unit = "processes" if level.get("processes") else "workers"
         served = f"{level['workers']} {unit}" if level["workers"] else "own threads"
         print(
             f"   {level['clients']:>7} {served:>13} {level['queries']:>8} {level['p50_ms']:>8} "
-            f"{level['p95_ms']:>8} {level['qps']:>8} {level['cache_hits_pct']:>8}"
+            f"{level['p95_ms']:>8} {level['qps']:>8} {level['cache_hits_pct']:>8} "
+            f"{_shown(level['busy_pct']):>7} {_shown(level['steal_pct']):>7}"
         )
+
+
+def _shown(value: float | None) -> str:
+    return "n/a" if value is None else str(value)
 
 
 def main() -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -29,8 +30,14 @@ def test_both_models_are_reported() -> None:
     processes = [(r[0], r[1]) for r in rows if r[2] == "processes"]
     own = [r[0] for r in rows if r[1:3] == ["own", "threads"]]
     assert served == [("1", "1"), ("3", "2")] and processes == served and own == ["1", "3"]
-    assert all(0 <= float(r[-1]) <= 100 for r in rows)  # cache hits, counted in every model
-    assert all(float(r[-2]) > 0 for r in rows)  # queries/s
+    assert all(0 <= float(r[-3]) <= 100 for r in rows)  # cache hits, counted in every model
+    assert all(float(r[-4]) > 0 for r in rows)  # queries/s
+    # the machine's state beside the figures: busy and stolen CPU of each level (Linux), and a
+    # calibration of the database round trip and of Python's speed
+    if Path("/proc/stat").exists():
+        assert all(0 < float(r[-2]) <= 100 and 0 <= float(r[-1]) <= 100 for r in rows)
+    machine = next(line for line in done.stdout.splitlines() if "machine:" in line)
+    assert re.search(r"SELECT 1 round trip \d+\.\d µs .* Python work \d+\.\d ms", machine)
 
 
 def test_bad_arguments_are_named() -> None:
