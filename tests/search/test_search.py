@@ -84,6 +84,20 @@ def test_a_brand_and_a_type_find_the_products_whatever_stands_between(make_produ
     assert codes(search(ANON, "한빛 세포배양"))[0] == cell.code
 
 
+def test_a_brand_kiwi_misreads_is_found_by_its_name(make_product) -> None:
+    # Kiwi reads 다온 as adverb + verb + ending (no token: the query was 레진 alone, every resin)
+    # and 아라 as interjection + 라 (the query found anything named with the word 라)
+    daon = make_product("다온 CHO 배지 K12", "Daon CHO Medium K12", "media", {})
+    make_product("세진 CHO 배지 K13", "Sejin CHO Medium K13", "media", {})
+    make_product("라 CHO 배지 Z1", "La CHO Medium Z1", "media", {})
+    results = search(ANON, "다온 배지")
+    assert codes(results) == [daon.code] and results.tokens == ("다온", "배지")
+    # while no document holds 아라, the query is what Kiwi reads: 라 and 배지
+    assert search(ANON, "아라 배지").tokens == ("라", "배지")
+    ara = make_product("아라 CHO 배지 A1", "Ara CHO Medium A1", "media", {})
+    assert codes(search(ANON, "아라 배지")) == [ara.code]
+
+
 def test_own_drafts_are_found_by_their_supplier_only(catalog, people) -> None:
     draft = catalog["draft"].code
     assert draft in codes(search(people["a_staff"], "secret"))

@@ -27,6 +27,29 @@ def test_a_query_is_analysed_word_by_word_as_documents_also_are() -> None:
         assert set(text.query_tokens(query)) <= set(text.document_text(f"{query} X12").split())
 
 
+def test_a_name_that_kiwi_misreads_is_held_and_searched_whole() -> None:
+    # names Kiwi does not know: 다온 → 다 (adverb) + 오 (verb) + ㄴ, no token at all; 아라 → 아
+    # (interjection) + 라; 온새 → 온 (determiner) + 새
+    assert [text.whole_word(w) for w in ["다온", "아라", "온새"]] == ["다온", "아라", "온새"]
+    for word in ["배지를", "발효기", "빠른", "위한", "한빛", "매우", "세포배양", "CHO", "라"]:
+        assert text.whole_word(word) is None  # particles, suffixes, verbs, known words
+    assert {"다온", "아라"} <= set(text.plain_text("다온 CHO 배지 K12", "아라 배지").split())
+    assert "다온" in text.document_text("설명", names=["다온 CHO 배지 K12"]).split()
+    assert "다온" not in text.document_text("다온 CHO 배지 K12").split()  # names only
+    # a query searches such a word whole where the index holds it
+    assert text.query_tokens("다온 레진") == ("레진",)
+    assert text.query_tokens("다온 레진", known=lambda w: True) == ("다온", "레진")
+    assert text.query_tokens("아라 배지", known=lambda w: w == "아라") == ("아라", "배지")
+    assert text.query_tokens("아라 배지", known=lambda w: False) == ("라", "배지")
+    assert text.query_tokens("매우 빠른 필터를 찾습니다", known=lambda w: True) == ("필터",)
+    # whatever Kiwi makes of a name, a query for it finds a document named so
+    for brand in ["다온", "아라", "온새", "한빛", "세진", "푸름", "한결", "나래", "온새바이오"]:
+        query = f"{brand} 배지"
+        for known in (None, lambda w: True):
+            found = set(text.query_tokens(query, known=known))
+            assert found <= set(text.plain_text(f"{query} X12").split()), (query, found)
+
+
 def test_english_is_lowercased_and_lightly_stemmed() -> None:
     assert text.query_tokens("Single-Use Bags") == ("single", "use", "bag")
     assert text.stem("assemblies") == "assembly"

@@ -92,11 +92,10 @@ def product_document(product: Any, *, verdict: str | None = None) -> dict[str, A
         "status": product.status,
         "names": text.plain_text(*names),
         "body": text.document_text(
-            *names,
             product.description,
             *_category_parts(category),
-            *_names(supplier),
             *_spec_parts(category, product.specs),
+            names=(*names, *_names(supplier)),
         ),
         "raw_names": " ".join([*names, *_names(supplier)]).lower(),
     }
@@ -124,14 +123,12 @@ def track_record_document(record: Any) -> dict[str, Any]:
         "status": "published",
         "names": text.plain_text(*names),
         "body": text.document_text(
-            *names,
             product.code,
             evaluation.reference_product,
             evaluation.scale,
             evaluation.process_context,
             *_category_parts(category),
-            *_names(supplier),
-            *_names(center),
+            names=(*names, *_names(supplier), *_names(center)),
         ),
         "raw_names": " ".join([*names, *_names(supplier), *_names(center)]).lower(),
     }
@@ -162,14 +159,13 @@ def need_document(need: Any) -> dict[str, Any]:
         "status": need.status,
         "names": text.plain_text(*names),
         "body": text.document_text(
-            *names,
             need.description,
             need.organism,
             need.scale,
             need.get_mode_display() if need.mode else "",
             *_category_parts(category),
-            *_names(organization),
             *_spec_parts(category, specs),
+            names=(*names, *_names(organization)),
         ),
         "raw_names": " ".join([*names, *_names(organization)]).lower(),
     }

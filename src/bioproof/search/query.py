@@ -235,6 +235,32 @@ def _expansions(prefix: str) -> tuple[str, ...] | None:
     return found
 
 
+_known: dict[tuple[Any, ...], bool] = {}
+
+
+def _indexed(term: str) -> bool:
+    """Whether some document holds the token ``term`` (PostgreSQL: the vocabulary; SQLite: the
+    FTS5 index), for a query's words that Kiwi misreads as names would be
+    (:func:`bioproof.search.text.query_tokens`). Remembered by this process until the next index
+    write, as :func:`_expansions` is."""
+    memo = (cache.generation(), connection.settings_dict.get("NAME"), term)
+    if memo in _known:
+        return _known[memo]
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)", [f'"{term}"']
+            )
+        else:
+            cursor.execute("SELECT EXISTS (SELECT 1 FROM search_term WHERE term = %s)", [term])
+        found = bool(cursor.fetchone()[0])
+    if cache.usable():  # not while this transaction holds index writes of its own
+        if len(_known) > 10_000:
+            _known.clear()
+        _known[memo] = found
+    return found
+
+
 def _lexeme(term: str) -> str:
     return "'" + term.replace("\\", "\\\\").replace("'", "''") + "'"
 
@@ -711,7 +737,7 @@ def search(
             % {"n": MAX_RESULTS},
             field="offset",
         )
-    tokens = text.query_tokens(q) if q else ()
+    tokens = text.query_tokens(q, known=_indexed) if q else ()
     results = Results(q, tokens, filters, 0, limit, offset)
     if (q and not tokens) or (not tokens and not filters.any):
         return results

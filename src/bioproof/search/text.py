@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from itertools import groupby
 from operator import attrgetter
@@ -117,8 +117,14 @@ STOP_WORDS = frozenset(
 # endings of a verb or adjective used as a predicate or a modifier (final, connective,
 # pre-final, adnominal); a word ending so is a verb of the sentence, not a name
 PREDICATE_ENDINGS = frozenset({"EF", "EC", "EP", "ETM"})
+# what Kiwi reads a syllable of an unknown name as, when it splits the name into words of
+# their own: an adverb, a determiner, an interjection, a pronoun (다온 → 다 + 오 + ㄴ, 아라 → 아
+# + 라, 온새 → 온 + 새); a word read with one of these loses letters that no particle, ending
+# or suffix accounts for
+NAME_MISREADINGS = frozenset({"MAG", "MAJ", "MM", "IC", "NP"})
 MAX_CHARS = 8000
 WORD = re.compile(r"[^\W_]+")
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
 SPACES = re.compile(r"\s+")
 
 _kiwi: Any = None
@@ -213,8 +219,7 @@ def _content(morphemes: list[Any]) -> list[str]:
     return [t for m in morphemes for t in _normalize(m.form, m.tag)]
 
 
-@lru_cache(maxsize=4096)
-def query_tokens(query: str) -> tuple[str, ...]:
+def query_tokens(query: str, known: Callable[[str], bool] | None = None) -> tuple[str, ...]:
     """Distinct tokens of a search query, in order (no synonym expansion: documents carry it).
 
     The query is analysed word by word, each word on its own: a document holds the tokens of
@@ -222,12 +227,43 @@ def query_tokens(query: str) -> tuple[str, ...]:
     words in any document, whatever surrounds them there or in the query. In context, Kiwi may
     read a short query as a sentence (``한빛 배지``: "is a 한빛 pear", ``배`` + copula + ending)
     and lose the word searched for.
+
+    A word that Kiwi misreads as a name would be (:func:`whole_word`: ``다온`` gives no token,
+    ``아라`` only ``라``) is searched whole instead when ``known(word)`` says that the index holds
+    it — as the names of products and organizations hold such words (:func:`name_tokens`).
     """
     seen: dict[str, None] = {}
-    for word in (query or "")[:MAX_CHARS].split():
-        for token in _word_tokens(word):
+    for tokens, whole in _query_words(query):
+        if whole is not None and known is not None and known(whole):
+            tokens = (whole,)
+        for token in tokens:
             seen.setdefault(token, None)
     return tuple(seen)
+
+
+@lru_cache(maxsize=4096)
+def _query_words(query: str) -> tuple[tuple[tuple[str, ...], str | None], ...]:
+    """Per word of the query: its tokens, and the word whole if Kiwi misreads it as a name."""
+    return tuple((_word_tokens(w), whole_word(w)) for w in (query or "")[:MAX_CHARS].split())
+
+
+@lru_cache(maxsize=65536)
+def whole_word(word: str) -> str | None:
+    """The word itself (letters and digits, lower-cased) when Kiwi, reading it alone, splits
+    off letters as an adverb, a determiner, an interjection or a pronoun (:data:`NAME_MISREADINGS`)
+    — as it does with names it does not know: ``다온`` → 다 + 오 + ㄴ (no token at all), ``아라``
+    → 아 + 라 (only ``라``), ``온새`` → 온 + 새. None for a word whose tokens hold all its letters
+    or that only loses particles, endings or suffixes (``배지를``, ``발효기``), for a verb or an
+    adjective (``빠른``), a stop word and a word of one letter."""
+    if not HANGUL.search(word):
+        return None
+    whole = "".join(WORD.findall(word)).lower()
+    if len(whole) < 2 or whole in STOP_WORDS or "".join(_word_tokens(word)) == whole:
+        return None
+    misread = any(
+        m.tag in NAME_MISREADINGS and not _normalize(m.form, m.tag) for m in _morphemes(word)
+    )
+    return whole if misread else None
 
 
 @lru_cache(maxsize=1)
@@ -264,9 +300,6 @@ def synonyms_for(text: str, tokens: Iterable[str]) -> list[str]:
     return added
 
 
-HANGUL = re.compile(r"[\uac00-\ud7a3]")
-
-
 @lru_cache(maxsize=65536)
 def _word_tokens(word: str) -> tuple[str, ...]:
     """The tokens of one word (eojeol) analysed on its own."""
@@ -298,13 +331,33 @@ def part_tokens(part: str) -> list[str]:
     return list(_part_tokens(part))
 
 
-def plain_text(*parts: str | None) -> str:
-    """The tokens of the parts without synonyms (a document's names)."""
-    return " ".join(t for p in parts if p for t in part_tokens(p))
+@lru_cache(maxsize=65536)
+def _name_tokens(part: str) -> tuple[str, ...]:
+    tokens = list(_part_tokens(part))
+    for word in (part or "").split():
+        whole = whole_word(word)
+        if whole is not None and whole not in tokens:
+            tokens.append(whole)
+    return tuple(tokens)
 
 
-def document_text(*parts: str | None) -> str:
-    """The index text of a document's parts: their tokens plus synonyms, space-separated."""
-    tokens = [t for p in parts if p for t in part_tokens(p)]
-    text = " ".join(p for p in parts if p)
-    return " ".join(tokens + synonyms_for(text, tokens))
+def name_tokens(part: str) -> list[str]:
+    """Tokens of a name (of a product, an organization, a document's title): those of
+    :func:`part_tokens` and, for each word that Kiwi misreads as a name would be, the word
+    whole (:func:`whole_word`), so that a query for the name finds it (:func:`query_tokens`)."""
+    return list(_name_tokens(part))
+
+
+def plain_text(*names: str | None) -> str:
+    """The tokens of a document's names (:func:`name_tokens`), without synonyms."""
+    return " ".join(t for p in names if p for t in name_tokens(p))
+
+
+def document_text(*parts: str | None, names: Iterable[str | None] = ()) -> str:
+    """The index text of a document: the tokens of its ``names`` (:func:`name_tokens`) and of
+    its other parts, then the synonyms of all of them, space-separated."""
+    named = [p for p in names if p]
+    others = [p for p in parts if p]
+    tokens = [t for p in named for t in name_tokens(p)]
+    tokens += [t for p in others for t in part_tokens(p)]
+    return " ".join(tokens + synonyms_for(" ".join(named + others), tokens))
