@@ -115,9 +115,58 @@ def test_walking_the_id_index_only_pays_for_common_words() -> None:
     assert not query._walk(0, Sample(501, 0, 1_000, documents), 20)
 
 
+def test_the_span_of_a_sample_is_the_smaller_of_its_ids_and_its_blocks() -> None:
+    documents = 111_000  # in 1,000 blocks
+    # rows in id order: 501 matches over 1,000 ids, in 20 blocks (2,220 documents' worth)
+    assert query._span(1_000, 20, 1_000, documents) == 1_000
+    # rows out of id order (after a reindex): the same matches span ids far apart
+    assert query._span(90_000, 20, 1_000, documents) == 2_220
+    # no block figures (SQLite, which never walks): the ids
+    assert query._span(4_000, None, None, documents) == 4_000
+
+
 def _postgresql() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the vocabulary serves PostgreSQL's prefix search")
+
+
+def test_a_sample_out_of_id_order_spans_the_documents_it_read() -> None:
+    _postgresql()
+    import random
+
+    ids = list(range(1, 3_001))
+    random.Random(5).shuffle(ids)  # the table's order is not the ids'
+    index.SearchDocument.objects.bulk_create(
+        index.SearchDocument(
+            id=i, kind="product", object_id=i, code=f"S-{i}", title_ko="t", title_en="t",
+            audience="public", body="common" if n % 2 == 0 else "rare",
+        )
+        for n, i in enumerate(ids)
+    )  # fmt: skip
+    tier = query._Tier(query.DOCS, ("d.tsv @@ to_tsquery('simple', %s)",), ("'common'",), "", 0)
+    sample = query._sample(tier, None, [], [], query.MAX_RESULTS + 1)
+    # 501 of the 1,500 matches, every other row: about the first 1,000 rows of the table,
+    # whose ids are anywhere in 1..3,000 (the id span alone says ~3,000)
+    assert sample.capped and sample.documents == 3_000
+    assert 700 <= sample.span <= 1_400, sample
+
+
+def test_a_rebuild_rewrites_the_table_in_id_order(make_product) -> None:
+    _postgresql()
+    make_product("재작성 배지", "Rewrite medium")
+
+    def filenode() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_relation_filenode('search_searchdocument')")
+            return cursor.fetchone()[0]
+
+    before = filenode()
+    index.rebuild()
+    assert filenode() != before  # CLUSTER wrote a new table
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM search_searchdocument ORDER BY ctid")
+        order = [r[0] for r in cursor.fetchall()]
+    assert order == sorted(order) and order
 
 
 def test_vocabulary_follows_the_index(make_product) -> None:
