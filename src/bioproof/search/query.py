@@ -399,9 +399,9 @@ def _span(ids: Any, blocks: Any, table_blocks: Any, documents: int) -> int:
     in one document in ten looked like one in a hundred after ``search_reindex``, and a page
     that should have walked read 100,338 matches from GIN in 95 ms; walking, 0.1 ms). The blocks
     the scan read, times the documents per block, say it then. The smaller of the two is
-    taken: the ids only ever overstate the span (matches found early lie far apart in id), the
-    blocks understate it at most by the table's share of dead space, which errs towards
-    walking, the cheaper mistake (a walk stops after one page)."""
+    taken: out of id order the ids overstate the span (matches found early lie far apart in
+    id), and the blocks understate it at most by the table's share of dead space, which errs
+    towards walking, the cheaper mistake (a walk stops after one page)."""
     span = int(ids or 1)
     if blocks and table_blocks:
         span = min(span, math.ceil(int(blocks) * documents / max(int(table_blocks), 1)))
