@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
@@ -113,6 +115,29 @@ def test_walking_the_id_index_only_pays_for_common_words() -> None:
     # below the cap the bitmap reads at most 500 rows: never walk
     assert not query._walk(400, Sample(400, None, 1_000, documents), 20)
     assert not query._walk(0, Sample(501, 0, 1_000, documents), 20)
+
+
+def test_an_entry_is_served_by_the_process_until_it_expires(monkeypatch) -> None:
+    from django.core.cache import caches
+
+    key = cache.key("served-by-the-process")
+    cache.put(key, ("found",))
+    caches["default"].delete(key)  # the store lost it (evicted): the process still has it
+    assert cache.get(key) == ("found",)
+    later = time.time() + cache._ttl() + 1
+    monkeypatch.setattr(cache.time, "time", lambda: later)
+    assert cache.get(key) is None  # expired in the process as it is in the store
+
+
+def test_an_entry_stored_by_an_earlier_release_is_a_miss() -> None:
+    from django.core.cache import caches
+
+    key = cache.key("earlier-release")
+    caches["default"].set(key, ("found",))  # a bare value, as stored before the mark
+    assert cache.get(key) is None
+    cache.put(key, ("found",))
+    cache._local.clear()  # read back from the store
+    assert cache.get(key) == ("found",)
 
 
 def test_the_span_of_a_sample_is_the_smaller_of_its_ids_and_its_blocks() -> None:

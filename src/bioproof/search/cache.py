@@ -16,6 +16,11 @@ became visible meanwhile (until the next write), never reveal one that became hi
 
 Inside a transaction that has written to the index, the cache is neither read nor written:
 that transaction sees rows nobody else sees yet, and may still roll back.
+
+Each process also keeps the entries it last read or wrote (:data:`LOCAL_ENTRIES`), with the
+stored entry's expiry: an entry never changes under its key, so serving it again from the
+process is as correct as reading it again, and spares the round trip to Redis and the
+unpickling (a cache hit's client CPU 153 → 112–117 µs, 2026-11-30).
 """
 
 from __future__ import annotations
@@ -94,9 +99,40 @@ def key(*parts: Any) -> str:
     return f"bioproof:search:{digest}"
 
 
+#: Entries as stored: (this mark, expiry as a Unix time, value); anything else under a search
+#: key (an earlier release's entry) is a miss.
+_MARK = "bioproof-search-entry/1"
+#: What this process last read or wrote, by key, with its expiry: an entry never changes under
+#: its key (the key holds the generation), so it is served again without the cache's round trip
+#: (Redis) or unpickling (either backend) until it expires as the stored one does. Bounded;
+#: emptied when full.
+_local: dict[str, tuple[float, Any]] = {}
+LOCAL_ENTRIES = 2048
+
+
 def get(name: str) -> Any:
-    return _store().get(name)
+    """The value stored under ``name``, or None when there is none or it has expired."""
+    now = time.time()
+    entry = _local.get(name)
+    if entry is None or entry[0] <= now:
+        stored = _store().get(name)
+        if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _MARK):
+            return None
+        entry = (stored[1], stored[2])
+        if entry[0] <= now:
+            return None
+        _remember(name, entry)
+    return entry[1]
 
 
 def put(name: str, value: Any) -> None:
-    _store().set(name, value, timeout=_ttl())
+    ttl = _ttl()
+    expires = time.time() + ttl
+    _store().set(name, (_MARK, expires, value), timeout=ttl)
+    _remember(name, (expires, value))
+
+
+def _remember(name: str, entry: tuple[float, Any]) -> None:
+    if len(_local) >= LOCAL_ENTRIES:
+        _local.clear()
+    _local[name] = entry
