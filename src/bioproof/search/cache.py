@@ -100,7 +100,8 @@ def key(*parts: Any) -> str:
 
 
 #: Entries as stored: (this mark, expiry as a Unix time, value); anything else under a search
-#: key (an earlier release's entry) is a miss.
+#: key (an earlier release's entry) is a miss. Change the mark when what is cached changes shape
+#: (query.Hit, query.Sample), so that a shared cache never hands one release another's objects.
 _MARK = "bioproof-search-entry/1"
 #: What this process last read or wrote, by key, with its expiry: an entry never changes under
 #: its key (the key holds the generation), so it is served again without the cache's round trip
