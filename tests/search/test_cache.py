@@ -129,15 +129,18 @@ def test_an_entry_is_served_by_the_process_until_it_expires(monkeypatch) -> None
     assert cache.get(key) is None  # expired in the process as it is in the store
 
 
-def test_an_entry_stored_by_an_earlier_release_is_a_miss() -> None:
+def test_an_earlier_releases_entries_are_never_read(monkeypatch) -> None:
     from django.core.cache import caches
 
-    key = cache.key("earlier-release")
-    caches["default"].set(key, ("found",))  # a bare value, as stored before the mark
-    assert cache.get(key) is None
-    cache.put(key, ("found",))
+    monkeypatch.setattr(cache, "FORMAT", "entries/1")
+    old = cache.key("earlier-release")
+    caches["default"].set(old, ("found",))  # as an earlier release stored it: a bare value
+    monkeypatch.undo()
+    new = cache.key("earlier-release")
+    assert new != old and cache.get(new) is None
+    cache.put(new, ("found",))
     cache._local.clear()  # read back from the store
-    assert cache.get(key) == ("found",)
+    assert cache.get(new) == ("found",)
 
 
 def test_the_span_of_a_sample_is_the_smaller_of_its_ids_and_its_blocks() -> None:

@@ -34,6 +34,10 @@ from django.core.cache import caches
 from django.db import connection, transaction
 
 TTL = 300  # seconds; settings.BIOPROOF_SEARCH_CACHE_SECONDS overrides (0 turns caching off)
+#: Part of every key. Entries are stored as (expiry as a Unix time, value); change this when
+#: that or what is cached changes shape (query.Hit, query.Sample), so that a cache shared across
+#: an upgrade never hands one release another's objects.
+FORMAT = "entries/2"
 GENERATION_KEY = "bioproof:search:generation"
 _DIRTY = "_bioproof_search_dirty"
 
@@ -95,14 +99,10 @@ def usable() -> bool:
 def key(*parts: Any) -> str:
     """A cache key for a search: the generation, the database and the search's own parts."""
     db = (connection.alias, connection.vendor, connection.settings_dict.get("NAME"))
-    digest = hashlib.sha256(repr((generation(), db, parts)).encode()).hexdigest()
+    digest = hashlib.sha256(repr((FORMAT, generation(), db, parts)).encode()).hexdigest()
     return f"bioproof:search:{digest}"
 
 
-#: Entries as stored: (this mark, expiry as a Unix time, value); anything else under a search
-#: key (an earlier release's entry) is a miss. Change the mark when what is cached changes shape
-#: (query.Hit, query.Sample), so that a shared cache never hands one release another's objects.
-_MARK = "bioproof-search-entry/1"
 #: What this process last read or wrote, by key, with its expiry: an entry never changes under
 #: its key (the key holds the generation), so it is served again without the cache's round trip
 #: (Redis) or unpickling (either backend) until it expires as the stored one does. Bounded;
@@ -116,11 +116,8 @@ def get(name: str) -> Any:
     now = time.time()
     entry = _local.get(name)
     if entry is None or entry[0] <= now:
-        stored = _store().get(name)
-        if not (isinstance(stored, tuple) and len(stored) == 3 and stored[0] == _MARK):
-            return None
-        entry = (stored[1], stored[2])
-        if entry[0] <= now:
+        entry = _store().get(name)
+        if entry is None or entry[0] <= now:
             return None
         _remember(name, entry)
     return entry[1]
@@ -129,7 +126,7 @@ def get(name: str) -> Any:
 def put(name: str, value: Any) -> None:
     ttl = _ttl()
     expires = time.time() + ttl
-    _store().set(name, (_MARK, expires, value), timeout=ttl)
+    _store().set(name, (expires, value), timeout=ttl)
     _remember(name, (expires, value))
 
 
