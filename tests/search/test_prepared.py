@@ -103,7 +103,7 @@ def test_inside_a_transaction_the_session_setting_is_left_alone(make_product, db
     assert [h.code for h in search(ANON, "거래").hits] == [product.code]
     # a rollback would undo the SET while the connection believed it made: not made here
     setattr(connection, prepared._GENERIC, None)
-    prepared._generic_plans(connection.connection)
+    prepared._generic_plans(connection, connection.connection)
     assert getattr(connection, prepared._GENERIC) is None
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 TTL = 300  # seconds; settings.BIOPROOF_SEARCH_CACHE_SECONDS overrides (0 turns caching off)
 #: Part of every key. Entries are stored as (expiry as a Unix time, value); change this when
@@ -87,6 +87,7 @@ def usable() -> bool:
     """Whether this search may read and write the cache."""
     if _ttl() <= 0:
         return False
+    connection = connections[DEFAULT_DB_ALIAS]  # the object behind the proxy, looked up once
     dirty = getattr(connection, _DIRTY, None)
     if dirty is None:
         return True
@@ -98,7 +99,8 @@ def usable() -> bool:
 
 def key(*parts: Any) -> str:
     """A cache key for a search: the generation, the database and the search's own parts."""
-    db = (connection.alias, connection.vendor, connection.settings_dict.get("NAME"))
+    conn = connections[DEFAULT_DB_ALIAS]  # the object behind the proxy, looked up once
+    db = (conn.alias, conn.vendor, conn.settings_dict.get("NAME"))
     digest = hashlib.sha256(repr((FORMAT, generation(), db, parts)).encode()).hexdigest()
     return f"bioproof:search:{digest}"
 

@@ -35,7 +35,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
 
 TSQUERY = "to_tsquery('simple', %s)"
 # psycopg prepares nothing on a connection whose threshold is None (Django's default), even when
@@ -51,6 +51,16 @@ def statement(sql: str) -> str:
 
 def enabled() -> bool:
     """Whether search statements are prepared on this connection."""
+    return _enabled(_connection())
+
+
+def _connection() -> Any:
+    """Django's default connection itself: ``django.db.connection`` is a proxy that looks it
+    up again on every attribute (about a microsecond each, a dozen times per statement)."""
+    return connections[DEFAULT_DB_ALIAS]
+
+
+def _enabled(connection: Any) -> bool:
     return (
         connection.vendor == "postgresql"
         and bool(getattr(settings, "BIOPROOF_SEARCH_PREPARE", True))
@@ -84,7 +94,7 @@ def _server_cursor_classes() -> tuple[type, type]:
 _cursor_classes: tuple[type, type] | None = None
 
 
-def _generic_plans(raw: Any) -> None:
+def _generic_plans(connection: Any, raw: Any) -> None:
     """Let this connection prepare what is asked to be prepared, and force generic plans for
     its prepared statements; once per connection, and only outside a transaction, whose
     rollback would undo the setting."""
@@ -104,8 +114,8 @@ _REUSED = "_bioproof_search_cursor"
 
 
 @contextmanager
-def _cursor() -> Iterator[Any]:
-    """A preparing cursor on Django's connection.
+def _cursor(connection: Any) -> Iterator[Any]:
+    """A preparing cursor on Django's ``connection``.
 
     Where Django logs queries (DEBUG, tests) or has execute wrappers, it is wrapped as Django's
     own cursors are. Otherwise — a server's searches — it is the connection's one preparing
@@ -120,7 +130,7 @@ def _cursor() -> Iterator[Any]:
     if connection.queries_logged or connection.execute_wrappers:
         with connection.wrap_database_errors:
             raw = connection.connection
-            _generic_plans(raw)
+            _generic_plans(connection, raw)
             wrapped = connection._prepare_cursor(_cursor_classes[1](raw))
         with wrapped:
             yield wrapped
@@ -129,7 +139,7 @@ def _cursor() -> Iterator[Any]:
     connection.validate_no_broken_transaction()
     with connection.wrap_database_errors:
         raw = connection.connection
-        _generic_plans(raw)
+        _generic_plans(connection, raw)
         reused = getattr(connection, _REUSED, None)
         if reused is None or reused.connection is not raw or reused.closed:
             reused = _cursor_classes[0](raw)
@@ -153,13 +163,14 @@ def rows(
     """
     before = [f"SET LOCAL {setting}" for setting in local]
     after = [f"RESET {setting.split('=')[0].strip()}" for setting in local]
-    if not (prepare and enabled()):
+    connection = _connection()
+    if not (prepare and _enabled(connection)):
         with connection.cursor() as plain:
             plain.execute("; ".join([*before, sql, *after]), params)
             while plain.description is None and plain.nextset():
                 pass  # past the SETs, to the statement's rows
             return plain.fetchall()
-    with _cursor() as c:
+    with _cursor(connection) as c:
         if not local:
             c.execute(statement(sql), params)
             return c.fetchall()
