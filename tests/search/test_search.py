@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from bioproof.core.errors import DomainError
@@ -189,6 +189,9 @@ def test_reindex_command_rebuilds_everything(catalog, need, published, capsys) -
     after = sorted(SearchDocument.objects.values_list("kind", "object_id", "body"))
     assert after == before
     assert catalog["ko_media"].code in codes(search(ANON, "배지"))
+    with pytest.raises(CommandError, match="--chunk must be 1 or more"):
+        call_command("search_reindex", "--chunk", "0")
+    assert sorted(SearchDocument.objects.values_list("kind", "object_id", "body")) == before
 
 
 def test_index_failure_never_fails_the_action(monkeypatch, make_product, caplog) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from bioproof.search import index
 
@@ -17,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--chunk", type=int, default=1000, help="rows per batch")
 
     def handle(self, *args: Any, chunk: int, **options: Any) -> None:
+        if chunk < 1:
+            raise CommandError(f"--chunk must be 1 or more rows per batch, not {chunk}")
         started = time.perf_counter()
 
         def progress(kind: str, n: int) -> None:
