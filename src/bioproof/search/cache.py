@@ -87,13 +87,13 @@ def usable() -> bool:
     """Whether this search may read and write the cache."""
     if _ttl() <= 0:
         return False
-    connection = connections[DEFAULT_DB_ALIAS]  # the object behind the proxy, looked up once
-    dirty = getattr(connection, _DIRTY, None)
+    conn = connections[DEFAULT_DB_ALIAS]  # the object behind the proxy, looked up once
+    dirty = getattr(conn, _DIRTY, None)
     if dirty is None:
         return True
-    if connection.in_atomic_block and connection.atomic_blocks[0] is dirty:
+    if conn.in_atomic_block and conn.atomic_blocks[0] is dirty:
         return False
-    setattr(connection, _DIRTY, None)  # that transaction is over
+    setattr(conn, _DIRTY, None)  # that transaction is over
     return True
 
 

@@ -210,56 +210,60 @@ def _fts5_expression(tokens: tuple[str, ...], operator: str) -> str:
 #: shorter prefix with more completions is left to GIN's own (slower) partial match.
 MAX_EXPANSIONS = 64
 _expanded: dict[tuple[Any, ...], tuple[str, ...] | None] = {}
+_known: dict[tuple[Any, ...], bool] = {}
+
+
+def _until_next_write(memo: dict[tuple[Any, ...], Any], key: str, compute: Any) -> Any:
+    """``compute()``, remembered in ``memo`` by this process until the next index write (the
+    memo's key holds the index generation); not while this transaction holds index writes of
+    its own, whose rows nobody else sees."""
+    remembered = (cache.generation(), connection.settings_dict.get("NAME"), key)
+    if remembered in memo:
+        return memo[remembered]
+    found = compute()
+    if cache.usable():
+        if len(memo) > 10_000:
+            memo.clear()
+        memo[remembered] = found
+    return found
 
 
 def _expansions(prefix: str) -> tuple[str, ...] | None:
     """The lexemes of the index that start with ``prefix`` (PostgreSQL's ``search_term``), or
     None when there are more than :data:`MAX_EXPANSIONS`. Remembered by this process until the
-    next index write (the key holds the index generation)."""
-    from bioproof.search import cache
+    next index write."""
 
-    memo = (cache.generation(), connection.settings_dict.get("NAME"), prefix)
-    if memo in _expanded:
-        return _expanded[memo]
-    pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT term FROM search_term WHERE term LIKE %s ORDER BY term LIMIT %s",
-            [pattern, MAX_EXPANSIONS + 1],
-        )
-        terms = tuple(r[0] for r in cursor.fetchall())
-    found = None if len(terms) > MAX_EXPANSIONS else terms
-    if cache.usable():  # not while this transaction holds index writes of its own
-        if len(_expanded) > 10_000:
-            _expanded.clear()
-        _expanded[memo] = found
-    return found
+    def terms() -> tuple[str, ...] | None:
+        pattern = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT term FROM search_term WHERE term LIKE %s ORDER BY term LIMIT %s",
+                [pattern, MAX_EXPANSIONS + 1],
+            )
+            found = tuple(r[0] for r in cursor.fetchall())
+        return None if len(found) > MAX_EXPANSIONS else found
 
-
-_known: dict[tuple[Any, ...], bool] = {}
+    return _until_next_write(_expanded, prefix, terms)
 
 
 def _indexed(term: str) -> bool:
     """Whether some document holds the token ``term`` (PostgreSQL: the vocabulary; SQLite: the
     FTS5 index), for a query's words that Kiwi misreads as names would be
     (:func:`bioproof.search.text.query_tokens`). Remembered by this process until the next index
-    write, as :func:`_expansions` is."""
-    memo = (cache.generation(), connection.settings_dict.get("NAME"), term)
-    if memo in _known:
-        return _known[memo]
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)", [f'"{term}"']
-            )
-        else:
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM search_term WHERE term = %s)", [term])
-        found = bool(cursor.fetchone()[0])
-    if cache.usable():  # not while this transaction holds index writes of its own
-        if len(_known) > 10_000:
-            _known.clear()
-        _known[memo] = found
-    return found
+    write."""
+
+    def held() -> bool:
+        with connection.cursor() as cursor:
+            if connection.vendor == "sqlite":
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)",
+                    [f'"{term}"'],
+                )
+            else:
+                cursor.execute("SELECT EXISTS (SELECT 1 FROM search_term WHERE term = %s)", [term])
+            return bool(cursor.fetchone()[0])
+
+    return _until_next_write(_known, term, held)
 
 
 def _lexeme(term: str) -> str:
@@ -426,11 +430,18 @@ def _sample(
     )
     flag_params = list(first.params) if first is not None else []
     args = [*flag_params, *union.params, *params]
-    [(total, in_first, ids, blocks, table_blocks, documents)] = prepared.rows(sql, args)
+    [row] = prepared.rows(sql, args)
+    return _sample_of(row, first is not None)
+
+
+def _sample_of(row: tuple[Any, ...], two_tiers: bool) -> Sample:
+    """A Sample from a counting statement's columns: total, in first tier, then the three of
+    :func:`_span_sql` and :data:`_DOCUMENTS`."""
+    total, in_first, ids, blocks, table_blocks, documents = row[:6]
     documents = int(documents or 1)
     return Sample(
         int(total),
-        int(in_first or 0) if first is not None else None,
+        int(in_first or 0) if two_tiers else None,
         _span(ids, blocks, table_blocks, documents),
         documents,
     )
@@ -591,17 +602,10 @@ def _sample_and_page(
     flag_params = list(first.params) if first is not None else []
     check_params = check.params if check is not None else []
     rows = prepared.rows(sql, [*flag_params, *union.params, *params, limit, offset, *check_params])
-    total, in_first, ids, blocks, table_blocks, documents = rows[0][:6]
+    sample = _sample_of(rows[0], first is not None)
     rows = [r for r in rows if r[7] is not None]  # no match: one row of counts only
     if check is not None:
         rows = check.keep(rows, kind=8)
-    documents = int(documents or 1)
-    sample = Sample(
-        int(total),
-        int(in_first or 0) if first is not None else None,
-        _span(ids, blocks, table_blocks, documents),
-        documents,
-    )
     scores = (tiers[0].score, tiers[-1].score)  # (first tier, the other)
     hits = [_hit(r[7:], scores[0] if r[6] else scores[1]) for r in rows]
     return sample, hits
