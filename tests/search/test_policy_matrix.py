@@ -31,15 +31,15 @@ pytestmark = pytest.mark.django_db
 #: word → (kind, what the word names); each record's word is in its name only
 WORDS = (
     "alpha",  # product_a (draft, evaluated and published at the center) and its track records
-    "kwazdraft",  # supplier A's draft, no evaluation
-    "kwazlisted",  # supplier A's listed product
-    "kwazreq",  # supplier A's draft, an evaluation requested at the other center
-    "kwazrej",  # supplier B's draft, its evaluation rejected by the center
-    "kwazpub",  # demand's public need
-    "kwazcons",  # demand's consortium need
-    "kwazpriv",  # demand's private need, nobody invited
-    "kwazinv",  # demand's private need, supplier A invited
-    "kwazother",  # the other demand company's private need
+    "draftwort",  # supplier A's draft, no evaluation
+    "listorama",  # supplier A's listed product
+    "requexil",  # supplier A's draft, an evaluation requested at the other center
+    "bimbolux",  # supplier B's draft, its evaluation rejected by the center
+    "pubnavi",  # demand's public need
+    "consimbra",  # demand's consortium need
+    "privodex",  # demand's private need, nobody invited
+    "invitaro",  # demand's private need, supplier A invited
+    "gumtrela",  # the other demand company's private need
     "다온",  # a name Kiwi misreads, in a draft product of supplier A only
 )
 
@@ -51,9 +51,9 @@ def matrix(published, people, more_people, orgs, more_orgs, make_product, make_n
     evaluations.withdraw(by=people["a_admin"], evaluation=published, reason="re-issue")
     published.refresh_from_db()
     evaluations.publish(by=people["a_admin"], evaluation=published, consent=True)
-    make_product("크와즈 필터", "Kwazdraft Filter", category="buffers", listed=False)
-    listed = make_product("크와즈 레진", "Kwazlisted Resin", category="resins")
-    req = make_product("크와즈 백", "Kwazreq Bag", category="single-use-bags", listed=False)
+    make_product("크와즈 필터", "Draftwort Filter", category="buffers", listed=False)
+    listed = make_product("크와즈 레진", "Listorama Resin", category="resins")
+    req = make_product("크와즈 백", "Requexil Bag", category="single-use-bags", listed=False)
     evaluations.request_evaluation(
         by=people["a_staff"],
         product=req,
@@ -62,7 +62,7 @@ def matrix(published, people, more_people, orgs, more_orgs, make_product, make_n
         reference_product="r",
         scale="s",
     )
-    rej = make_product("크와즈 센서", "Kwazrej Sensor", supplier="supplier_b", listed=False)
+    rej = make_product("크와즈 센서", "Bimbolux Sensor", supplier="supplier_b", listed=False)
     ev = evaluations.request_evaluation(
         by=people["b_admin"],
         product=rej,
@@ -73,14 +73,14 @@ def matrix(published, people, more_people, orgs, more_orgs, make_product, make_n
     )
     evaluations.reject(by=people["evaluator"], evaluation=ev, reason="out of scope")
     make_product("다온 배지", "Daon medium", listed=False)
-    make_need("public", title="Kwazpub need")
-    make_need("consortium", title="Kwazcons need")
-    make_need("private", title="Kwazpriv need")
-    invited = make_need("private", title="Kwazinv need")
+    make_need("public", title="Pubnavi need")
+    make_need("consortium", title="Consimbra need")
+    make_need("private", title="Privodex need")
+    invited = make_need("private", title="Invitaro need")
     demand.invite_supplier(by=people["demand"], need=invited, product=listed)
     make_need(
         "private",
-        title="Kwazother need",
+        title="Gumtrela need",
         by=more_people["demand2"],
         organization=more_orgs["demand2"],
     )
@@ -132,8 +132,12 @@ def test_search_finds_exactly_what_visible_to_allows(matrix) -> None:
             results = search(user, word, limit=100)
             found = {(h.kind, h.object_id) for h in results.hits}
             expected = records & visible
-            assert found == expected, (who, word, found, expected)
-            assert results.total == len(expected), (who, word, results.total)
+            assert found <= visible, (who, word, found - visible)
+            if expected or results.matched_all:
+                assert found == expected, (who, word, found, expected)
+                assert results.total == len(expected), (who, word, results.total)
+            else:  # PostgreSQL's one-word fallback: visible names similar to the word
+                assert not found & records and results.total == len(found), (who, word)
             seen_hidden += len(records - visible)
             seen_found += len(expected)
     assert seen_hidden and seen_found  # the matrix has both kinds of cell
@@ -146,16 +150,16 @@ def test_review_cases(matrix) -> None:
     """The cells the review named: a center evaluating a draft product finds it; an invited
     supplier finds the private need; nobody else does."""
     product_a = Product.objects.get(name_en="Alpha CHO Medium")
-    rejected = Product.objects.get(name_en="Kwazrej Sensor")
-    for who, word, pk in (("center", "alpha", product_a.pk), ("center", "kwazrej", rejected.pk)):
+    rejected = Product.objects.get(name_en="Bimbolux Sensor")
+    for who, word, pk in (("center", "alpha", product_a.pk), ("center", "bimbolux", rejected.pk)):
         assert ("product", pk) in {(h.kind, h.object_id) for h in search(matrix[who], word).hits}
     for who in ("other center", "competitor", "anonymous", "demand"):
         assert ("product", product_a.pk) not in {
             (h.kind, h.object_id) for h in search(matrix[who], "alpha").hits
         }
-    need = Need.objects.get(title="Kwazinv need")
-    assert [h.object_id for h in search(matrix["supplier"], "kwazinv").hits] == [need.pk]
-    assert not search(matrix["competitor"], "kwazinv").hits
+    need = Need.objects.get(title="Invitaro need")
+    assert [h.object_id for h in search(matrix["supplier"], "invitaro").hits] == [need.pk]
+    assert not search(matrix["competitor"], "invitaro").hits
 
 
 def test_tokens_reveal_nothing_hidden(matrix) -> None:

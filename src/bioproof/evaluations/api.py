@@ -152,7 +152,7 @@ class PublishIn(Schema):
 
 def _evaluation(request: HttpRequest, code: str) -> Evaluation:
     return get_visible_or_404(
-        Evaluation.objects.select_related("product__supplier", "center"),
+        Evaluation.objects.select_related("product__supplier", "center", "need__organization"),
         request.auth,
         code=code,
         is_current=True,
@@ -165,7 +165,7 @@ def list_evaluations(request: HttpRequest, status: str | None = None) -> Any:
     qs = (
         Evaluation.objects.visible_to(request.auth)
         .current()
-        .select_related("product__supplier", "center")
+        .select_related("product__supplier", "center", "need")
     )
     return qs.filter(status=status) if status else qs
 
