@@ -168,6 +168,7 @@ _policies: dict[tuple[Any, ...], tuple[list[str], list[Any]]] = {}
 
 def _compile_policy(user: Any) -> tuple[list[str], list[Any]]:
     from bioproof.catalog.policy import evaluated_by
+    from bioproof.consortium.models import Organization
     from bioproof.demand.policy import invited_to, sees_consortium_needs
 
     if is_platform_admin(user):
@@ -180,8 +181,17 @@ def _compile_policy(user: Any) -> tuple[list[str], list[Any]]:
     if orgs:
         audience.append(f"d.owner_id IN ({', '.join(['%s'] * len(orgs))})")
         params.extend(orgs)
-        for kind, ids in ((Kind.PRODUCT, evaluated_by(user)), (Kind.NEED, invited_to(user))):
-            sql, sub = ids.query.sql_with_params()
+        kinds = set(Organization.objects.filter(pk__in=orgs).values_list("kind", flat=True))
+        grants = (
+            # only a center evaluates, and only a supplier is invited: the other organizations'
+            # statements carry no subquery that can only come back empty
+            (Kind.PRODUCT, evaluated_by(user), Organization.Kind.CENTER),
+            (Kind.NEED, invited_to(user), Organization.Kind.SUPPLIER),
+        )
+        for kind, ids, holder in grants:
+            if holder not in kinds:
+                continue
+            sql, sub = ids.order_by().query.sql_with_params()
             audience.append(
                 f"(d.kind = '{kind}' AND d.audience = 'owner' AND d.object_id IN ({sql}))"
             )
@@ -273,14 +283,20 @@ def _expansions(prefix: str) -> tuple[str, ...] | None:
     return _until_next_write(_expanded, prefix, terms)
 
 
+PUBLIC = (["(d.audience = 'public')"], [])  # what everyone may find (:func:`_policy`)
+
+
 def _indexed(term: str, policy: list[str], params: list[Any]) -> bool:
     """Whether a document the user may find (``policy``, :func:`_policy`) holds the token
-    ``term`` (PostgreSQL: the vocabulary, then the documents; SQLite: the FTS5 index), for a
-    query's words that Kiwi misreads as names would be (:func:`bioproof.search.text.
-    query_tokens`). Asking the whole index would tell anyone whether a name occurs in a draft
-    product or a private need they cannot see: the query's tokens (shown by the page and the
-    API) and hence its results would differ. Remembered by this process until the next index
-    write, per audience."""
+    ``term`` (PostgreSQL: the full-text index, or the vocabulary for a platform admin; SQLite:
+    the FTS5 index), for a query's words that Kiwi misreads as names would be
+    (:func:`bioproof.search.text.query_tokens`). Asking the whole index would tell anyone
+    whether a name occurs in a draft product or a private need they cannot see: the query's
+    tokens (shown by the page and the API) and hence its results would differ. A word in a
+    public document is held for every audience (one answer shared by all); remembered by this
+    process until the next index write."""
+    if policy and (policy, params) != PUBLIC and _indexed(term, *PUBLIC):
+        return True
 
     def held() -> bool:
         where = "".join(f" AND {c}" for c in policy)
@@ -291,17 +307,14 @@ def _indexed(term: str, policy: list[str], params: list[Any]) -> bool:
                     f"ON d.id = search_fts.rowid WHERE search_fts MATCH %s{where})",
                     [f'"{term}"', *params],
                 )
-                return bool(cursor.fetchone()[0])
-            cursor.execute("SELECT EXISTS (SELECT 1 FROM search_term WHERE term = %s)", [term])
-            if not cursor.fetchone()[0]:
-                return False
-            if not policy:
-                return True
-            cursor.execute(
-                "SELECT EXISTS (SELECT 1 FROM search_searchdocument d WHERE "
-                f"d.tsv @@ to_tsquery('simple', %s){where})",
-                [_lexeme(term), *params],
-            )
+            elif not policy:
+                cursor.execute("SELECT EXISTS (SELECT 1 FROM search_term WHERE term = %s)", [term])
+            else:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM search_searchdocument d WHERE "
+                    f"d.tsv @@ {prepared.TSQUERY}{where})",
+                    [_lexeme(term), *params],
+                )
             return bool(cursor.fetchone()[0])
 
     return _until_next_write(_known, repr((term, policy, params)), held)
