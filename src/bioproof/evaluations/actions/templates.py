@@ -112,9 +112,7 @@ def revise_template(
     n+1 carries the change, owned as the old one was; so no revision ever changes a protocol.
     A center's own template is revised only by that center."""
     require(can_revise(by), _("Only demonstration-center staff revise method templates."))
-    template = (
-        MethodTemplate.objects.select_for_update().select_related("center").get(pk=template.pk)
-    )
+    template = MethodTemplate.objects.select_for_update().get(pk=template.pk)
     require(
         may_revise(by, template),
         _("%(code)s belongs to %(center)s; only its staff may revise it.")
