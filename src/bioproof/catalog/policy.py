@@ -17,13 +17,23 @@ from bioproof.consortium.models import Membership
 from bioproof.core.policy import is_authenticated, is_platform_admin, org_ids
 
 
+def evaluated_by(user: Any) -> Any:
+    """Ids of the products a center of the user's evaluates (any evaluation, any state)."""
+    from bioproof.evaluations.models import Evaluation
+
+    return Evaluation.objects.filter(center_id__in=org_ids(user)).values("product_id")
+
+
 def product_visibility(user: Any) -> Q:
+    """The rules of the table above. The search index holds the first two as its audience
+    (*public* when listed, else *owner* = the supplier) and the search prefilter adds
+    :func:`evaluated_by` as it is (``bioproof.search.query._policy``; tests/search pin the two
+    together over the whole role × organization × state matrix)."""
     if is_platform_admin(user):
         return Q()
     q = Q(status="listed")
     if is_authenticated(user):
-        orgs = org_ids(user)
-        q |= Q(supplier_id__in=orgs) | Q(evaluations__center_id__in=orgs)
+        q |= Q(supplier_id__in=org_ids(user)) | Q(pk__in=evaluated_by(user))
     return q
 
 

@@ -56,7 +56,7 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
             "track_records": product.evaluations.filter(
                 track_records__withdrawn_at__isnull=True, track_records__isnull=False
             )
-            .select_related("center")
+            .select_related("center", "need")
             .distinct(),
         },
     )

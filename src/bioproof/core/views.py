@@ -10,7 +10,7 @@ from bioproof.evaluations.models import Evaluation, TrackRecord
 def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
         "track_records": TrackRecord.objects.public().select_related(
-            "evaluation__product__supplier", "evaluation__center"
+            "evaluation__product__supplier", "evaluation__center", "evaluation__need"
         )[:5],
     }
     if request.user.is_authenticated:

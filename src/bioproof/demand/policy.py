@@ -57,21 +57,28 @@ def sees_consortium_needs(user: Any) -> bool:
     return cached
 
 
-def need_visibility(user: Any) -> Q:
+def invited_to(user: Any) -> Any:
+    """Ids of the needs to which a supplier of the user's has an open proposal (footnote 1)."""
     from bioproof.demand.models import Proposal
 
+    return Proposal.objects.filter(
+        supplier_id__in=org_ids(user), status__in=OPEN_PROPOSAL_STATES
+    ).values("need_id")
+
+
+def need_visibility(user: Any) -> Q:
+    """The rules of the table above. The search index holds a need's visibility as its
+    audience (*public*, *consortium*, *owner* = the posting organization) and the search
+    prefilter adds :func:`invited_to` as it is (``bioproof.search.query._policy``; tests/search
+    pin the two together over the whole role × organization × state matrix)."""
     if is_platform_admin(user):
         return Q()
     q = Q(visibility="public")
     if is_authenticated(user):
-        orgs = org_ids(user)
-        q |= Q(organization_id__in=orgs)
+        q |= Q(organization_id__in=org_ids(user))
         if sees_consortium_needs(user):
             q |= Q(visibility="consortium")
-        invited = Proposal.objects.filter(
-            supplier_id__in=orgs, status__in=OPEN_PROPOSAL_STATES
-        ).values("need_id")
-        q |= Q(visibility="private", pk__in=invited)
+        q |= Q(visibility="private", pk__in=invited_to(user))
     return q
 
 

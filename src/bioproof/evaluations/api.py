@@ -55,6 +55,13 @@ class EvaluationOut(Schema):
     process_context: str
     engine_version: str
     correction_reason: str
+    need: str | None = None
+    demand_consent_at: dt.datetime | None = None
+    demand_consent_statement: str = ""
+
+    @staticmethod
+    def resolve_need(obj: Evaluation) -> str | None:
+        return obj.need.code if obj.need_id is not None else None
 
 
 class EvaluationDetail(EvaluationOut):
@@ -145,7 +152,7 @@ class PublishIn(Schema):
 
 def _evaluation(request: HttpRequest, code: str) -> Evaluation:
     return get_visible_or_404(
-        Evaluation.objects.select_related("product__supplier", "center"),
+        Evaluation.objects.select_related("product__supplier", "center", "need__organization"),
         request.auth,
         code=code,
         is_current=True,
@@ -158,7 +165,7 @@ def list_evaluations(request: HttpRequest, status: str | None = None) -> Any:
     qs = (
         Evaluation.objects.visible_to(request.auth)
         .current()
-        .select_related("product__supplier", "center")
+        .select_related("product__supplier", "center", "need")
     )
     return qs.filter(status=status) if status else qs
 
@@ -309,11 +316,30 @@ def publish(request: HttpRequest, code: str, payload: PublishIn) -> Any:
     return evaluation
 
 
+@router.post("/{code}/consent", response=EvaluationDetail)
+def consent(request: HttpRequest, code: str, payload: PublishIn) -> Any:
+    """The demand company's consent to publishing a demand-tailored evaluation (its org
+    admin); the supplier may publish only after it."""
+    evaluation = _evaluation(request, code)
+    actions.consent_demand(
+        by=request.auth, evaluation=evaluation, consent=payload.consent, statement=payload.statement
+    )
+    return evaluation
+
+
 @router.post("/{code}/withdraw", response=EvaluationDetail)
 def withdraw(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
     evaluation = _evaluation(request, code)
     actions.withdraw(by=request.auth, evaluation=evaluation, reason=payload.reason)
     return evaluation
+
+
+class PublicCriterionOut(CriterionOut):
+    """A criterion on the public track record: a confidential need's own criterion shows its
+    KPI and verdict only (``confidential``), not its value or result."""
+
+    value: float | None  # type: ignore[assignment]
+    confidential: bool = False
 
 
 class TrackRecordOut(Schema):
@@ -324,22 +350,47 @@ class TrackRecordOut(Schema):
     product_name_en: str = Field(alias="evaluation.product.name_en")
     supplier: str = Field(alias="evaluation.product.supplier.code")
     center: str = Field(alias="evaluation.center.code")
-    scale: str = Field(alias="evaluation.scale")
-    process_context: str = Field(alias="evaluation.process_context")
+    title: str = Field(alias="evaluation.public_title")
+    reference_product: str = Field(alias="evaluation.public_reference_product")
+    scale: str = Field(alias="evaluation.public_scale")
+    process_context: str = Field(alias="evaluation.public_process_context")
     published_at: dt.datetime
     verification_code: str = Field(alias="report.verification_code")
     report_sha256: str = Field(alias="report.sha256")
-    criteria: list[CriterionOut]
+    criteria: list[PublicCriterionOut]
 
     @staticmethod
     def resolve_criteria(obj: TrackRecord) -> Any:
-        return list(obj.evaluation.criteria.all())
+        evaluation = obj.evaluation
+        return [
+            c if evaluation.is_public_criterion(c) else _confidential_criterion(c)
+            for c in evaluation.criteria.all()
+        ]
+
+
+def _confidential_criterion(criterion: Any) -> dict[str, Any]:
+    """A need's own criterion of a confidential need, publicly: its KPI and verdict only."""
+    return {
+        "id": criterion.id,
+        "kpi": criterion.kpi,
+        "comparison": criterion.comparison,
+        "value": None,
+        "relative": criterion.relative,
+        "alpha": criterion.alpha,
+        "unit": criterion.unit,
+        "source": criterion.source,
+        "passed": criterion.passed,
+        "result": None,
+        "confidential": True,
+    }
 
 
 def _public() -> Any:
     return (
         TrackRecord.objects.public()
-        .select_related("evaluation__product__supplier", "evaluation__center", "report")
+        .select_related(
+            "evaluation__product__supplier", "evaluation__center", "evaluation__need", "report"
+        )
         .prefetch_related("evaluation__criteria")
     )
 

@@ -60,6 +60,15 @@ class Evaluation(models.Model):
         related_name="evaluations",
         help_text=_("the demand company's need this demand-tailored evaluation answers"),
     )
+    demand_consent_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("when the demand company consented to publishing this version"),
+    )
+    demand_consent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    demand_consent_statement = models.TextField(blank=True)
     title = models.CharField(_("title"), max_length=200)
     reference_product = models.CharField(_("reference (incumbent) product"), max_length=200)
     scale = models.CharField(_("scale"), max_length=100)
@@ -98,6 +107,45 @@ class Evaluation(models.Model):
     @property
     def is_signed(self) -> bool:
         return self.status in SIGNED_STATES
+
+    # -- what a public page, the public API, the public report and the search index may show.
+    # A demand-tailored evaluation answers a need; when that need is not public (consortium or
+    # private), its title, reference (the incumbent), scale, process context and the demand
+    # company's own criteria are the demand company's confidential information: they are
+    # shown to the parties only, never publicly (see docs/search.md and evaluations/policy.py).
+
+    @property
+    def need_is_confidential(self) -> bool:
+        return self.need_id is not None and self.need.visibility != "public"
+
+    def _public(self, value: str) -> str:
+        return str(CONFIDENTIAL) if self.need_is_confidential else value
+
+    @property
+    def public_title(self) -> str:
+        if self.need_is_confidential:
+            return str(_("Demand-tailored evaluation (details confidential)"))
+        return self.title
+
+    @property
+    def public_reference_product(self) -> str:
+        return self._public(self.reference_product)
+
+    @property
+    def public_scale(self) -> str:
+        return self._public(self.scale)
+
+    @property
+    def public_process_context(self) -> str:
+        return self._public(self.process_context)
+
+    def is_public_criterion(self, criterion: Any) -> bool:
+        """Whether a criterion's value and result may be shown publicly (not the confidential
+        need's own acceptance criterion)."""
+        return not (self.need_is_confidential and criterion.source == Criterion.Source.NEED)
+
+
+CONFIDENTIAL = _("confidential (the demand company's need)")
 
 
 SIGNED_STATES = frozenset(

@@ -1,8 +1,12 @@
 """Who sees and does what with an evaluation.
 
 Visibility: the product's supplier and the evaluating center see the evaluation and everything
-in it (runs, data, results, reports); nobody else does until a track record is published, and
-then only through the public track-record pages. Platform admins see all.
+in it (runs, data, results, reports) — and, for a demand-tailored evaluation, the demand company
+whose need it answers; nobody else does until a track record is published, and then only through
+the public track-record pages. Platform admins see all. When the need is not public (consortium or
+private), the public pages, the public API, the search index and /verify/ never show its title,
+reference (incumbent), scale, process context or the need's own criteria values
+(``Evaluation.public_*``), and the PDF report is served to the parties only.
 
 Actions (role within the organization; org admins hold every role of their organization).
 A demand company may request an evaluation for its own need once it accepted the supplier's
@@ -19,9 +23,13 @@ proposal for that need (see :func:`can_request`).
 | sign "authored"                   | center evaluator                               |
 | sign "reviewed"                   | center reviewer (not the author)               |
 | sign "approved"                   | center approver (not the author or reviewer)   |
-| publish (consent)                 | supplier org admin                             |
-| withdraw publication              | supplier org admin or center approver          |
+| consent to publishing (1)         | org admin of the demand company of the need    |
+| publish (consent)                 | supplier org admin (after (1), if it is due)   |
+| withdraw publication              | supplier or demand org admin, center approver  |
 | start a correction (new version)  | center approver                                |
+
+(1) a demand-tailored evaluation only: the demand company whose need it answers consents to its
+publication (each version), before the supplier may publish.
 """
 
 from __future__ import annotations
@@ -86,9 +94,20 @@ def is_supplier_admin(user: Any, evaluation: Any) -> bool:
     return is_authenticated(user) and user.has_role(evaluation.product.supplier_id, Role.ORG_ADMIN)
 
 
+def is_demand_admin(user: Any, evaluation: Any) -> bool:
+    """The org admin of the demand company whose need a demand-tailored evaluation answers."""
+    return (
+        evaluation.need_id is not None
+        and is_authenticated(user)
+        and user.has_role(evaluation.need.organization_id, Role.ORG_ADMIN)
+    )
+
+
 def can_withdraw(user: Any, evaluation: Any) -> bool:
-    return is_supplier_admin(user, evaluation) or (
-        is_authenticated(user) and user.has_role(evaluation.center_id, Role.APPROVER)
+    return (
+        is_supplier_admin(user, evaluation)
+        or is_demand_admin(user, evaluation)
+        or (is_authenticated(user) and user.has_role(evaluation.center_id, Role.APPROVER))
     )
 
 

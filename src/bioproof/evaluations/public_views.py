@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import Prefetch
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
 
 from bioproof.core import audit
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import paginate
 from bioproof.evaluations import reporting
 from bioproof.evaluations.forms import VerifyForm
-from bioproof.evaluations.models import Criterion, Report, TrackRecord
+from bioproof.evaluations.models import CONFIDENTIAL, Criterion, Evaluation, Report, TrackRecord
 
 
 def _public() -> object:
@@ -21,6 +24,7 @@ def _public() -> object:
             "evaluation__product__supplier",
             "evaluation__product__category",
             "evaluation__center",
+            "evaluation__need",
             "report",
         )
         .prefetch_related(
@@ -64,7 +68,15 @@ def track_record_detail(request: HttpRequest, code: str) -> HttpResponse:
             "runs": runs,
             "kpi_headers": [(reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in keys],
             "criteria": [
-                (c, *reporting.criterion_text(c, lang), reporting.kpi_label(c.kpi, lang))
+                (
+                    c,
+                    *(
+                        reporting.criterion_text(c, lang)
+                        if evaluation.is_public_criterion(c)
+                        else (str(CONFIDENTIAL), "—")
+                    ),
+                    reporting.kpi_label(c.kpi, lang),
+                )
                 for c in evaluation.criteria.all()
             ],
             "signatures": signatures_for(evaluation),
@@ -73,7 +85,11 @@ def track_record_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def track_record_report(request: HttpRequest, code: str) -> FileResponse:
+    """The PDF of a public track record; not for an evaluation whose need is confidential (the
+    report carries the need's details: it is shared with the parties only)."""
     record = get_object_or_404(_public(), evaluation__code=code)
+    if record.evaluation.need_is_confidential:
+        raise Http404(str(_("This report is shared with the parties of the evaluation only.")))
     return FileResponse(
         record.report.file.open("rb"),
         as_attachment=False,
@@ -82,10 +98,48 @@ def track_record_report(request: HttpRequest, code: str) -> FileResponse:
     )
 
 
+def verification(report: Report, user: Any) -> dict[str, Any]:
+    """What ``/verify/`` may say of ``report`` to ``user``.
+
+    ``state``: ``public`` (its evaluation version is a public track record), ``superseded`` (a
+    newer version of the evaluation exists; ``current_code`` is the verification code of the
+    current version's public report, if it has one), ``withdrawn`` (its publication was
+    withdrawn; ``withdrawal``, the track record with the date and reason) or ``not_public``
+    (never published). ``facts``: whether the report's evaluation, product and center may be
+    named — only when that version was once public, or to the evaluation's own parties; to
+    anyone else a report that never was public is only "this code exists"."""
+    evaluation = report.evaluation
+    records = list(evaluation.track_records.order_by("-published_at", "-id"))
+    public = next((r for r in records if r.withdrawn_at is None), None)
+    out: dict[str, Any] = {"state": "not_public", "current_code": "", "withdrawal": None}
+    if not evaluation.is_current:
+        out["state"] = "superseded"
+        current = (
+            TrackRecord.objects.public()
+            .filter(evaluation__code=evaluation.code, evaluation__is_current=True)
+            .select_related("report", "evaluation")
+            .first()
+        )
+        if current is not None:
+            out["current_code"] = current.report.verification_code
+            out["current_version"] = current.evaluation.version
+    elif public is not None:
+        out["state"] = "public"
+    elif records:
+        out["state"] = "withdrawn"
+        out["withdrawal"] = records[0]
+    party = Evaluation.objects.visible_to(user).filter(pk=evaluation.pk).exists()
+    out["facts"] = bool(records) or party
+    return out
+
+
 def verify(request: HttpRequest) -> HttpResponse:
-    """Confirm a report by its verification code; optionally compare an uploaded PDF's hash."""
+    """Confirm a report by its verification code; optionally compare an uploaded PDF's hash.
+    Says whether the report is public, superseded, withdrawn or not public, and names nothing
+    of a report that never was public to anyone but its parties (:func:`verification`)."""
     form = VerifyForm(request.POST or request.GET or None, request.FILES or None)
     report = match = None
+    status: dict[str, Any] = {}
     searched = False
     if form.is_bound and form.is_valid():
         searched = True
@@ -96,10 +150,12 @@ def verify(request: HttpRequest) -> HttpResponse:
             .first()
         )
         pdf = form.cleaned_data.get("pdf")
-        if report is not None and pdf is not None:
-            match = audit.sha256_hex(pdf.read()) == report.sha256
+        if report is not None:
+            status = verification(report, request.user)
+            if pdf is not None:
+                match = audit.sha256_hex(pdf.read()) == report.sha256
     return render(
         request,
         "evaluations/verify.html",
-        {"form": form, "report": report, "match": match, "searched": searched},
+        {"form": form, "report": report, "match": match, "searched": searched, "status": status},
     )

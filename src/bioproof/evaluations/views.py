@@ -176,6 +176,10 @@ _STEP_ACTIONS: dict[str, tuple[Callable[..., Any], Promise]] = {
     "provide_info": (actions.provide_info, _lazy("Answer sent; the request is back in screening.")),
     "sign_protocol": (actions.sign_protocol, _lazy("Protocol signed; runs may start.")),
     "analyse": (actions.analyse, _lazy("Analysis complete.")),
+    "consent_demand": (
+        actions.consent_demand,
+        _lazy("Consent recorded; the supplier may now publish the result."),
+    ),
     "publish": (actions.publish, _lazy("Published as a track record.")),
     "withdraw": (actions.withdraw, _lazy("Publication withdrawn.")),
     "correct": (actions.start_correction, _lazy("Version opened for correction.")),
@@ -200,7 +204,7 @@ def evaluation_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
     else:  # sign_authored, sign_reviewed, sign_approved
         fn, success = actions.sign, _lazy("Signature applied.")
         values |= {"meaning": step.removeprefix("sign_"), "comment": post.get("comment", "")}
-    if step == "publish":
+    if step in ("publish", "consent_demand"):
         values["consent"] = post.get("consent") == "on"
     result = attempt(request, fn, by=request.user, evaluation=evaluation, success=success, **values)
     if step == "correct" and result is not None:

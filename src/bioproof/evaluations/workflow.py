@@ -27,6 +27,8 @@ class Step:
     who: str | Promise
     needs_password: bool = False
     needs_reason: bool = False
+    #: whether the step concerns this evaluation at all (else it is neither offered nor taken)
+    applies: Callable[[Evaluation], bool] = lambda evaluation: True
 
 
 def _signer(meaning: str) -> Callable[[Any, Evaluation], bool]:
@@ -116,6 +118,15 @@ STEPS: dict[str, Step] = {
             needs_password=True,
         ),
         Step(
+            "consent_demand",
+            gettext_lazy("Consent to publishing (demand company)"),
+            frozenset({S.APPROVED}),
+            None,
+            policy.is_demand_admin,
+            gettext_lazy("demand company's admin"),
+            applies=lambda ev: ev.need_id is not None and ev.demand_consent_at is None,
+        ),
+        Step(
             "publish",
             gettext_lazy("Consent and publish as track record"),
             frozenset({S.APPROVED}),
@@ -129,7 +140,7 @@ STEPS: dict[str, Step] = {
             frozenset({S.PUBLISHED}),
             S.APPROVED,
             policy.can_withdraw,
-            gettext_lazy("supplier admin or center approver"),
+            gettext_lazy("supplier admin, center approver or demand company's admin"),
             needs_reason=True,
         ),
         Step(
@@ -153,7 +164,7 @@ def check(evaluation: Evaluation, step_name: str, user: Any) -> Step:
             _("%(code)s version %(v)s has been superseded; work on the current version.")
             % {"code": evaluation.code, "v": evaluation.version}
         )
-    if evaluation.status not in step.sources:
+    if evaluation.status not in step.sources or not step.applies(evaluation):
         raise InvalidTransition(
             _("'%(step)s' is not possible while the evaluation is '%(status)s'.")
             % {"step": step.label, "status": evaluation.get_status_display()}
@@ -176,7 +187,11 @@ def options(evaluation: Evaluation, user: Any) -> list[Option]:
     """Steps open from the current state, each allowed for ``user`` or with the reason why not."""
     out = []
     for step in STEPS.values():
-        if evaluation.status not in step.sources or not evaluation.is_current:
+        if (
+            evaluation.status not in step.sources
+            or not evaluation.is_current
+            or not step.applies(evaluation)
+        ):
             continue
         if step.permitted(user, evaluation):
             out.append(Option(step, True))

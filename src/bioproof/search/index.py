@@ -102,18 +102,21 @@ def product_document(product: Any, *, verdict: str | None = None) -> dict[str, A
 
 
 def track_record_document(record: Any) -> dict[str, Any]:
+    """A public track record, as public pages show it: the details of a confidential need
+    (title, reference, scale, process context) are never in the index (``public_*``)."""
     evaluation = record.evaluation
     product, center = evaluation.product, evaluation.center
     supplier, category = product.supplier, product.category
-    names = (product.name_ko, product.name_en, evaluation.code, evaluation.title)
+    title = "" if evaluation.need_is_confidential else evaluation.title
+    names = (product.name_ko, product.name_en, evaluation.code, title)
     return {
         "kind": Kind.TRACK_RECORD,
         "object_id": record.pk,
         "code": evaluation.code,
         "title_ko": product.name_ko,
         "title_en": product.name_en,
-        "subtitle_ko": f"{evaluation.code} · {center.name_ko} · {evaluation.title}",
-        "subtitle_en": f"{evaluation.code} · {center.name_en} · {evaluation.title}",
+        "subtitle_ko": f"{evaluation.code} · {center.name_ko} · {evaluation.public_title}",
+        "subtitle_en": f"{evaluation.code} · {center.name_en} · {evaluation.public_title}",
         "category_id": product.category_id,
         "supplier_id": product.supplier_id,
         "center_id": evaluation.center_id,
@@ -124,9 +127,11 @@ def track_record_document(record: Any) -> dict[str, Any]:
         "names": text.plain_text(*names),
         "body": text.document_text(
             product.code,
-            evaluation.reference_product,
-            evaluation.scale,
-            evaluation.process_context,
+            *(
+                ()
+                if evaluation.need_is_confidential
+                else (evaluation.reference_product, evaluation.scale, evaluation.process_context)
+            ),
             *_category_parts(category),
             names=(*names, *_names(supplier), *_names(center)),
         ),
@@ -283,6 +288,7 @@ def _index_track_records(evaluation: Any) -> None:
         "evaluation__product__supplier",
         "evaluation__product__category__parent",
         "evaluation__center",
+        "evaluation__need",
     )
     withdrawn = [r.pk for r in records if r.withdrawn_at is not None]
     remove(Kind.TRACK_RECORD, withdrawn)
@@ -348,6 +354,7 @@ def _iter_track_records(chunk: int) -> Iterator[dict[str, Any]]:
             "evaluation__product__supplier",
             "evaluation__product__category__parent",
             "evaluation__center",
+            "evaluation__need",
         )
         .prefetch_related("evaluation__criteria")
         .order_by("pk")

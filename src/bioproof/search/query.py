@@ -146,8 +146,30 @@ def _org_id(code: str, kind: str, field_name: str) -> int:
 
 
 def _policy(user: Any) -> tuple[list[str], list[Any]]:
-    """SQL conditions (on alias ``d``) for what the user's audience may find."""
-    from bioproof.demand.policy import sees_consortium_needs
+    """SQL conditions (on alias ``d``) for what the user may find: the models' ``visible_to``
+    rules, read from the app policies and mapped onto the index's columns — a document's
+    audience holds the rules that depend on the record alone (listed product, public or
+    consortium need, public track record), ``owner_id`` the owning organization (the
+    product's supplier, the need's company), and the rules that depend on other records
+    (a center evaluating a draft product, a supplier invited to a private need) are the
+    policies' own subqueries. tests/search/test_policy_matrix.py checks over the role ×
+    organization × state matrix that this finds exactly what ``visible_to`` allows."""
+    key = (connection.alias, audience(user))
+    if key not in _policies:  # compiling the subqueries through the ORM costs more than a hit
+        if len(_policies) > 5000:
+            _policies.clear()
+        _policies[key] = _compile_policy(user)
+    conditions, params = _policies[key]
+    return list(conditions), list(params)
+
+
+_policies: dict[tuple[Any, ...], tuple[list[str], list[Any]]] = {}
+
+
+def _compile_policy(user: Any) -> tuple[list[str], list[Any]]:
+    from bioproof.catalog.policy import evaluated_by
+    from bioproof.consortium.models import Organization
+    from bioproof.demand.policy import invited_to, sees_consortium_needs
 
     if is_platform_admin(user):
         return [], []
@@ -159,6 +181,21 @@ def _policy(user: Any) -> tuple[list[str], list[Any]]:
     if orgs:
         audience.append(f"d.owner_id IN ({', '.join(['%s'] * len(orgs))})")
         params.extend(orgs)
+        kinds = set(Organization.objects.filter(pk__in=orgs).values_list("kind", flat=True))
+        grants = (
+            # only a center evaluates, and only a supplier is invited: the other organizations'
+            # statements carry no subquery that can only come back empty
+            (Kind.PRODUCT, evaluated_by(user), Organization.Kind.CENTER),
+            (Kind.NEED, invited_to(user), Organization.Kind.SUPPLIER),
+        )
+        for kind, ids, holder in grants:
+            if holder not in kinds:
+                continue
+            sql, sub = ids.order_by().query.sql_with_params()
+            audience.append(
+                f"(d.kind = '{kind}' AND d.audience = 'owner' AND d.object_id IN ({sql}))"
+            )
+            params.extend(sub)
     return [f"({' OR '.join(audience)})"], params
 
 
@@ -246,24 +283,41 @@ def _expansions(prefix: str) -> tuple[str, ...] | None:
     return _until_next_write(_expanded, prefix, terms)
 
 
-def _indexed(term: str) -> bool:
-    """Whether some document holds the token ``term`` (PostgreSQL: the vocabulary; SQLite: the
-    FTS5 index), for a query's words that Kiwi misreads as names would be
-    (:func:`bioproof.search.text.query_tokens`). Remembered by this process until the next index
-    write."""
+PUBLIC = (["(d.audience = 'public')"], [])  # what everyone may find (:func:`_policy`)
+
+
+def _indexed(term: str, policy: list[str], params: list[Any]) -> bool:
+    """Whether a document the user may find (``policy``, :func:`_policy`) holds the token
+    ``term`` (PostgreSQL: the full-text index, or the vocabulary for a platform admin; SQLite:
+    the FTS5 index), for a query's words that Kiwi misreads as names would be
+    (:func:`bioproof.search.text.query_tokens`). Asking the whole index would tell anyone
+    whether a name occurs in a draft product or a private need they cannot see: the query's
+    tokens (shown by the page and the API) and hence its results would differ. A word in a
+    public document is held for every audience (one answer shared by all); remembered by this
+    process until the next index write."""
+    if policy and (policy, params) != PUBLIC and _indexed(term, *PUBLIC):
+        return True
 
     def held() -> bool:
+        where = "".join(f" AND {c}" for c in policy)
         with connection.cursor() as cursor:
             if connection.vendor == "sqlite":
                 cursor.execute(
-                    "SELECT EXISTS (SELECT 1 FROM search_fts WHERE search_fts MATCH %s)",
-                    [f'"{term}"'],
+                    "SELECT EXISTS (SELECT 1 FROM search_fts JOIN search_searchdocument d "
+                    f"ON d.id = search_fts.rowid WHERE search_fts MATCH %s{where})",
+                    [f'"{term}"', *params],
                 )
-            else:
+            elif not policy:
                 cursor.execute("SELECT EXISTS (SELECT 1 FROM search_term WHERE term = %s)", [term])
+            else:
+                cursor.execute(
+                    "SELECT EXISTS (SELECT 1 FROM search_searchdocument d WHERE "
+                    f"d.tsv @@ {prepared.TSQUERY}{where})",
+                    [_lexeme(term), *params],
+                )
             return bool(cursor.fetchone()[0])
 
-    return _until_next_write(_known, term, held)
+    return _until_next_write(_known, repr((term, policy, params)), held)
 
 
 def _lexeme(term: str) -> str:
@@ -779,11 +833,13 @@ def search(
             % {"n": MAX_RESULTS},
             field="offset",
         )
-    tokens = text.query_tokens(q, known=_indexed) if q else ()
+    policy, policy_params = _policy(user)
+    tokens = (
+        text.query_tokens(q, known=lambda word: _indexed(word, policy, policy_params)) if q else ()
+    )
     results = Results(q, tokens, filters, 0, limit, offset)
     if (q and not tokens) or (not tokens and not filters.any):
         return results
-    policy, policy_params = _policy(user)
     raw = q.lower()
     key, found, check = None, None, None
     if cache.usable():

@@ -14,6 +14,7 @@ from bioproof.evaluations.actions.requests import (
 )
 from bioproof.evaluations.actions.runs import add_run, analyse, record_deviation, upload_run_data
 from bioproof.evaluations.actions.signing import (
+    consent_demand,
     generate_report,
     publish,
     sign,
@@ -27,6 +28,7 @@ __all__ = [
     "add_criterion",
     "add_run",
     "analyse",
+    "consent_demand",
     "generate_report",
     "provide_info",
     "publish",

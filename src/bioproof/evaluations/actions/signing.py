@@ -131,6 +131,66 @@ def generate_report(
 
 
 @transaction.atomic
+def consent_demand(
+    *, by: Any, evaluation: Evaluation, consent: bool, statement: str = ""
+) -> Evaluation:
+    """The demand company whose need a demand-tailored evaluation answers consents to its
+    publication (its org admin); the supplier may publish only after this. The consent is for
+    this version: a correction needs it again. The need's confidential details stay off every
+    public page either way (``Evaluation.public_*``)."""
+    # lock the row and read its consent afresh: two admins consenting at once end in one
+    # consent and one clear refusal
+    locked = Evaluation.objects.select_for_update().filter(pk=evaluation.pk)
+    evaluation.demand_consent_at = locked.values_list("demand_consent_at", flat=True).get()
+    if evaluation.need_id is None:
+        raise DomainError(_("This evaluation answers no demand company's need; no consent is due."))
+    if evaluation.demand_consent_at is not None:
+        raise InvalidTransition(
+            _("%(org)s consented to publishing this version already.")
+            % {"org": evaluation.need.organization.name}
+        )
+    workflow.check(evaluation, "consent_demand", by)
+    if not consent:
+        raise DomainError(
+            _("Publishing needs the demand company's explicit consent."), field="consent"
+        )
+    need = evaluation.need
+    statement = statement.strip() or _(
+        "%(org)s consents to publishing the result of %(code)s v%(v)s as a track record; the "
+        "confidential details of its need %(need)s are not shown publicly."
+    ) % {
+        "org": need.organization.name,
+        "code": evaluation.code,
+        "v": evaluation.version,
+        "need": need.code,
+    }
+    evaluation.demand_consent_at = timezone.now()
+    evaluation.demand_consent_by = by
+    evaluation.demand_consent_statement = statement
+    evaluation.save(
+        update_fields=[
+            "demand_consent_at",
+            "demand_consent_by",
+            "demand_consent_statement",
+            "updated_at",
+        ]
+    )
+    record(
+        by,
+        "evaluation.demand_consented",
+        evaluation,
+        need.organization,
+        after={
+            "code": evaluation.code,
+            "version": evaluation.version,
+            "need": need.code,
+            "consent_statement": statement,
+        },
+    )
+    return evaluation
+
+
+@transaction.atomic
 def publish(
     *,
     by: Any,
@@ -141,6 +201,14 @@ def publish(
 ) -> TrackRecord:
     """The supplier consents and the approved evaluation becomes a public track record."""
     step = workflow.check(evaluation, "publish", by)
+    if evaluation.need_id is not None and evaluation.demand_consent_at is None:
+        raise InvalidTransition(
+            _(
+                "%(org)s, whose need this demand-tailored evaluation answers, has not consented "
+                "to publishing it yet."
+            )
+            % {"org": evaluation.need.organization.name}
+        )
     if not consent:
         raise DomainError(_("Publishing needs the supplier's explicit consent."), field="consent")
     report = report or evaluation.reports.first()
@@ -183,11 +251,12 @@ def withdraw(*, by: Any, evaluation: Evaluation, reason: str) -> TrackRecord:
     record = evaluation.track_records.public().get()
     record.withdrawn_at, record.withdrawn_by, record.withdrawal_reason = timezone.now(), by, reason
     record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
-    org = (
-        evaluation.product.supplier
-        if policy.is_supplier_admin(by, evaluation)
-        else evaluation.center
-    )
+    if policy.is_supplier_admin(by, evaluation):
+        org = evaluation.product.supplier
+    elif policy.is_demand_admin(by, evaluation):
+        org = evaluation.need.organization
+    else:
+        org = evaluation.center
     move(
         evaluation,
         step,

@@ -15,7 +15,7 @@ from bioproof.core.errors import DomainError
 from bioproof.core.policy import is_authenticated, require
 from bioproof.evaluations import criteria as criteria_rules
 from bioproof.evaluations import layouts
-from bioproof.evaluations.models import Criterion, MethodTemplate
+from bioproof.evaluations.models import Criterion, Evaluation, MethodTemplate
 
 FIELDS = (
     "name_en",
@@ -36,6 +36,16 @@ def can_revise(user: Any) -> bool:
         for org_id in Organization.objects.filter(
             kind=Organization.Kind.CENTER, pk__in=user.organization_ids
         ).values_list("pk", flat=True)
+    )
+
+
+def may_revise(user: Any, template: MethodTemplate) -> bool:
+    """A center's own template is revised by that center's staff or evaluators only; the
+    programme's shared templates (no owning center) by those of any center."""
+    if template.center_id is None:
+        return can_revise(user)
+    return is_authenticated(user) and user.has_role(
+        template.center_id, Membership.Role.STAFF, Membership.Role.EVALUATOR
     )
 
 
@@ -97,8 +107,17 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
 def revise_template(
     *, by: Any, template: MethodTemplate, reason: str, **changes: Any
 ) -> MethodTemplate:
-    """Change a template; a frozen version is left as it is and version n+1 carries the change."""
+    """Change a template. A version that is frozen, or that any evaluation already uses (even
+    a protocol still in preparation, at this or another center), is left as it is and version
+    n+1 carries the change, owned as the old one was; so no revision ever changes a protocol.
+    A center's own template is revised only by that center."""
     require(can_revise(by), _("Only demonstration-center staff revise method templates."))
+    template = MethodTemplate.objects.select_for_update().get(pk=template.pk)
+    require(
+        may_revise(by, template),
+        _("%(code)s belongs to %(center)s; only its staff may revise it.")
+        % {"code": template.code, "center": getattr(template.center, "name", "")},
+    )
     if not template.is_current:
         raise DomainError(_("Revise the current version of the template."))
     reason = (reason or "").strip()
@@ -106,7 +125,8 @@ def revise_template(
         raise DomainError(_("Give a reason."), field="reason")
     changes = _clean(changes)
     before = audit.snapshot(template, ["code", "version", *FIELDS])
-    if template.frozen:
+    in_use = Evaluation.objects.filter(template=template).exists()
+    if template.frozen or in_use:
         MethodTemplate.objects.filter(pk=template.pk).update(is_current=False)
         values = {f: getattr(template, f) for f in ("code", "family", "categories", *FIELDS)}
         template = MethodTemplate.objects.create(
@@ -114,7 +134,7 @@ def revise_template(
             version=template.version + 1,
             is_current=True,
             frozen=False,
-            center=by.primary_organization,
+            center=template.center,
         )
     else:
         for key, value in changes.items():
@@ -124,7 +144,7 @@ def revise_template(
         actor=by,
         action="method_template.revised",
         obj=template,
-        organization=by.primary_organization,
+        organization=template.center or by.primary_organization,
         before=before,
         after=audit.snapshot(template, ["code", "version", *FIELDS]),
         reason=reason,
