@@ -33,7 +33,7 @@ def _render(
     template: str, params: Mapping[str, object] | None, translate: Callable[[str], str]
 ) -> str:
     if params is None:
-        return translate(template)
+        return translate(template) or template
     values = {k: v.render(translate) if isinstance(v, Message) else v for k, v in params.items()}
     try:
         return translate(template) % values
@@ -77,11 +77,11 @@ class InputError(ValueError):
     def _message(self, translate: Callable[[str], str] = N_) -> str:
         where = []
         if self.file is not None:
-            where.append(translate(_FILE) % {"file": self.file})
+            where.append(_render(_FILE, {"file": self.file}, translate))
         if self.row is not None:
-            where.append(translate(_ROW) % {"row": self.row})
+            where.append(_render(_ROW, {"row": self.row}, translate))
         if self.column is not None:
-            where.append(translate(_COLUMN) % {"column": self.column})
+            where.append(_render(_COLUMN, {"column": self.column}, translate))
         problem = (
             self.problem if translate is N_ else _render(self.template, self.params, translate)
         )
