@@ -295,3 +295,26 @@ def test_qc_results_are_converted_to_the_specification_unit() -> None:
     assert parse_spec("−1–1").low == -1
     with pytest.raises(InputError, match="out of range"):
         parse_spec("≤ 1e400")
+
+
+def test_every_reader_message_has_a_korean_translation() -> None:
+    """Each message marked with N_ in the reading layer is in the Korean catalogue."""
+    import ast
+    from pathlib import Path
+
+    import polib
+
+    import bioproof
+
+    root = Path(bioproof.__file__).parent
+    catalogue = {
+        e.msgid: e.msgstr for e in polib.pofile(str(root / "locale/ko/LC_MESSAGES/django.po"))
+    }
+    marked = set()
+    for module in ("errors", "units", "io", "qc"):
+        tree = ast.parse((root / "analysis" / f"{module}.py").read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "N_":
+                marked.add(node.args[0].value)
+    assert len(marked) > 50
+    assert not [m for m in marked if not catalogue.get(m)]

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import os
 import re
 import zipfile
@@ -42,7 +44,7 @@ Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
 MAX_FILE_BYTES = 32 * 2**20
 MAX_ROWS = 100_000
 MAX_COLUMNS = 200
-MAX_CELLS = 2_000_000
+MAX_CELLS = 1_000_000
 MAX_CELL_CHARS = 64 * 1024
 MAX_VALUE = 1e300
 XLSX_MAX_MEMBERS = 500
@@ -445,34 +447,44 @@ def _raw_csv(data: bytes) -> pd.DataFrame:
     if first is None:
         raise InputError(N_("the file is empty"))
     delimiter = max((",", ";", "\t"), key=first.count)
-    check_cells = len(text) > MAX_CELL_CHARS
-    rows: list[list[str]] = []
-    width = 0
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    if text.count(delimiter) > MAX_CELLS:  # before the csv module builds the rows
+        raise _too_many_cells(
+            text.count("\n") + 1, text.count(delimiter) // max(1, text.count("\n"))
+        )
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    # lines with their ending (a quoted cell may hold one); faster than a StringIO
+    reader = csv.reader([line + "\n" for line in lines], delimiter=delimiter)
     try:
-        for record in reader:
-            rows.append(record)
-            n = len(rows)
-            if len(record) > width:
-                width = len(record)
-                if width > MAX_COLUMNS:
-                    raise _too_wide(n)
-            if n > MAX_ROWS + 1:
-                raise _too_long()
-            if check_cells and sum(map(len, record)) > MAX_CELL_CHARS:
-                for j, cell in enumerate(record):
-                    if len(cell) > MAX_CELL_CHARS:
-                        raise _cell_too_big(n, j)
+        rows = list(itertools.islice(reader, MAX_ROWS + 2))
     except csv.Error as exc:
-        row = len(rows) + 1
         if "field larger" in str(exc):
-            raise _cell_too_big(row, None) from None
+            raise _cell_too_big(reader.line_num, None) from None
         raise InputError(
-            N_("cannot read the CSV text (%(reason)s)"), row=row, params={"reason": str(exc)}
+            N_("cannot read the CSV text (%(reason)s)"),
+            row=reader.line_num,
+            params={"reason": str(exc)},
         ) from None
+    if len(rows) > MAX_ROWS + 1:
+        raise _too_long()
+    width = max(map(len, rows), default=0)
+    if width > MAX_COLUMNS:
+        raise _too_wide(next(i for i, r in enumerate(rows, 1) if len(r) > MAX_COLUMNS))
     if len(rows) * width > MAX_CELLS:
         raise _too_many_cells(len(rows), width)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    # a cell beyond the limit needs a line beyond it, or quotes joining lines
+    if len(text) > MAX_CELL_CHARS and ('"' in text or max(map(len, lines)) > MAX_CELL_CHARS):
+        for i, record in enumerate(rows, 1):
+            if sum(map(len, record)) > MAX_CELL_CHARS:
+                j = next((j for j, c in enumerate(record) if len(c) > MAX_CELL_CHARS), None)
+                if j is not None:
+                    raise _cell_too_big(i, j)
+    if any(len(r) != width for r in rows):
+        rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(
+        {j: np.array(column, dtype=object) for j, column in enumerate(zip(*rows, strict=True))}
+    )
 
 
 def _column_letter(index: int) -> str:
@@ -521,65 +533,108 @@ def _cell_too_big(row: int, col: int | None) -> InputError:
     )
 
 
-_CELL_REF = re.compile(rb"""\sr=["']([A-Z]{1,3})([0-9]{1,7})["']""")
-_HUGE_REF = re.compile(rb"""\sr=["'](?:[A-Z]{4,}|[A-Z]+[0-9]{8,})["']""")
-_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\s+ref=["']([^"']{1,40})["']""")
-_RANGE_END = re.compile(rb"(?:^|:)\$?([A-Z]{1,16})\$?([0-9]{1,16})$")
-_CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_C_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_C_WITH_REF = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<=\s)r=["']([A-Z]{1,3})([0-9]{1,7})["']""")
 _ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+_ROW_WITH_REF = re.compile(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<=\s)r=["']([0-9]{1,7})["']""")
+_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
+_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\s[^>]*?(?<=\s)ref\s*=\s*["']([^"']*)["']""")
+_POSITION = re.compile(rb"([A-Za-z]{0,3})([0-9]{1,7})")
+
+
+def _position(ref: bytes) -> tuple[int, int]:
+    """``b"XFD12"`` → (12, 16384): 1-based row and column (column 0 when absent), read as
+    calamine reads it; a reference beyond 3 letters or 7 digits is refused."""
+    m = _POSITION.fullmatch(ref.strip())
+    if m is None:
+        raise InputError(
+            N_("the sheet refers to the cell '%(ref)s', which cannot be read"),
+            params={"ref": ref[:20].decode("ascii", "replace")},
+        )
+    return int(m[2]), _column_index(m[1].upper())
 
 
 def _check_extent(max_row: int, max_col: int, ref: str, *, declared: bool = False) -> None:
-    if max_row > MAX_ROWS + 1 or max_col > MAX_COLUMNS:
+    if max_row > MAX_ROWS + 1 or max_col > MAX_COLUMNS or max_row * max_col > MAX_CELLS:
         if declared:
             raise InputError(
                 N_(
-                    "the sheet declares the range %(ref)s; at most %(rows)s rows and "
-                    "%(columns)s columns are read"
+                    "the sheet declares the range %(ref)s; at most %(rows)s rows, %(columns)s "
+                    "columns and %(cells)s cells are read"
                 ),
-                params={"ref": ref, "rows": MAX_ROWS + 1, "columns": MAX_COLUMNS},
+                params={
+                    "ref": ref,
+                    "rows": MAX_ROWS + 1,
+                    "columns": MAX_COLUMNS,
+                    "cells": MAX_CELLS,
+                },
             )
         raise InputError(
             N_(
-                "the sheet reaches cell %(cell)s; at most %(rows)s rows and %(columns)s columns "
-                "are read"
+                "the sheet reaches cell %(cell)s; at most %(rows)s rows, %(columns)s columns "
+                "and %(cells)s cells are read"
             ),
-            params={"cell": ref, "rows": MAX_ROWS + 1, "columns": MAX_COLUMNS},
+            params={"cell": ref, "rows": MAX_ROWS + 1, "columns": MAX_COLUMNS, "cells": MAX_CELLS},
         )
 
 
 def _scan_sheet(xml: bytes) -> None:
     """Refuse a worksheet whose declared or actual extent is beyond the limits, before calamine
-    allocates its grid (one cell at XFD1048576 would make it ask for hundreds of GiB)."""
-    if (dim := _DIMENSION.search(xml, 0, 4096)) is not None:
-        ref = dim[1].decode("ascii", "replace")
-        end = _RANGE_END.search(dim[1])
-        if end is None:
+    allocates its grid (one cell at XFD1048576 would make it ask for hundreds of GiB).
+
+    Cell positions follow calamine: a ``<row r>`` sets the row, ``</row>`` moves to the next,
+    a ``<c r>`` sets the column and a cell without ``r`` takes the next one.
+    """
+    if (dim := _DIMENSION.search(xml)) is not None:
+        ref = dim[1][:40].decode("ascii", "replace")
+        parts = dim[1].split(b":")
+        if not 1 <= len(parts) <= 2:
             raise InputError(
                 N_("the sheet declares the range %(ref)s, which cannot be read"),
                 params={"ref": ref},
             )
-        _check_extent(int(end[2]), _column_index(end[1]), ref, declared=True)
-    if (huge := _HUGE_REF.search(xml)) is not None:
-        ref = huge[0].split(b"=")[1].strip(b"\"'").decode("ascii", "replace")
-        _check_extent(MAX_ROWS + 2, 0, ref)
-    n_cells = len(_CELL_TAG.findall(xml))
-    if n_cells > MAX_CELLS:
-        raise _too_many_cells(n_cells, 1)
-    refs = _CELL_REF.findall(xml)
-    if refs:
-        cols = {c for c, _r in refs}
-        max_col = max(_column_index(c) for c in cols)
-        max_row = max(int(r) for _c, r in refs)
-        _check_extent(max_row, max_col, f"{_column_letter(max_col - 1)}{max_row}")
-    if len(refs) < n_cells:  # cells without a reference follow the previous one
-        rows = _ROW_TAG.split(xml)
-        widest = max(len(_CELL_TAG.findall(chunk)) for chunk in rows)
-        _check_extent(
-            len(rows) - 1 + (max(int(r) for _c, r in refs) if refs else 0),
-            widest + (max(_column_index(c) for c, _r in refs) if refs else 0),
-            "?",
-        )
+        rows, cols = _position(parts[-1])
+        _check_extent(rows, cols, ref, declared=True)
+    n_cells = len(_C_TAG.findall(xml))
+    n_rows = len(_ROW_TAG.findall(xml))
+    if n_cells > MAX_CELLS or n_rows > MAX_ROWS + 1:
+        raise _too_many_cells(n_rows, n_cells // max(1, n_rows))
+    cell_refs = _C_WITH_REF.findall(xml)
+    row_refs = _ROW_WITH_REF.findall(xml)
+    if len(cell_refs) == n_cells and len(row_refs) == n_rows:  # every position written out
+        max_row = max((int(r) for _c, r in cell_refs), default=0)
+        max_row = max(max_row, max((int(r) for r in row_refs), default=0))
+        max_col = max((_column_index(c) for c in {c for c, _r in cell_refs}), default=0)
+    else:
+        max_row, max_col = _walk_positions(xml)
+    _check_extent(max_row, max_col, f"{_column_letter(max(max_col, 1) - 1)}{max_row}")
+
+
+def _walk_positions(xml: bytes) -> tuple[int, int]:
+    """The extent (rows, columns) of a sheet whose cells or rows omit their ``r``."""
+    row_i = col_i = max_row = max_col = 0
+    for close, name, attrs in _TAG.findall(xml):
+        if name == b"row":
+            if close:
+                row_i, col_i = row_i + 1, 0
+                continue
+            if (r := _R_ATTR.search(attrs)) is not None:
+                row_i = _position(r[1])[0] - 1
+            if attrs.endswith(b"/"):
+                row_i, col_i = row_i + 1, 0
+        elif not close:
+            if (r := _R_ATTR.search(attrs)) is not None:
+                row, col = _position(r[1])
+                row_idx, col_idx = row - 1, col - 1
+                col_i = col_idx
+            else:
+                row_idx, col_idx = row_i, col_i
+            col_i += 1
+            max_row, max_col = max(max_row, row_idx + 1), max(max_col, col_idx + 1)
+            if max_row > MAX_ROWS + 1 or max_col > MAX_COLUMNS:
+                break
+    return max_row, max_col
 
 
 def _check_zip(data: bytes) -> bool:
@@ -666,9 +721,49 @@ def _raw_xlsx(data: bytes) -> pd.DataFrame:
     return pd.DataFrame(rows, dtype=object)
 
 
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and value != value  # NaN
+
+
 def _blank(values: pd.Series) -> np.ndarray:
-    text = values.astype(str).str.strip()
-    return (values.isna() | (text == "")).to_numpy()
+    cells = values.to_numpy()
+    blank = np.asarray(cells == "", dtype=bool)  # C speed; a sparse sheet is mostly ""
+    rest = np.flatnonzero(~blank)
+    if rest.size:
+        others = cells[rest]
+        try:  # CSV: all text
+            blank[rest] = np.fromiter((not v.strip() for v in others), dtype=bool, count=rest.size)
+        except AttributeError:  # XLSX: numbers, dates, None
+            blank[rest] = np.fromiter(map(_is_blank, others), dtype=bool, count=rest.size)
+    return blank
+
+
+def _to_float(value: object) -> float:
+    """A cell as a number (NaN when it is none): text stripped, the Unicode minus as '-'."""
+    if isinstance(value, str):
+        value = value.strip().replace("\u2212", "-")
+    elif not isinstance(value, int | float):
+        return math.nan
+    try:
+        return float(value)
+    except (ValueError, OverflowError):
+        return math.nan
+
+
+def _numbers(cells: pd.Series, blank: np.ndarray) -> np.ndarray:
+    """The cells as floats, NaN where blank or unreadable (vectorised when all are readable)."""
+    values = cells.to_numpy()
+    out = np.full(len(values), np.nan)
+    filled = values[~blank]
+    try:
+        out[~blank] = filled.astype(float)
+    except (ValueError, TypeError, OverflowError):
+        out[~blank] = np.fromiter(map(_to_float, filled), dtype=float, count=len(filled))
+    return out
 
 
 def _to_frame(
@@ -682,7 +777,11 @@ def _to_frame(
         raise InputError(N_("the file is empty"))
     header = raw.iloc[0]
     body = raw.iloc[1:]
-    body = body.loc[~np.all([_blank(body[c]) for c in body.columns], axis=0)] if len(body) else body
+    blanks = {c: _blank(body[c]) for c in body.columns}
+    keep = ~np.all(list(blanks.values()), axis=0) if len(body) and blanks else None
+    if keep is not None and not keep.all():
+        body = body.loc[keep]
+        blanks = {c: b[keep] for c, b in blanks.items()}
     rows = body.index.to_numpy() + 1  # spreadsheet row numbers
 
     by_alias = {alias: spec for spec in columns for alias in (spec.name, *spec.aliases)}
@@ -724,7 +823,7 @@ def _to_frame(
                 )
             continue
         col, label, unit = found[spec.name]
-        out[spec.name] = _convert(body[col], rows, spec, label, unit)
+        out[spec.name] = _convert(body[col], blanks[col], rows, spec, label, unit)
     for text_name in text_columns:
         if text_name not in texts:
             raise InputError(
@@ -777,15 +876,13 @@ def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _number_text(value: object) -> object:
-    """A cell as pandas reads it: text stripped, the Unicode minus (−) as '-'."""
-    if isinstance(value, str):
-        return value.strip().replace("\u2212", "-")
-    return value
-
-
 def _convert(
-    cells: pd.Series, rows: np.ndarray, spec: ColumnSpec, label: str, unit: str | None
+    cells: pd.Series,
+    blank: np.ndarray,
+    rows: np.ndarray,
+    spec: ColumnSpec,
+    label: str,
+    unit: str | None,
 ) -> np.ndarray:
     if unit is None and not spec.unitless:
         raise InputError(
@@ -811,8 +908,7 @@ def _convert(
                 column=label,
                 params={"reason": Message(exc.template, **exc.params), "accepted": spec.examples},
             ) from None
-    blank = _blank(cells)
-    numbers = pd.to_numeric(cells.map(_number_text), errors="coerce").to_numpy(dtype=float)
+    numbers = _numbers(cells, blank)
     bad = np.flatnonzero(~blank & ~np.isfinite(numbers))
     if bad.size:
         raise InputError(
