@@ -171,6 +171,8 @@ def test_unit_grammar_reads_spreadsheet_spellings() -> None:
     assert conversion_factor("×10^6 cells/mL", "cells/mL") == pytest.approx(1e6)
     assert conversion_factor("×10⁶ cells/mL", "cells/mL") == pytest.approx(1e6)
     assert conversion_factor("10e6 cells/mL", "cells/mL") == pytest.approx(1e7)  # a number
+    assert conversion_factor("106 cells/mL", "cells/mL") == pytest.approx(1e6)  # lost ⁶
+    assert conversion_factor("100 cells/mL", "cells/mL") == pytest.approx(100)
     assert conversion_factor("1/h", "1/d") == pytest.approx(24)
     assert conversion_factor("mmol/(L·h)", "mmol/L/h") == pytest.approx(1)
     assert conversion_factor("g L-1", "mg/mL") == pytest.approx(1)

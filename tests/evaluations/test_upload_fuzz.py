@@ -390,7 +390,7 @@ settings.register_profile(
 )
 settings.register_profile(
     "fuzz-slow",
-    max_examples=2_500,
+    max_examples=1_000,
     deadline=None,
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],

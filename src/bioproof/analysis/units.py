@@ -16,10 +16,11 @@ A unit text is never handed to pint's expression parser and never evaluated. It 
     factor     := name [exponent] | "(" product ")"
     exponent   := ("^" | "**") integer | superscript integer | integer (m2, h-1)
 
-``name`` is a unit (with prefix or plural) known to the engine's pint registry, looked up by
-name only; integers of unit exponents lie within ±4, the multiplier within 1e-15…1e15, the whole
-text within 64 characters and 8 factors. Offset units (°F, K → °C) are converted with their
-offset (:func:`conversion`), never with a bare factor.
+A header such as ``106 cells/mL`` (10³…10⁹ whose superscript was lost on pasting) reads as
+10⁶ cells/mL. ``name`` is a unit (with prefix or plural) known to the engine's pint registry,
+looked up by name only; integers of unit exponents lie within ±4, the multiplier within
+1e-15…1e15, the whole text within 64 characters and 8 factors. Offset units (°F, K → °C) are
+converted with their offset (:func:`conversion`), never with a bare factor.
 """
 
 from __future__ import annotations
@@ -85,12 +86,11 @@ def registry() -> pint.UnitRegistry:
 
 
 # ---------------------------------------------------------------- the grammar
-_INT = r"[-+]?\d{1,3}"
 _MULTIPLIER = re.compile(
     r"""\s*(?:
         (?P<times>[x×*X]\s*10\s*(?:\^|\*\*|[eE])\s*(?P<texp>[-+]?\d{1,3}))
       | (?P<pow>10\s*(?:\^|\*\*)\s*(?P<pexp>[-+]?\d{1,3}))
-      | (?P<lost>10(?P<lexp>\d)(?=\s*cell))
+      | (?P<lost>10(?P<lexp>[3-9])(?=\s*cell))  # "106 cells/mL": a superscript lost on paste
       | (?P<num>(?:\d{1,16}(?:\.\d{0,16})?|\.\d{1,16})(?:[eE][-+]?\d{1,3})?)
     )(?![\d.])""",
     re.X,
