@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
+import math
 import os
+import re
+import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import BinaryIO
@@ -19,16 +24,33 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError, Message
 from bioproof.analysis.units import (
     MOLAR_MASS,
     ColumnSpec,
-    conversion_factor,
+    UnitError,
+    check_label_unit,
+    conversion,
     header_key,
     split_header,
 )
 
 Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
+
+#: Limits of every reader (docs/operations.md): bytes of a file, data rows (the header is one
+#: more), columns, rows × columns, characters of one cell, |value| in canonical units, and for
+#: .xlsx the parts of the zip, their unpacked size and the unpacked/packed ratio (checked
+#: above XLSX_RATIO_FLOOR unpacked bytes).
+MAX_FILE_BYTES = 32 * 2**20
+MAX_ROWS = 100_000
+MAX_COLUMNS = 200
+MAX_CELLS = 1_000_000
+MAX_CELL_CHARS = 64 * 1024
+MAX_VALUE = 1e300
+XLSX_MAX_MEMBERS = 500
+XLSX_MAX_UNCOMPRESSED = 128 * 2**20
+XLSX_MAX_RATIO = 200
+XLSX_RATIO_FLOOR = 16 * 2**20
 
 _TIME = "h, min, s, d"
 _CONC = "g/L, mg/L, mmol/L, mM"
@@ -279,8 +301,9 @@ def read_online(source: Source, *, filename: str) -> pd.DataFrame:
     )
     if not {"ph", "do", "temperature"} & set(frame.columns):
         raise InputError(
-            "no pH, DO or temperature column; add e.g. 'pH', 'DO [%]' or 'Temperature [°C]'",
+            N_("no pH, DO or temperature column; add e.g. 'pH', 'DO [%%]' or 'Temperature [°C]'"),
             row=1,
+            params={},
         ).in_file(Path(filename).name)
     return frame
 
@@ -342,64 +365,405 @@ def read_table(
 
 def _read_bytes(source: Source) -> bytes:
     if isinstance(source, bytes | bytearray):
-        return bytes(source)
-    if isinstance(source, str | os.PathLike):
+        data = bytes(source)
+    elif isinstance(source, str | os.PathLike):
+        path = Path(source)
         try:
-            return Path(source).read_bytes()
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise _too_big()
+            data = path.read_bytes()
         except OSError as exc:
-            raise InputError(f"cannot read the file ({exc.strerror or exc})") from None
-    data = source.read()
-    if not isinstance(data, bytes):
-        raise InputError("open the file in binary mode")
+            raise InputError(
+                N_("cannot read the file (%(reason)s)"), params={"reason": exc.strerror or exc}
+            ) from None
+    else:
+        data = source.read(MAX_FILE_BYTES + 1)
+        if not isinstance(data, bytes):
+            raise InputError(N_("open the file in binary mode"))
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_big()
     return data
+
+
+def _too_big() -> InputError:
+    return InputError(
+        N_("the file is larger than %(mb)s MB"), params={"mb": MAX_FILE_BYTES // 2**20}
+    )
 
 
 def _raw_cells(source: Source, filename: str) -> pd.DataFrame:
     """All cells as objects, row 0 = spreadsheet row 1 (blank rows kept for numbering)."""
     ext = Path(filename).suffix.lower()
     if ext not in (".csv", ".xlsx"):
-        raise InputError(f"unsupported file type '{ext or filename}'; upload .csv or .xlsx")
+        raise InputError(
+            N_("unsupported file type '%(ext)s'; upload .csv or .xlsx"),
+            params={"ext": ext or filename},
+        )
     data = _read_bytes(source)
+    if not data:
+        raise InputError(N_("the file is empty"))
     if ext == ".csv":
         return _raw_csv(data)
     return _raw_xlsx(data)
 
 
+def _line_of(data: bytes, index: int) -> int:
+    """Spreadsheet row (1-based) of byte ``index``: \n, \r\n and lone \r end a line."""
+    head = data[:index]
+    return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else CP949 (Korean Excel's "CSV"), else refused."""
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise InputError(N_("the file is UTF-16 text; save it as 'CSV UTF-8'"))
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        raise InputError(
+            N_("the file contains a NUL byte (binary data, not CSV text)"), row=_line_of(data, nul)
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    try:
+        return data.decode("cp949")
+    except UnicodeDecodeError:
+        pass
+    raise InputError(
+        N_(
+            "the CSV file is neither UTF-8 nor CP949 text (byte 0x%(byte)s); save it as 'CSV UTF-8'"
+        ),
+        row=_line_of(data, first_bad),
+        params={"byte": f"{data[first_bad]:02X}"},
+    )
+
+
 def _raw_csv(data: bytes) -> pd.DataFrame:
-    for encoding in ("utf-8-sig", "cp949"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise InputError("the CSV file is neither UTF-8 nor CP949 text")
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        raise InputError("the file is empty")
-    first = lines[0]
+    text = _decode(data)
+    if "\r" in text:  # Windows \r\n and old-Mac \r alike become \n
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    first = next((line for line in io.StringIO(text) if line.strip()), None)
+    if first is None:
+        raise InputError(N_("the file is empty"))
     delimiter = max((",", ";", "\t"), key=first.count)
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    width = max((len(r) for r in rows), default=0)
-    return pd.DataFrame([r + [""] * (width - len(r)) for r in rows], dtype=object)
+    if text.count(delimiter) > MAX_CELLS:  # before the csv module builds the rows
+        raise _too_many_cells(
+            text.count("\n") + 1, text.count(delimiter) // max(1, text.count("\n"))
+        )
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    # lines with their ending (a quoted cell may hold one); faster than a StringIO
+    reader = csv.reader([line + "\n" for line in lines], delimiter=delimiter)
+    try:
+        rows = list(itertools.islice(reader, MAX_ROWS + 2))
+    except csv.Error as exc:
+        if "field larger" in str(exc):
+            raise _cell_too_big(reader.line_num, None) from None
+        raise InputError(
+            N_("cannot read the CSV text (%(reason)s)"),
+            row=reader.line_num,
+            params={"reason": str(exc)},
+        ) from None
+    if len(rows) > MAX_ROWS + 1:
+        raise _too_long()
+    width = max(map(len, rows), default=0)
+    if width > MAX_COLUMNS:
+        raise _too_wide(next(i for i, r in enumerate(rows, 1) if len(r) > MAX_COLUMNS))
+    if len(rows) * width > MAX_CELLS:
+        raise _too_many_cells(len(rows), width)
+    # a cell beyond the limit needs a line beyond it, or quotes joining lines
+    if len(text) > MAX_CELL_CHARS and ('"' in text or max(map(len, lines)) > MAX_CELL_CHARS):
+        for i, record in enumerate(rows, 1):
+            if sum(map(len, record)) > MAX_CELL_CHARS:
+                j = next((j for j, c in enumerate(record) if len(c) > MAX_CELL_CHARS), None)
+                if j is not None:
+                    raise _cell_too_big(i, j)
+    if any(len(r) != width for r in rows):
+        rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
+    return pd.DataFrame(
+        {j: np.array(column, dtype=object) for j, column in enumerate(zip(*rows, strict=True))}
+    )
+
+
+def _column_letter(index: int) -> str:
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _too_wide(row: int) -> InputError:
+    return InputError(
+        N_("more than %(max)s columns; keep one table of data per file"),
+        row=row,
+        params={"max": MAX_COLUMNS},
+    )
+
+
+def _too_long() -> InputError:
+    return InputError(
+        N_("more than %(max)s rows; split the data into several files"), params={"max": MAX_ROWS}
+    )
+
+
+def _too_many_cells(rows: int, columns: int) -> InputError:
+    return InputError(
+        N_("%(rows)s rows × %(columns)s columns is more than %(max)s cells"),
+        params={"rows": rows, "columns": columns, "max": MAX_CELLS},
+    )
+
+
+def _cell_too_big(row: int, col: int | None) -> InputError:
+    return InputError(
+        N_("a cell holds more than %(kib)s KiB of text"),
+        row=row,
+        column=None if col is None else _column_letter(col),
+        params={"kib": MAX_CELL_CHARS // 1024},
+    )
+
+
+_TAG = re.compile(rb"<(/?)(?:[\w.-]+:)?(row|c)(?=[\s/>])([^>]*)>")
+_C_TAG = re.compile(rb"<(?:[\w.-]+:)?c[\s/>]")
+_C_WITH_REF = re.compile(rb"""<(?:[\w.-]+:)?c\s[^>]*?(?<=\s)r=["']([A-Z]{1,3})([0-9]{1,7})["']""")
+_ROW_TAG = re.compile(rb"<(?:[\w.-]+:)?row[\s/>]")
+_ROW_WITH_REF = re.compile(rb"""<(?:[\w.-]+:)?row\s[^>]*?(?<=\s)r=["']([0-9]{1,7})["']""")
+_R_ATTR = re.compile(rb"""(?:^|\s)r\s*=\s*["']([^"']*)["']""")
+_DIMENSION = re.compile(rb"""<(?:[\w.-]+:)?dimension\s[^>]*?(?<=\s)ref\s*=\s*["']([^"']*)["']""")
+_POSITION = re.compile(rb"([A-Za-z]{0,3})([0-9]{1,7})")
+
+
+def _position(ref: bytes) -> tuple[int, int]:
+    """``b"XFD12"`` → (12, 16384): 1-based row and column (column 0 when absent), read as
+    calamine reads it; a reference beyond 3 letters or 7 digits is refused."""
+    m = _POSITION.fullmatch(ref.strip())
+    if m is None:
+        raise InputError(
+            N_("the sheet refers to the cell '%(ref)s', which cannot be read"),
+            params={"ref": ref[:20].decode("ascii", "replace")},
+        )
+    return int(m[2]), _column_index(m[1].upper())
+
+
+def _check_extent(max_row: int, max_col: int, ref: str, *, declared: bool = False) -> None:
+    if max_row > MAX_ROWS + 1 or max_col > MAX_COLUMNS or max_row * max_col > MAX_CELLS:
+        if declared:
+            raise InputError(
+                N_(
+                    "the sheet declares the range %(ref)s; at most %(rows)s rows, %(columns)s "
+                    "columns and %(cells)s cells are read"
+                ),
+                params={
+                    "ref": ref,
+                    "rows": MAX_ROWS + 1,
+                    "columns": MAX_COLUMNS,
+                    "cells": MAX_CELLS,
+                },
+            )
+        raise InputError(
+            N_(
+                "the sheet reaches cell %(cell)s; at most %(rows)s rows, %(columns)s columns "
+                "and %(cells)s cells are read"
+            ),
+            params={"cell": ref, "rows": MAX_ROWS + 1, "columns": MAX_COLUMNS, "cells": MAX_CELLS},
+        )
+
+
+def _scan_sheet(xml: bytes) -> None:
+    """Refuse a worksheet whose declared or actual extent is beyond the limits, before calamine
+    allocates its grid (one cell at XFD1048576 would make it ask for hundreds of GiB).
+
+    Cell positions follow calamine: a ``<row r>`` sets the row, ``</row>`` moves to the next,
+    a ``<c r>`` sets the column and a cell without ``r`` takes the next one.
+    """
+    if (dim := _DIMENSION.search(xml)) is not None:
+        ref = dim[1][:40].decode("ascii", "replace")
+        parts = dim[1].split(b":")
+        if not 1 <= len(parts) <= 2:
+            raise InputError(
+                N_("the sheet declares the range %(ref)s, which cannot be read"),
+                params={"ref": ref},
+            )
+        rows, cols = _position(parts[-1])
+        _check_extent(rows, cols, ref, declared=True)
+    n_cells = len(_C_TAG.findall(xml))
+    n_rows = len(_ROW_TAG.findall(xml))
+    if n_cells > MAX_CELLS or n_rows > MAX_ROWS + 1:
+        raise _too_many_cells(n_rows, n_cells // max(1, n_rows))
+    cell_refs = _C_WITH_REF.findall(xml)
+    row_refs = _ROW_WITH_REF.findall(xml)
+    if len(cell_refs) == n_cells and len(row_refs) == n_rows:  # every position written out
+        max_row = max((int(r) for _c, r in cell_refs), default=0)
+        max_row = max(max_row, max((int(r) for r in row_refs), default=0))
+        max_col = max((_column_index(c) for c in {c for c, _r in cell_refs}), default=0)
+    else:
+        max_row, max_col = _walk_positions(xml)
+    _check_extent(max_row, max_col, f"{_column_letter(max(max_col, 1) - 1)}{max_row}")
+
+
+def _walk_positions(xml: bytes) -> tuple[int, int]:
+    """The extent (rows, columns) of a sheet whose cells or rows omit their ``r``."""
+    row_i = col_i = max_row = max_col = 0
+    for close, name, attrs in _TAG.findall(xml):
+        if name == b"row":
+            if close:
+                row_i, col_i = row_i + 1, 0
+                continue
+            if (r := _R_ATTR.search(attrs)) is not None:
+                row_i = _position(r[1])[0] - 1
+            if attrs.endswith(b"/"):
+                row_i, col_i = row_i + 1, 0
+        elif not close:
+            if (r := _R_ATTR.search(attrs)) is not None:
+                row, col = _position(r[1])
+                row_idx, col_idx = row - 1, col - 1
+                col_i = col_idx
+            else:
+                row_idx, col_idx = row_i, col_i
+            col_i += 1
+            max_row, max_col = max(max_row, row_idx + 1), max(max_col, col_idx + 1)
+            if max_row > MAX_ROWS + 1 or max_col > MAX_COLUMNS:
+                break
+    return max_row, max_col
+
+
+def _check_zip(data: bytes) -> bool:
+    """Refuse zip bombs before calamine opens the workbook: too many members, declared sizes or
+    ratio beyond the limits, members whose real size differs from the declared one. Returns
+    whether a cell could exceed :data:`MAX_CELL_CHARS` at all."""
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise InputError(
+            N_("not a readable .xlsx workbook (%(reason)s)"), params={"reason": str(exc)}
+        ) from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > XLSX_MAX_MEMBERS:
+            raise InputError(
+                N_("the workbook has more than %(max)s parts"), params={"max": XLSX_MAX_MEMBERS}
+            )
+        total = sum(m.file_size for m in members)
+        packed = max(1, sum(m.compress_size for m in members))
+        if total > XLSX_MAX_UNCOMPRESSED or (
+            total > XLSX_RATIO_FLOOR and total / packed > XLSX_MAX_RATIO
+        ):
+            raise InputError(
+                N_(
+                    "the workbook unpacks to %(mb)s MB (%(ratio)s× its size); at most %(max)s MB "
+                    "are read"
+                ),
+                params={
+                    "mb": round(total / 2**20, 1),
+                    "ratio": round(total / packed),
+                    "max": XLSX_MAX_UNCOMPRESSED // 2**20,
+                },
+            )
+        try:
+            for member in members:
+                if member.flag_bits & 0x1:
+                    raise InputError(N_("the workbook is encrypted; save it without a password"))
+                content = archive.read(member)  # stops at the declared size; checks the CRC
+                if len(content) != member.file_size:
+                    raise zipfile.BadZipFile(f"{member.filename}: size differs from the directory")
+                if member.filename.lower().endswith(".xml") and b"sheetData" in content:
+                    _scan_sheet(content)
+        except InputError:
+            raise
+        except (
+            zipfile.BadZipFile,
+            OSError,
+            ValueError,
+            EOFError,
+            RuntimeError,
+            NotImplementedError,
+            zlib.error,
+        ) as exc:
+            raise InputError(
+                N_("not a readable .xlsx workbook (%(reason)s)"), params={"reason": str(exc)}
+            ) from None
+    return total > MAX_CELL_CHARS
 
 
 def _raw_xlsx(data: bytes) -> pd.DataFrame:
     from python_calamine import CalamineError, CalamineWorkbook
 
+    check_cells = _check_zip(data)
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
         rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-    except (CalamineError, ValueError, OSError) as exc:
-        raise InputError(f"not a readable .xlsx workbook ({exc})") from None
+    except (CalamineError, ValueError, OSError, IndexError, OverflowError) as exc:
+        raise InputError(
+            N_("not a readable .xlsx workbook (%(reason)s)"), params={"reason": str(exc)}
+        ) from None
     if not rows:
-        raise InputError("the first sheet is empty")
+        raise InputError(N_("the first sheet is empty"))
+    width = max(len(r) for r in rows)
+    if len(rows) > MAX_ROWS + 1:
+        raise _too_long()
+    if width > MAX_COLUMNS:
+        raise _too_wide(1)
+    if check_cells:
+        for i, row in enumerate(rows):
+            for j, cell in enumerate(row):
+                if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
+                    raise _cell_too_big(i + 1, j)
     return pd.DataFrame(rows, dtype=object)
 
 
+def _is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value.strip()
+    return isinstance(value, float) and value != value  # NaN
+
+
 def _blank(values: pd.Series) -> np.ndarray:
-    text = values.astype(str).str.strip()
-    return (values.isna() | (text == "")).to_numpy()
+    cells = values.to_numpy()
+    blank = np.asarray(cells == "", dtype=bool)  # C speed; a sparse sheet is mostly ""
+    rest = np.flatnonzero(~blank)
+    if rest.size:
+        others = cells[rest]
+        try:  # CSV: all text
+            blank[rest] = np.fromiter((not v.strip() for v in others), dtype=bool, count=rest.size)
+        except AttributeError:  # XLSX: numbers, dates, None
+            blank[rest] = np.fromiter(map(_is_blank, others), dtype=bool, count=rest.size)
+    return blank
+
+
+def _to_float(value: object) -> float:
+    """A cell as a number (NaN when it is none): text stripped, the Unicode minus as '-'."""
+    if isinstance(value, str):
+        value = value.strip().replace("\u2212", "-")
+    elif not isinstance(value, int | float):
+        return math.nan
+    try:
+        return float(value)
+    except (ValueError, OverflowError):
+        return math.nan
+
+
+def _numbers(cells: pd.Series, blank: np.ndarray) -> np.ndarray:
+    """The cells as floats, NaN where blank or unreadable (vectorised when all are readable)."""
+    values = cells.to_numpy()
+    out = np.full(len(values), np.nan)
+    filled = values[~blank]
+    try:
+        out[~blank] = filled.astype(float)
+    except (ValueError, TypeError, OverflowError):
+        out[~blank] = np.fromiter(map(_to_float, filled), dtype=float, count=len(filled))
+    return out
 
 
 def _to_frame(
@@ -410,10 +774,14 @@ def _to_frame(
     text_columns: Mapping[str, Sequence[str]],
 ) -> pd.DataFrame:
     if raw.shape[0] == 0:
-        raise InputError("the file is empty")
+        raise InputError(N_("the file is empty"))
     header = raw.iloc[0]
     body = raw.iloc[1:]
-    body = body.loc[~np.all([_blank(body[c]) for c in body.columns], axis=0)] if len(body) else body
+    blanks = {c: _blank(body[c]) for c in body.columns}
+    keep = ~np.all(list(blanks.values()), axis=0) if len(body) and blanks else None
+    if keep is not None and not keep.all():
+        body = body.loc[keep]
+        blanks = {c: b[keep] for c, b in blanks.items()}
     rows = body.index.to_numpy() + 1  # spreadsheet row numbers
 
     by_alias = {alias: spec for spec in columns for alias in (spec.name, *spec.aliases)}
@@ -433,9 +801,10 @@ def _to_frame(
             continue
         if spec.name in found:
             raise InputError(
-                f"columns '{found[spec.name][1]}' and '{label}' both give {spec.name}; keep one",
+                N_("columns '%(first)s' and '%(second)s' both give %(name)s; keep one"),
                 row=1,
                 column=label,
+                params={"first": found[spec.name][1], "second": label, "name": spec.name},
             )
         found[spec.name] = (col, label, unit)
 
@@ -447,21 +816,30 @@ def _to_frame(
                     f"{spec.name.replace('_', ' ').capitalize()} [{spec.examples.split(',')[0]}]"
                 )
                 raise InputError(
-                    f"missing required column '{spec.name}'; add a header such as '{example}'",
+                    N_("missing required column '%(name)s'; add a header such as '%(example)s'"),
                     row=1,
                     column=spec.name,
+                    params={"name": spec.name, "example": example},
                 )
             continue
         col, label, unit = found[spec.name]
-        out[spec.name] = _convert(body[col], rows, spec, label, unit)
+        out[spec.name] = _convert(body[col], blanks[col], rows, spec, label, unit)
     for text_name in text_columns:
         if text_name not in texts:
-            raise InputError(f"missing required column '{text_name}'", row=1, column=text_name)
+            raise InputError(
+                N_("missing required column '%(name)s'"),
+                row=1,
+                column=text_name,
+                params={"name": text_name},
+            )
     for text_name, col in texts.items():
-        out[text_name] = body[col].map(lambda v: "" if v is None else str(v).strip()).to_numpy()
+        out[text_name] = body[col].map(_text).to_numpy()
 
     if len(rows) < min_rows:
-        raise InputError(f"needs at least {min_rows} data rows, found {len(rows)}")
+        raise InputError(
+            N_("needs at least %(min)s data rows, found %(n)s"),
+            params={"min": min_rows, "n": len(rows)},
+        )
     order = next((name for name in increasing if name in out), None)
     if order is not None:
         steps = np.diff(np.asarray(out[order]))
@@ -471,64 +849,124 @@ def _to_frame(
             col, label, unit = found[order]
             cells = body[col]
             raise InputError(
-                f"{'times' if order == 'time' else order + ' values'} out of order: "
-                f"{str(cells.iloc[i]).strip()} {unit} comes after "
-                f"{str(cells.iloc[i - 1]).strip()} {unit}; they must increase strictly",
+                N_(
+                    "%(what)s out of order: %(value)s %(unit)s comes after %(previous)s %(unit)s; "
+                    "they must increase strictly"
+                ),
                 row=rows[i],
                 column=label,
+                params={
+                    "what": Message(N_("times")) if order == "time" else order,
+                    "value": _cell_text(cells.iloc[i]),
+                    "previous": _cell_text(cells.iloc[i - 1]),
+                    "unit": unit or "",
+                },
             )
     frame = pd.DataFrame(out)
     frame.attrs["rows"] = rows.tolist()
     return frame
 
 
+def _cell_text(value: object, limit: int = 40) -> str:
+    text = "" if value is None else str(value).strip()
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
 def _convert(
-    cells: pd.Series, rows: np.ndarray, spec: ColumnSpec, label: str, unit: str | None
+    cells: pd.Series,
+    blank: np.ndarray,
+    rows: np.ndarray,
+    spec: ColumnSpec,
+    label: str,
+    unit: str | None,
 ) -> np.ndarray:
     if unit is None and not spec.unitless:
         raise InputError(
-            f"no unit in the header; write it like '{label} [{spec.examples.split(',')[0]}]' "
-            f"(accepted: {spec.examples})",
+            N_("no unit in the header; write it like '%(example)s' (accepted: %(accepted)s)"),
             row=1,
             column=label,
+            params={
+                "example": f"{label} [{spec.examples.split(',')[0]}]",
+                "accepted": spec.examples,
+            },
         )
-    factor = 1.0
-    if spec.unit and unit is not None:
+    factor, offset = 1.0, 0.0
+    if unit is not None:
         try:
-            factor = conversion_factor(unit, spec.unit, molar_mass=spec.molar_mass)
-        except ValueError as exc:
+            if spec.unit:
+                factor, offset = conversion(unit, spec.unit, molar_mass=spec.molar_mass)
+            else:
+                check_label_unit(unit)
+        except UnitError as exc:
             raise InputError(
-                f"{exc}; accepted units: {spec.examples}", row=1, column=label
+                N_("%(reason)s; accepted units: %(accepted)s"),
+                row=1,
+                column=label,
+                params={"reason": Message(exc.template, **exc.params), "accepted": spec.examples},
             ) from None
-    blank = _blank(cells)
-    numbers = pd.to_numeric(
-        cells.map(lambda v: v.strip() if isinstance(v, str) else v), errors="coerce"
-    ).to_numpy(dtype=float)
+    numbers = _numbers(cells, blank)
     bad = np.flatnonzero(~blank & ~np.isfinite(numbers))
     if bad.size:
-        raise InputError(f"'{cells.iloc[bad[0]]}' is not a number", row=rows[bad[0]], column=label)
+        raise InputError(
+            N_("'%(value)s' is not a number"),
+            row=rows[bad[0]],
+            column=label,
+            params={"value": _cell_text(cells.iloc[bad[0]])},
+        )
     if spec.required or not (spec.allow_empty or spec.fill is not None):
         empty = np.flatnonzero(blank)
         if empty.size:
-            raise InputError("empty cell; a number is needed", row=rows[empty[0]], column=label)
-    values = numbers * factor
+            raise InputError(
+                N_("empty cell; a number is needed"), row=rows[empty[0]], column=label, params={}
+            )
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = numbers * factor + offset
+        absurd = np.flatnonzero(
+            ~blank & ~((np.abs(values) <= MAX_VALUE) & (np.abs(numbers) <= MAX_VALUE))
+        )
+    if absurd.size:
+        raise InputError(
+            N_("%(value)s %(unit)s is out of range (more than 1e300 in %(canonical)s)"),
+            row=rows[absurd[0]],
+            column=label,
+            params={
+                "value": _cell_text(cells.iloc[absurd[0]]),
+                "unit": unit or "",
+                "canonical": spec.unit or unit or "",
+            },
+        )
     if spec.fill is not None:
         values = np.where(blank, spec.fill, values)
     if spec.low is not None:
         low = np.flatnonzero(values < spec.low)
         if low.size:
-            what = "negative" if spec.low == 0 else f"below {spec.low:g}"
+            what = (
+                Message(N_("negative"))
+                if spec.low == 0
+                else Message(N_("below %(low)s"), low=f"{spec.low:g}")
+            )
             raise InputError(
-                f"{numbers[low[0]]:g} is {what}; {label} cannot be {what}",
+                N_("%(value)s is %(what)s; %(label)s cannot be %(what)s"),
                 row=rows[low[0]],
                 column=label,
+                params={"value": f"{numbers[low[0]]:g}", "what": what, "label": label},
             )
     if spec.high is not None:
         high = np.flatnonzero(values > spec.high)
         if high.size:
             raise InputError(
-                f"{numbers[high[0]]:g} is outside {spec.low:g}–{spec.high:g} {unit}",
+                N_("%(value)s is outside %(low)s–%(high)s %(unit)s"),
                 row=rows[high[0]],
                 column=label,
+                params={
+                    "value": f"{numbers[high[0]]:g}",
+                    "low": f"{spec.low:g}",
+                    "high": f"{spec.high:g}",
+                    "unit": unit or "",
+                },
             )
     return values

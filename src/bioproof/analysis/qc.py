@@ -2,8 +2,11 @@
 
 Specification texts: ``≤ 5``, ``<= 5``, ``NMT 5`` (not more than), ``< 5``, ``≥ 90``, ``NLT 90``,
 ``> 90``, ``90–110`` / ``90 - 110`` / ``90 to 110`` (inclusive), ``conforms`` (also "complies",
-"pass"). A unit may follow the numbers (``≤ 5 %``); results are compared in the specification's
-unit. Numeric results are rounded to the limit's decimal places before comparison, half up (USP
+"pass"). A unit may follow the numbers (``≤ 5 %``); a result with another unit is converted to
+the specification's unit first (``5 mg/mL`` against ``≤ 5000 mg/L`` is 5000 mg/L, at the limit;
+units read by the grammar of :mod:`bioproof.analysis.units`, so ``1.2 x10E6 cells/mL`` is
+1.2 × 10⁶ cells/mL while the number ``10e6`` is 1 × 10⁷). The Unicode minus (−0.3) is a minus.
+Numeric results are rounded to the limit's decimal places before comparison, half up (USP
 General Notices 7.20, *Rounding Rules*). A censored result such as ``< 0.5`` (below the
 quantitation limit) conforms to an upper limit at or above 0.5.
 """
@@ -13,11 +16,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
+from bioproof.analysis.units import UnitError, conversion
 
 _PASS_WORDS = {"conforms", "conform", "complies", "comply", "pass", "passes", "meets", "적합"}
 _NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
@@ -43,12 +47,37 @@ class Specification(Result):
 def _decimals(number: str) -> int | None:
     if "e" in number.lower():
         return None
-    return len(number.split(".")[1]) if "." in number else 0
+    return min(15, len(number.split(".")[1])) if "." in number else 0
+
+
+#: |values| above this are refused (results and limits alike)
+MAX_VALUE = 1e300
+_WIDE = Context(prec=400)  # enough digits to round any value up to MAX_VALUE to 15 decimals
+
+
+def _clean(text: object) -> str:
+    """One space between words; the Unicode minus (U+2212) as '-'."""
+    return " ".join(str(text).replace("\u2212", "-").split())
 
 
 def parse_spec(text: str) -> Specification:
     """Parse a specification text (see the module docstring); InputError if unreadable."""
-    s = " ".join(str(text).split())
+    s = _clean(text)
+    if len(s) > 200:
+        raise InputError(
+            N_("the specification '%(spec)s…' is longer than 200 characters"),
+            params={"spec": s[:40]},
+        )
+    spec = _parse_spec(s)
+    for limit in (spec.low, spec.high):
+        if limit is not None and not abs(limit) <= MAX_VALUE:
+            raise InputError(
+                N_("specification '%(spec)s': the limit is out of range"), params={"spec": s}
+            )
+    return spec
+
+
+def _parse_spec(s: str) -> Specification:
     if s.lower() in _PASS_WORDS or s.lower() in {"conforms to reference", "conforms to standard"}:
         return Specification(s, "conforms", None, None, False, "", None)
     if match := _MAX.match(s):
@@ -64,21 +93,34 @@ def parse_spec(text: str) -> Specification:
     if match := _RANGE.match(s):
         low, high = float(match[1]), float(match[2])
         if low > high:
-            raise InputError(f"specification '{s}': the lower limit is above the upper limit")
+            raise InputError(
+                N_("specification '%(spec)s': the lower limit is above the upper limit"),
+                params={"spec": s},
+            )
         decimals = [d for d in (_decimals(match[1]), _decimals(match[2])) if d is not None]
         return Specification(
             s, "range", low, high, False, match[3].strip(), max(decimals) if decimals else None
         )
     raise InputError(
-        f"cannot read the specification '{s}'; write e.g. '≤ 5', '≥ 90', '90–110' or 'conforms'"
+        N_(
+            "cannot read the specification '%(spec)s'; write e.g. '≤ 5', '≥ 90', '90–110' or "
+            "'conforms'"
+        ),
+        params={"spec": s},
     )
 
 
-def _rounded(value: str, decimals: int | None) -> float:
+def _rounded(value: Decimal, decimals: int | None) -> Decimal:
     if decimals is None:
-        return float(value)
+        return value
     quantum = Decimal(1).scaleb(-decimals)
-    return float(Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+    return value.quantize(quantum, rounding=ROUND_HALF_UP, context=_WIDE)
+
+
+def _in_spec_unit(value: Decimal, unit: str, spec_unit: str) -> Decimal:
+    """``value`` [``unit``] in ``spec_unit`` (UnitError if they do not convert)."""
+    factor, offset = conversion(unit, spec_unit)
+    return _WIDE.add(_WIDE.multiply(value, Decimal(f"{factor:.12g}")), Decimal(f"{offset:.12g}"))
 
 
 @dataclass(frozen=True)
@@ -115,25 +157,35 @@ def _evaluate_one(test: str, result: object, spec: Specification, round_to_spec:
     if spec.kind == "conforms":
         ok = raw.lower() in _PASS_WORDS
         return QCRow(test, raw, None, spec.text, ok, not ok, "" if ok else "does not conform")
-    text = raw.replace(",", "")
+    text = _clean(raw).replace(",", "")
     censored = text[:1] == "<" and text[1:2] != "="
-    match = re.fullmatch(rf"({_NUMBER})\s*(\S*)", text.lstrip("<≤= "))
-    if match is None or (match[2] and spec.unit and match[2] != spec.unit):
+    match = re.fullmatch(rf"({_NUMBER})\s*(.{{0,64}})", text.lstrip("<≤= "))
+    if match is None:
         return QCRow(test, raw, None, spec.text, False, True, "the result is not a number")
+    unit = match[2].strip()
     try:
-        value = _rounded(match[1], spec.decimals if round_to_spec else None)
-    except (InvalidOperation, ValueError):
+        number = Decimal(match[1])
+        if unit and spec.unit and unit != spec.unit:
+            number = _in_spec_unit(number, unit, spec.unit)
+        if not abs(number) <= Decimal(MAX_VALUE):
+            return QCRow(test, raw, None, spec.text, False, True, "the result is out of range")
+        exact = _rounded(number, spec.decimals if round_to_spec else None)
+    except UnitError:
+        note = f"the result's unit '{unit}' does not convert to the specification's '{spec.unit}'"
+        return QCRow(test, raw, None, spec.text, False, True, note)
+    except (InvalidOperation, ValueError, OverflowError):
         return QCRow(test, raw, None, spec.text, False, True, "the result is not a number")
+    value = float(exact)
     if censored:
-        ok = spec.kind == "max" and (value < spec.high or (not spec.strict and value <= spec.high))
+        ok = spec.kind == "max" and (exact < spec.high or (not spec.strict and exact <= spec.high))
         note = "" if ok else "a result below a quantitation limit cannot show this criterion"
         return QCRow(test, raw, value, spec.text, ok, not ok, note)
     if spec.kind == "max":
-        ok = value < spec.high if spec.strict else value <= spec.high
+        ok = exact < spec.high if spec.strict else exact <= spec.high
     elif spec.kind == "min":
-        ok = value > spec.low if spec.strict else value >= spec.low
+        ok = exact > spec.low if spec.strict else exact >= spec.low
     else:
-        ok = spec.low <= value <= spec.high
+        ok = spec.low <= exact <= spec.high
     return QCRow(test, raw, value, spec.text, ok, not ok, "" if ok else "out of specification")
 
 
@@ -151,7 +203,10 @@ def evaluate_specs(
     values = dict(results.items() if isinstance(results, Mapping) else results)
     unknown = sorted(set(values) - set(specifications))
     if unknown:
-        raise InputError(f"results for tests without a specification: {', '.join(unknown)}")
+        raise InputError(
+            N_("results for tests without a specification: %(tests)s"),
+            params={"tests": ", ".join(unknown)},
+        )
     rows = []
     for test, spec in specifications.items():
         parsed = spec if isinstance(spec, Specification) else parse_spec(spec)
@@ -179,11 +234,17 @@ def evaluate_frame(frame: Any) -> QCReport:
     ):
         test = "" if test is None else str(test).strip()
         if not test or test in specs:
-            problem = "empty test name" if not test else f"test '{test}' appears twice"
-            raise InputError(problem, row=rows[i], column="test")
+            if not test:
+                raise InputError(N_("empty test name"), row=rows[i], column="test")
+            raise InputError(
+                N_("test '%(test)s' appears twice"),
+                row=rows[i],
+                column="test",
+                params={"test": test},
+            )
         try:
             specs[test] = parse_spec(str(spec))
         except InputError as exc:
-            raise InputError(exc.problem, row=rows[i], column="specification") from None
+            raise exc.at(row=rows[i], column="specification") from None
         results[test] = result
     return evaluate_specs(results, specs)

@@ -61,10 +61,13 @@ class Layout:
         return self.label_en if (get_language() or "ko").startswith("en") else self.label_ko
 
     def parse(self, data: bytes, filename: str) -> pd.DataFrame:
+        """The file read by this layout's reader; any problem becomes a DomainError with the
+        reader's message (file, row, column) in the user's language. Bounded: see the limits
+        in ``bioproof.analysis.io`` (docs/operations.md)."""
         try:
             return self.reader(data, filename=filename)
         except InputError as exc:
-            raise DomainError(str(exc), field="file") from exc
+            raise DomainError(exc.localized(_), field="file") from exc
 
     def kpis(
         self, frame: pd.DataFrame, parameters: dict[str, float] | None = None

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
+from django.utils.translation import gettext
 
 from bioproof.analysis import ENGINE_VERSION
 from bioproof.analysis.errors import InputError
@@ -48,7 +49,7 @@ def layout_kpis(
     try:
         return layouts.get(layout).kpis(table_to_frame(table), parameters)
     except InputError as exc:
-        raise DomainError(f"{label}: {exc}") from exc
+        raise DomainError(f"{label}: {exc.localized(gettext)}") from exc
 
 
 __all__ = ["ENGINE_VERSION", "RUN_KPIS", "frame_to_table", "layout_kpis", "table_to_frame"]
