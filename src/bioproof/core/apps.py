@@ -6,3 +6,6 @@ class CoreConfig(AppConfig):
     name = "bioproof.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from bioproof.core import security  # noqa: F401  (connects the lock-out audit)
