@@ -17,6 +17,7 @@ from bioproof.catalog import actions as catalog
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium import actions as consortium
 from bioproof.consortium.models import Organization, User
+from bioproof.core.signatures import discard_signing_failures
 from bioproof.evaluations import actions as evaluations
 from bioproof.evaluations.models import Evaluation
 from bioproof.evaluations.samples import DEMO_RUNS, fed_batch_csv
@@ -29,6 +30,13 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     # Fast hashing for fixtures' users; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_signing_failures() -> Iterator[None]:
+    """A wrong signing password noted but not written by one test never reaches the next."""
+    yield
+    discard_signing_failures()
 
 
 @pytest.fixture(autouse=True)

@@ -160,7 +160,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Login throttling (django-axes): after BIOPROOF_LOGIN_FAILURE_LIMIT wrong passwords for one user
-# name, that account cannot log in for BIOPROOF_LOCKOUT_MINUTES (answer 429, audited).
+# name, or from one client address, that account or address cannot log in for
+# BIOPROOF_LOCKOUT_MINUTES (answer 429, audited); a successful login clears the count.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -169,7 +170,8 @@ BIOPROOF_LOGIN_FAILURE_LIMIT = int(os.environ.get("BIOPROOF_LOGIN_FAILURE_LIMIT"
 BIOPROOF_LOCKOUT_MINUTES = int(os.environ.get("BIOPROOF_LOCKOUT_MINUTES", "15"))
 AXES_FAILURE_LIMIT = BIOPROOF_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = BIOPROOF_LOCKOUT_MINUTES / 60  # hours
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "bioproof.core.security.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "bioproof.core.security.lockout_response"
 AXES_VERBOSE = False
@@ -204,7 +206,7 @@ X_FRAME_OPTIONS = "DENY"
 # HTTPS in production: HSTS, redirect to https, and the header a TLS-terminating proxy sets
 SECURE_HSTS_SECONDS = int(os.environ.get("BIOPROOF_HSTS_SECONDS", "0"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("BIOPROOF_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
-SECURE_HSTS_PRELOAD = _bool("BIOPROOF_HSTS_PRELOAD", False)
+SECURE_HSTS_PRELOAD = _bool("BIOPROOF_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)
 SECURE_SSL_REDIRECT = _bool("BIOPROOF_SSL_REDIRECT", False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

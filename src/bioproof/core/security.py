@@ -21,6 +21,17 @@ from django.shortcuts import render
 from bioproof.core import audit
 
 
+def client_ip(request: HttpRequest) -> str:
+    """The client's address: behind the TLS proxy (``BIOPROOF_PROXY_SSL_HEADER`` set) the last
+    address of ``X-Forwarded-For``, the one the proxy appended; else the socket's peer."""
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        last = forwarded.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return request.META.get("REMOTE_ADDR", "") or ""
+
+
 @receiver(user_locked_out, dispatch_uid="bioproof.core.security.audit_login_lockout")
 def audit_login_lockout(
     sender: Any, request: Any = None, username: str | None = None, ip_address: str = "", **kw: Any
