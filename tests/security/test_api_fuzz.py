@@ -73,7 +73,9 @@ def wsgi_app() -> Any:
 
 
 @pytest.mark.parametrize("who", ["a_staff", "evaluator"])
-def test_api_has_no_server_errors_and_matches_its_schema(people, published, wsgi_app, who: str) -> None:
+def test_api_has_no_server_errors_and_matches_its_schema(
+    people, published, wsgi_app, who: str
+) -> None:
     _, raw = issue_api_token(by=people[who], name="schemathesis")
     schema = schemathesis.openapi.from_wsgi("/api/openapi.json", wsgi_app)
     calls: list[int] = []
