@@ -212,3 +212,13 @@ def test_a_run_label_with_a_slash_receives_data(people, requested) -> None:
             {"file": SimpleUploadedFile("b.csv", fed_batch_csv(**params))},
         )
         assert up.status_code == 201, up.content
+
+
+def test_huge_ids_are_404_not_500(people, client: Client) -> None:
+    huge = "9" * 25
+    r = _bearer(people["demand"]).post(
+        f"/api/proposals/{huge}/accept", {"reason": ""}, content_type="application/json"
+    )
+    assert r.status_code in (404, 422)
+    client.force_login(people["evaluator"])
+    assert client.get(f"/evaluations/EV-2026-0001/reports/{huge}/").status_code == 404

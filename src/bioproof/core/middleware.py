@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,6 +24,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonR
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 
+logger = logging.getLogger(__name__)
 NUL = "\x00"
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -134,4 +136,7 @@ class SigningFailureMiddleware:
         try:
             return self.get_response(request)
         finally:
-            flush_signing_failures()
+            try:
+                flush_signing_failures()
+            except Exception:  # the answer stands; the failure to audit is logged loudly
+                logger.exception("could not write the request's wrong signing passwords")
