@@ -17,6 +17,7 @@ from bioproof.catalog import actions as catalog
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium import actions as consortium
 from bioproof.consortium.models import Organization, User
+from bioproof.core.signatures import discard_signing_failures
 from bioproof.evaluations import actions as evaluations
 from bioproof.evaluations.models import Evaluation
 from bioproof.evaluations.samples import DEMO_RUNS, fed_batch_csv
@@ -63,6 +64,13 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
                 + "\n".join(map(str, problems[:10]))
             )
         )
+
+
+@pytest.fixture(autouse=True)
+def _no_pending_signing_failures() -> Iterator[None]:
+    """A wrong signing password noted but not written by one test never reaches the next."""
+    yield
+    discard_signing_failures()
 
 
 @pytest.fixture(autouse=True)

@@ -6,31 +6,20 @@ Domain errors answer 4xx with ``{"detail": "...", "field": "..."}``.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI
-from ninja.security import HttpBearer, django_auth
 
 from bioproof.catalog.api import router as catalog_router
+from bioproof.consortium.auth import ApiAuth
 from bioproof.core.errors import DomainError
 from bioproof.demand import api as demand_api
 from bioproof.evaluations.api import public_router
 from bioproof.evaluations.api import router as evaluations_router
 from bioproof.search.api import router as search_router
 
-
-class TokenAuth(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from bioproof.consortium.actions import user_for_token
-
-        user = user_for_token(token)
-        if user is not None:
-            request.user = user
-        return user
-
-
-AUTH = [TokenAuth(), django_auth]
+# One resolver for every endpoint (bioproof.consortium.auth): endpoints open to anonymous
+# callers (auth=None) ask it for the caller with api_user(request).
+AUTH = [ApiAuth()]
 
 api = NinjaAPI(
     title="BioProof API",

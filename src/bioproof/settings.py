@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "csp",
+    "ninja",  # serves Swagger UI's own assets (/api/docs works offline)
     "bioproof.core",
     "bioproof.consortium",
     "bioproof.catalog",
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "bioproof.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -72,6 +76,12 @@ MIDDLEWARE = [
     "bioproof.core.web.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "bioproof.core.middleware.PrivateCacheMiddleware",
+    "bioproof.core.middleware.SvgStyleMiddleware",
+    "bioproof.core.middleware.SigningFailureMiddleware",
+    # last, as django-axes asks: turns a locked-out login into its answer
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "bioproof.urls"
@@ -143,9 +153,33 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Login throttling (django-axes): after BIOPROOF_LOGIN_FAILURE_LIMIT wrong passwords for one user
+# name, or from one client address, that account or address cannot log in for
+# BIOPROOF_LOCKOUT_MINUTES (answer 429, audited); a successful login clears the count.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+BIOPROOF_LOGIN_FAILURE_LIMIT = int(os.environ.get("BIOPROOF_LOGIN_FAILURE_LIMIT", "5"))
+BIOPROOF_LOCKOUT_MINUTES = int(os.environ.get("BIOPROOF_LOCKOUT_MINUTES", "15"))
+AXES_FAILURE_LIMIT = BIOPROOF_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = BIOPROOF_LOCKOUT_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "bioproof.core.security.client_ip"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "bioproof.core.security.lockout_response"
+AXES_VERBOSE = False
+# Signing (core.signatures.reauthenticate): the same limit and cool-off per user, counted apart
+BIOPROOF_SIGNING_FAILURE_LIMIT = int(
+    os.environ.get("BIOPROOF_SIGNING_FAILURE_LIMIT", str(BIOPROOF_LOGIN_FAILURE_LIMIT))
+)
 
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
@@ -182,6 +216,36 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _bool("BIOPROOF_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+# HTTPS in production: HSTS, redirect to https, and the header a TLS-terminating proxy sets
+SECURE_HSTS_SECONDS = int(os.environ.get("BIOPROOF_HSTS_SECONDS", "0"))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _bool("BIOPROOF_HSTS_INCLUDE_SUBDOMAINS", SECURE_HSTS_SECONDS > 0)
+SECURE_HSTS_PRELOAD = _bool("BIOPROOF_HSTS_PRELOAD", SECURE_HSTS_SECONDS >= 31536000)
+SECURE_SSL_REDIRECT = _bool("BIOPROOF_SSL_REDIRECT", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+_proxy_header = os.environ.get("BIOPROOF_PROXY_SSL_HEADER", "").strip()
+if _proxy_header:
+    # "X-Forwarded-Proto" (value https) or "X-Forwarded-Proto: https"
+    _name, _, _value = _proxy_header.partition(":")
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"),
+        _value.strip() or "https",
+    )
+# Content Security Policy (django-csp): scripts, styles and everything else from this site only
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 LOGGING = {
     "version": 1,

@@ -4,11 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bioproof.catalog import actions
 from bioproof.catalog.models import Category, Product
+from bioproof.consortium.auth import api_user
 from bioproof.core.errors import DomainError
+from bioproof.core.pagination import LimitOffsetPagination
 from bioproof.core.policy import get_visible_or_404
 
 router = Router()
@@ -27,27 +29,29 @@ class ProductOut(Schema):
 
 
 class ProductIn(Schema):
-    category: str
-    name_ko: str = ""
-    name_en: str = ""
-    model_number: str = ""
+    category: str = Field(max_length=40)
+    name_ko: str = Field("", max_length=200)
+    name_en: str = Field("", max_length=200)
+    model_number: str = Field("", max_length=100)
     description: str = ""
     specs: dict[str, Any] = {}
     listed: bool = False
-    supplier: str | None = Field(None, description="supplier organization code; default: yours")
+    supplier: str | None = Field(
+        None, max_length=40, description="supplier organization code; default: yours"
+    )
 
 
 @router.get("", response=list[ProductOut], auth=None)
 @paginate(LimitOffsetPagination)
 def list_products(request: HttpRequest, category: str | None = None) -> Any:
-    qs = Product.objects.visible_to(request.user).select_related("supplier", "category")
+    qs = Product.objects.visible_to(api_user(request)).select_related("supplier", "category")
     return qs.filter(category__code=category) if category else qs
 
 
 @router.get("/{code}", response=ProductOut, auth=None)
 def get_product(request: HttpRequest, code: str) -> Any:
     return get_visible_or_404(
-        Product.objects.select_related("supplier", "category"), request.user, code=code
+        Product.objects.select_related("supplier", "category"), api_user(request), code=code
     )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +37,14 @@ def create_organization(*, by: Any, **fields: Any) -> Organization:
     return org
 
 
+def check_password_strength(password: str, user: Any = None) -> None:
+    """Refuse a password the validators of AUTH_PASSWORD_VALIDATORS reject (DomainError, 400)."""
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(" ".join(exc.messages), field="password") from None
+
+
 @transaction.atomic
 def create_user(
     *,
@@ -57,6 +67,7 @@ def create_user(
     if unknown:
         raise DomainError(_("Unknown roles: %(r)s") % {"r": ", ".join(sorted(unknown))})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
+    check_password_strength(password, user)
     user.set_password(password)
     user.save()
     Membership.objects.bulk_create(

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.contrib.auth.models import AbstractUser
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.password_validation import validate_password
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import get_language
@@ -40,8 +43,23 @@ class Organization(models.Model):
         return self.name_en if (get_language() or "ko").startswith("en") else self.name_ko
 
 
+class ValidatedUserManager(UserManager):
+    """``create_user``/``create_superuser`` (and so ``manage.py createsuperuser``, also with
+    ``--noinput`` and ``DJANGO_SUPERUSER_PASSWORD``) apply AUTH_PASSWORD_VALIDATORS."""
+
+    def _create_user_object(
+        self, username: str, email: str | None, password: str | None, **extra: Any
+    ) -> Any:
+        user = super()._create_user_object(username, email, password, **extra)
+        if password is not None:
+            validate_password(password, user)
+        return user
+
+
 class User(AbstractUser):
     """A person. What they may do comes from their memberships (organization × role)."""
+
+    objects = ValidatedUserManager()
 
     @cached_property
     def organization_ids(self) -> frozenset[int]:

@@ -7,8 +7,11 @@ signing during a session uses at least one component, here the password).
 
 from __future__ import annotations
 
+import datetime as dt
+from contextvars import ContextVar
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -16,15 +19,133 @@ from django.utils.translation import gettext as _
 
 from bioproof.core import audit
 from bioproof.core.errors import DomainError
-from bioproof.core.models import Signature
+from bioproof.core.models import AuditEvent, Signature
+
+FAILED_ACTION = "signature.password_failed"
+LOCKED_ACTION = "signature.locked_out"
+
+# Wrong signing passwords of this request or task, written once the action's transaction has
+# rolled back (the failure must outlive the refusal it causes); see flush_signing_failures().
+_pending: ContextVar[tuple[int, ...]] = ContextVar("bioproof_signing_failures", default=())
+
+
+def _limit() -> int:
+    return max(1, int(settings.BIOPROOF_SIGNING_FAILURE_LIMIT))
+
+
+def _cooloff() -> dt.timedelta:
+    return dt.timedelta(minutes=max(1, int(settings.BIOPROOF_LOCKOUT_MINUTES)))
+
+
+def recent_signing_failures(user: Any) -> list[dt.datetime]:
+    """Times of ``user``'s wrong signing passwords within the cool-off, since their last signature.
+
+    Counted from the audit trail, so every worker process sees the same count.
+    """
+    since = timezone.now() - _cooloff()
+    last_signed = (
+        AuditEvent.objects.filter(actor=user, action="signature.applied", at__gte=since)
+        .order_by("-seq")
+        .values_list("at", flat=True)
+        .first()
+    )
+    return list(
+        AuditEvent.objects.filter(actor=user, action=FAILED_ACTION, at__gte=last_signed or since)
+        .order_by("seq")
+        .values_list("at", flat=True)
+    )
+
+
+def signing_locked_until(user: Any) -> dt.datetime | None:
+    """When ``user`` may sign again after too many wrong passwords; None when they may now."""
+    failures = recent_signing_failures(user)
+    if len(failures) < _limit():
+        return None
+    return failures[-1] + _cooloff()
+
+
+def _record_failures(user_pks: tuple[int, ...]) -> None:
+    from django.contrib.auth import get_user_model
+
+    for pk in user_pks:
+        user = get_user_model().objects.filter(pk=pk).first()
+        if user is None:
+            continue
+        org = getattr(user, "primary_organization", None)
+        count = len(recent_signing_failures(user)) + 1
+        audit.record(
+            actor=user,
+            action=FAILED_ACTION,
+            obj=user,
+            organization=org,
+            after={"failures": count, "limit": _limit()},
+        )
+        if count == _limit():
+            audit.record(
+                actor=user,
+                action=LOCKED_ACTION,
+                obj=user,
+                organization=org,
+                after={
+                    "failures": count,
+                    "until": timezone.now() + _cooloff(),
+                    "minutes": int(_cooloff().total_seconds() // 60),
+                },
+            )
+
+
+def flush_signing_failures() -> None:
+    """Write the wrong signing passwords noted so far to the audit trail (each with its count,
+    and the lock-out when the limit is reached). Called at the end of every request; a task or
+    test that calls signing actions directly calls it after the refusal."""
+    pending = _pending.get()
+    if not pending:
+        return
+    _pending.set(())
+    with transaction.atomic():
+        _record_failures(pending)
+
+
+def discard_signing_failures() -> None:
+    """Forget failures noted but not written (a new request starts clean)."""
+    _pending.set(())
 
 
 def reauthenticate(user: Any, password: str) -> None:
-    """Raise a DomainError unless ``password`` is the user's current password."""
-    if not password or not user.check_password(password):
+    """Raise a DomainError unless ``password`` is the user's current password.
+
+    Throttled per user: after ``BIOPROOF_SIGNING_FAILURE_LIMIT`` wrong passwords within
+    ``BIOPROOF_LOCKOUT_MINUTES`` (and since the last signature), signing is refused until the
+    cool-off has passed, whatever password is given. Each wrong password and the lock-out are
+    audited.
+    """
+    until = signing_locked_until(user)
+    if until is not None:
         raise DomainError(
-            _("Password is not correct; the signature was not applied."), field="password"
+            _(
+                "Signing is locked after %(n)d wrong passwords; try again after %(time)s "
+                "or ask the platform administrator."
+            )
+            % {"n": _limit(), "time": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")},
+            field="password",
         )
+    if password and user.check_password(password):
+        return
+    left = _limit() - len(recent_signing_failures(user)) - 1 - len(_pending.get())
+    _pending.set((*_pending.get(), user.pk))
+    if not transaction.get_connection().in_atomic_block:
+        flush_signing_failures()
+    if left <= 0:
+        message = _(
+            "Password is not correct; the signature was not applied. Signing is now locked "
+            "for %(minutes)d minutes."
+        ) % {"minutes": int(_cooloff().total_seconds() // 60)}
+    else:
+        message = _(
+            "Password is not correct; the signature was not applied (%(left)d attempts left "
+            "before signing is locked)."
+        ) % {"left": left}
+    raise DomainError(message, field="password")
 
 
 @transaction.atomic

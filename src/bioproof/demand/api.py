@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bioproof.catalog.models import Category, Product
+from bioproof.consortium.auth import api_user as viewer
 from bioproof.consortium.models import Organization
+from bioproof.core.api_inputs import upload_filename
 from bioproof.core.errors import DomainError, PolicyDenied
+from bioproof.core.pagination import LimitOffsetPagination, typed
 from bioproof.core.policy import get_visible_or_404, is_platform_admin, org_ids
 from bioproof.demand import actions, matching, policy
 from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
-from bioproof.search.api import viewer
 
 needs_router = Router()
 proposals_router = Router()
@@ -23,35 +25,37 @@ adoptions_router = Router()
 documents_router = Router()
 
 
-class SpecIn(Schema):
-    key: str
+class NeedSpecIn(Schema):
+    key: str = Field(max_length=100)
     comparison: str = Field(description="min, max or equals")
     value: str | float
 
 
-class CriterionIn(Schema):
-    kpi: str
+class NeedCriterionIn(Schema):
+    kpi: str = Field(max_length=40)
     comparison: str = Field(description="equivalence, non_inferiority, minimum or maximum")
     value: float
     relative: bool | None = Field(None, description="margin as a fraction of the reference mean")
-    unit: str = ""
+    unit: str = Field("", max_length=30)
 
 
 class NeedIn(Schema):
-    title: str
-    category: str
-    incumbent: str
+    title: str = Field(max_length=200)
+    category: str = Field(max_length=40)
+    incumbent: str = Field(max_length=200)
     description: str = ""
-    organism: str = ""
-    scale: str = ""
-    mode: str = ""
-    required_specs: list[SpecIn] = []
-    criteria: list[CriterionIn] = []
+    organism: str = Field("", max_length=120)
+    scale: str = Field("", max_length=100)
+    mode: Need.Mode | Literal[""] = ""
+    required_specs: list[NeedSpecIn] = []
+    criteria: list[NeedCriterionIn] = []
     yearly_volume: float | None = None
-    volume_unit: str = ""
+    volume_unit: str = Field("", max_length=20)
     deadline: dt.date | None = None
-    visibility: str = Field("consortium", description="public, consortium or private")
-    organization: str | None = Field(None, description="demand company code; default: yours")
+    visibility: Need.Visibility = Need.Visibility.CONSORTIUM
+    organization: str | None = Field(
+        None, max_length=40, description="demand company code; default: yours"
+    )
 
 
 class NeedOut(Schema):
@@ -74,12 +78,12 @@ class NeedOut(Schema):
     created_at: dt.datetime
 
 
-class ReasonIn(Schema):
+class DemandReasonIn(Schema):
     reason: str = ""
 
 
 class ProposalIn(Schema):
-    product: str
+    product: str = Field(max_length=20)
     message: str = ""
 
 
@@ -102,9 +106,9 @@ class ProposalOut(Schema):
 
 
 class TailoredEvaluationIn(Schema):
-    center: str
-    title: str
-    scale: str = ""
+    center: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    scale: str = Field("", max_length=100)
     process_context: str = ""
     titer_margin: float | None = Field(0.10, gt=0, lt=1)
 
@@ -152,14 +156,18 @@ class MatchOut(Schema):
 
 
 class AdoptionIn(Schema):
-    product: str
+    product: str = Field(max_length=20)
     adopted_on: dt.date
     yearly_volume: float | None = None
-    volume_unit: str = ""
+    volume_unit: str = Field("", max_length=20)
     note: str = ""
-    need: str | None = Field(None, description="code of your need")
-    evaluation: str | None = Field(None, description="evaluation code (published or commissioned)")
-    organization: str | None = Field(None, description="demand company code; default: yours")
+    need: str | None = Field(None, max_length=20, description="code of your need")
+    evaluation: str | None = Field(
+        None, max_length=20, description="evaluation code (published or commissioned)"
+    )
+    organization: str | None = Field(
+        None, max_length=40, description="demand company code; default: yours"
+    )
 
 
 class AdoptionOut(Schema):
@@ -235,7 +243,10 @@ def _proposal(request: HttpRequest, pk: int) -> Proposal:
 
 @needs_router.get("", response=list[NeedOut], auth=None)
 @paginate(LimitOffsetPagination)
-def list_needs(request: HttpRequest, status: str | None = None, category: str | None = None) -> Any:
+@typed
+def list_needs(
+    request: HttpRequest, status: Need.Status | None = None, category: str | None = None
+) -> Any:
     """Needs visible to you (anonymous: public needs only)."""
     qs = Need.objects.visible_to(viewer(request)).select_related("organization", "category")
     if status:
@@ -278,7 +289,7 @@ def post_need(request: HttpRequest, payload: NeedIn) -> Any:
 
 
 @needs_router.post("/{code}/close", response=NeedOut)
-def close_need(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def close_need(request: HttpRequest, code: str, payload: DemandReasonIn) -> Any:
     return actions.close_need(by=request.auth, need=_need(request, code), reason=payload.reason)
 
 
@@ -330,7 +341,8 @@ def invite_supplier(request: HttpRequest, code: str, payload: ProposalIn) -> Any
 
 @proposals_router.get("", response=list[ProposalOut])
 @paginate(LimitOffsetPagination)
-def list_proposals(request: HttpRequest, status: str | None = None) -> Any:
+@typed
+def list_proposals(request: HttpRequest, status: Proposal.Status | None = None) -> Any:
     """Proposals your organization sent or received."""
     qs = Proposal.objects.visible_to(request.auth).select_related(
         "need", "product", "supplier", "evaluation"
@@ -339,14 +351,14 @@ def list_proposals(request: HttpRequest, status: str | None = None) -> Any:
 
 
 @proposals_router.post("/{pk}/accept", response=ProposalOut)
-def accept_proposal(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def accept_proposal(request: HttpRequest, pk: int, payload: DemandReasonIn) -> Any:
     return actions.accept_proposal(
         by=request.auth, proposal=_proposal(request, pk), reason=payload.reason
     )
 
 
 @proposals_router.post("/{pk}/decline", response=ProposalOut)
-def decline_proposal(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def decline_proposal(request: HttpRequest, pk: int, payload: DemandReasonIn) -> Any:
     return actions.decline_proposal(
         by=request.auth, proposal=_proposal(request, pk), reason=payload.reason
     )
@@ -432,7 +444,7 @@ def upload_document(
     code: str,
     kind: Form[str],
     file: File[UploadedFile],
-    title: Form[str] = "",
+    title: str = Form("", max_length=200),
 ) -> Any:
     product = get_visible_or_404(Product.objects, request.auth, code=code)
     document = actions.upload_product_document(
@@ -440,7 +452,7 @@ def upload_document(
         product=product,
         kind=kind,
         title=title,
-        filename=file.name or "",
+        filename=upload_filename(file.name, default=""),
         data=file.read(),
     )
     return Status(201, document)

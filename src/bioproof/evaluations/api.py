@@ -6,11 +6,13 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, File, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bioproof.catalog.models import Product
 from bioproof.consortium.models import Organization
+from bioproof.core.api_inputs import upload_filename
 from bioproof.core.errors import DomainError
+from bioproof.core.pagination import LimitOffsetPagination, typed
 from bioproof.core.policy import get_visible_or_404
 from bioproof.evaluations import actions
 from bioproof.evaluations.models import Evaluation, MethodTemplate, Run, TrackRecord
@@ -78,17 +80,17 @@ class EvaluationDetail(EvaluationOut):
 
 
 class RequestIn(Schema):
-    product: str
-    center: str
-    title: str
-    reference_product: str
-    scale: str
+    product: str = Field(max_length=20)
+    center: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+    reference_product: str = Field(max_length=200)
+    scale: str = Field(max_length=100)
     process_context: str = ""
     titer_margin: float = Field(0.10, gt=0, lt=1, description="fraction of the reference mean")
     alpha: float = Field(0.05, gt=0, lt=0.5)
 
 
-class ReasonIn(Schema):
+class EvaluationReasonIn(Schema):
     reason: str
 
 
@@ -97,24 +99,28 @@ class PasswordIn(Schema):
 
 
 class TemplateIn(Schema):
-    template: str = Field(description="method template code")
+    template: str = Field(max_length=40, description="method template code")
 
 
-class CriterionIn(Schema):
-    kpi: str
+class EvaluationCriterionIn(Schema):
+    kpi: str = Field(max_length=40)
     comparison: Literal["equivalence", "non_inferiority", "minimum", "maximum"]
     value: float
     relative: bool = True
-    alpha: float = 0.05
-    unit: str = ""
+    alpha: float = Field(0.05, gt=0, lt=0.5)
+    unit: str = Field("", max_length=30)
     higher_is_better: bool = True
 
 
 class RunIn(Schema):
     arm: Literal["candidate", "reference"]
-    label: str
-    batch_id: str = ""
-    equipment: str = ""
+    label: str = Field(
+        min_length=1,
+        max_length=40,
+        description="unique in the evaluation; any characters (quote it in the data URL)",
+    )
+    batch_id: str = Field("", max_length=60)
+    equipment: str = Field("", max_length=120)
     notes: str = ""
 
 
@@ -161,7 +167,8 @@ def _evaluation(request: HttpRequest, code: str) -> Evaluation:
 
 @router.get("", response=list[EvaluationOut])
 @paginate(LimitOffsetPagination)
-def list_evaluations(request: HttpRequest, status: str | None = None) -> Any:
+@typed
+def list_evaluations(request: HttpRequest, status: Evaluation.Status | None = None) -> Any:
     qs = (
         Evaluation.objects.visible_to(request.auth)
         .current()
@@ -201,14 +208,14 @@ def accept(request: HttpRequest, code: str) -> Any:
 
 
 @router.post("/{code}/request-info", response=EvaluationDetail)
-def request_info(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def request_info(request: HttpRequest, code: str, payload: EvaluationReasonIn) -> Any:
     return actions.request_info(
         by=request.auth, evaluation=_evaluation(request, code), reason=payload.reason
     )
 
 
 @router.post("/{code}/provide-info", response=EvaluationDetail)
-def provide_info(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def provide_info(request: HttpRequest, code: str, payload: EvaluationReasonIn) -> Any:
     return actions.provide_info(
         by=request.auth, evaluation=_evaluation(request, code), reason=payload.reason
     )
@@ -225,7 +232,7 @@ def set_template(request: HttpRequest, code: str, payload: TemplateIn) -> Any:
 
 
 @router.post("/{code}/protocol/criteria", response={201: CriterionOut})
-def add_criterion(request: HttpRequest, code: str, payload: CriterionIn) -> Any:
+def add_criterion(request: HttpRequest, code: str, payload: EvaluationCriterionIn) -> Any:
     return Status(
         201,
         actions.add_criterion(
@@ -242,7 +249,7 @@ def sign_protocol(request: HttpRequest, code: str, payload: PasswordIn) -> Any:
 
 
 @router.post("/{code}/reject", response=EvaluationDetail)
-def reject(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def reject(request: HttpRequest, code: str, payload: EvaluationReasonIn) -> Any:
     return actions.reject(
         by=request.auth, evaluation=_evaluation(request, code), reason=payload.reason
     )
@@ -256,7 +263,7 @@ def add_run(request: HttpRequest, code: str, payload: RunIn) -> Any:
     )
 
 
-@router.post("/{code}/runs/{label}/data", response={201: DataFileOut})
+@router.post("/{code}/runs/{path:label}/data", response={201: DataFileOut})
 def upload_data(
     request: HttpRequest,
     code: str,
@@ -271,7 +278,7 @@ def upload_data(
         actions.upload_run_data(
             by=request.auth,
             run=run,
-            filename=file.name or "upload",
+            filename=upload_filename(file.name),
             data=file.read(),
             layout=layout,
         ),
@@ -328,7 +335,7 @@ def consent(request: HttpRequest, code: str, payload: PublishIn) -> Any:
 
 
 @router.post("/{code}/withdraw", response=EvaluationDetail)
-def withdraw(request: HttpRequest, code: str, payload: ReasonIn) -> Any:
+def withdraw(request: HttpRequest, code: str, payload: EvaluationReasonIn) -> Any:
     evaluation = _evaluation(request, code)
     actions.withdraw(by=request.auth, evaluation=evaluation, reason=payload.reason)
     return evaluation

@@ -7,21 +7,15 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from bioproof.consortium.auth import api_user
 from bioproof.search.query import search
 
 router = Router(auth=None)
 
 
 def viewer(request: HttpRequest) -> Any:
-    """The session user, or the user of a valid ``Authorization: Bearer`` token."""
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer "):
-        from bioproof.consortium.actions import user_for_token
-
-        user = user_for_token(header.split(" ", 1)[1].strip())
-        if user is not None:
-            return user
-    return request.user
+    """The session user, or the user of a valid ``Authorization: Bearer`` token (one resolver)."""
+    return api_user(request)
 
 
 class SearchParams(Schema):
