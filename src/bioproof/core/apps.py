@@ -9,8 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from bioproof.core import security  # noqa: F401  (connects the lock-out audit)
-        from bioproof.core import verification
+        from bioproof.core import (
+            security,  # noqa: F401  (connects the lock-out audit)
+            verification,
+        )
         from bioproof.core.models import Signature
 
         verification.register(Signature)
