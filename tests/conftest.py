@@ -261,6 +261,8 @@ def _reference_data(transactional_db: Any) -> None:
     from bioproof.catalog.models import Category
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
+    from django.db import transaction
 
-    sync_categories(Category)
-    sync_templates(MethodTemplate)
+    with transaction.atomic():  # as migrate does: the rows get their audit events
+        sync_categories(Category)
+        sync_templates(MethodTemplate)

@@ -84,7 +84,7 @@ def matrix(published, people, more_people, orgs, more_orgs, make_product, make_n
         by=more_people["demand2"],
         organization=more_orgs["demand2"],
     )
-    admin = User.objects.create_superuser("root", "root@example.org", "x")
+    admin = User.objects.create_superuser("root", "root@example.org", "root-test-pass-2026")
     users: dict[str, Any] = {
         "supplier": people["a_staff"],
         "competitor": people["b_admin"],
