@@ -20,7 +20,22 @@ from bioproof.core.models import Signature
 
 
 def reauthenticate(user: Any, password: str) -> None:
-    """Raise a DomainError unless ``password`` is the user's current password."""
+    """Raise a DomainError unless ``password`` is the user's current password.
+
+    A user whose password was reset by an administrator cannot sign until they have chosen a
+    new one: the administrator knew the temporary password and could otherwise sign as them.
+    """
+    if getattr(user, "must_change_password", False) or (
+        getattr(user, "pk", None) is not None
+        and type(user)._default_manager.filter(pk=user.pk, must_change_password=True).exists()
+    ):
+        raise DomainError(
+            _(
+                "Your password was reset by an administrator: choose a new password before "
+                "signing; the signature was not applied."
+            ),
+            field="password",
+        )
     if not password or not user.check_password(password):
         raise DomainError(
             _("Password is not correct; the signature was not applied."), field="password"
