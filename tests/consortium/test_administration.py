@@ -387,7 +387,9 @@ def test_members_page_grants_and_refuses(people: dict[str, User], orgs: dict[str
         follow=True,
     )
     assert _last_seq() == seq
-    assert "Only the organization" in response.content.decode()
+    # the page speaks Korean by default; the refusal is shown, translated
+    refusal = "구성원의 역할은 해당 기관 관리자 또는 사업단만 변경할 수 있습니다."
+    assert refusal in response.content.decode()
     # a grant without a reason names the field
     response = client.post(
         reverse("member_grant_role", args=["supplier-a"]),
@@ -395,6 +397,7 @@ def test_members_page_grants_and_refuses(people: dict[str, User], orgs: dict[str
         follow=True,
     )
     assert _last_seq() == seq
+    assert 'class="error"' in response.content.decode()
 
 
 def test_office_pages(office: User, orgs: dict[str, Any], people: dict[str, User]) -> None:
@@ -417,3 +420,19 @@ def test_office_pages(office: User, orgs: dict[str, Any], people: dict[str, User
     other.force_login(people["a_admin"])
     assert other.get(reverse("office")).status_code == 403
     assert other.get(reverse("category_edit", args=["media"])).status_code == 403
+
+
+def test_office_manages_people_without_organization(office: User) -> None:
+    other = User.objects.create_superuser("office2", "o2@example.org", PASSWORD)
+    client = Client()
+    client.force_login(office)
+    page = client.get(reverse("office")).content.decode()
+    assert 'data-user="office2"' in page
+    seq = _last_seq()
+    response = client.post(
+        reverse("office_set_active", args=["office2"]), {"active": "0", "reason": "left"}
+    )
+    assert response.status_code == 302 and response["Location"] == reverse("office")
+    _one_event(seq, "user.deactivated")
+    other.refresh_from_db()
+    assert not other.is_active

@@ -5,6 +5,12 @@ from bioproof.consortium import views
 urlpatterns = [
     path("account/password/", views.password_change, name="password_change"),
     path("office/", views.office, name="office"),
+    path(
+        "office/people/<str:username>/password/",
+        views.reset_password,
+        name="office_reset_password",
+    ),
+    path("office/people/<str:username>/active/", views.set_active, name="office_set_active"),
     path("organizations/<slug:code>/edit/", views.organization_edit, name="organization_edit"),
     path(
         "organizations/<slug:code>/members/",

@@ -142,8 +142,8 @@ def revoke_role(request: HttpRequest, code: str, username: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def reset_password(request: HttpRequest, code: str, username: str) -> HttpResponse:
-    org = get_object_or_404(Organization, code=code)
+def reset_password(request: HttpRequest, username: str, code: str | None = None) -> HttpResponse:
+    org = get_object_or_404(Organization, code=code) if code else None
     user = _user_or_404(username)
     form = ResetPasswordForm(request.POST)
     if form.is_valid():
@@ -164,8 +164,8 @@ def reset_password(request: HttpRequest, code: str, username: str) -> HttpRespon
 
 @login_required
 @require_POST
-def set_active(request: HttpRequest, code: str, username: str) -> HttpResponse:
-    org = get_object_or_404(Organization, code=code)
+def set_active(request: HttpRequest, username: str, code: str | None = None) -> HttpResponse:
+    org = get_object_or_404(Organization, code=code) if code else None
     user = _user_or_404(username)
     form = SetActiveForm(request.POST)
     if form.is_valid():
@@ -205,7 +205,9 @@ def revoke_token(request: HttpRequest, code: str, token_id: int) -> HttpResponse
     return _back(request, org)
 
 
-def _back(request: HttpRequest, org: Organization) -> HttpResponse:
+def _back(request: HttpRequest, org: Organization | None) -> HttpResponse:
+    if org is None:
+        return redirect("office" if is_platform_admin(request.user) else "home")
     if actions.can_administer(request.user, org):
         return redirect("organization_members", code=org.code)
     return redirect("home")
@@ -221,6 +223,8 @@ def office(request: HttpRequest) -> HttpResponse:
         {
             "organizations": Organization.objects.order_by("code"),
             "categories": Category.objects.select_related("parent").order_by("id"),
+            # People no organization's page shows (platform administrators, leavers)
+            "unaffiliated": User.objects.filter(memberships__isnull=True).order_by("username"),
         },
     )
 
