@@ -436,3 +436,29 @@ def test_office_manages_people_without_organization(office: User) -> None:
     _one_event(seq, "user.deactivated")
     other.refresh_from_db()
     assert not other.is_active
+
+
+def test_admin_read_only_pages_open(people: dict[str, User], office: User) -> None:
+    token, _raw = actions.issue_api_token(by=people["a_staff"], name="lims")
+    client = Client()
+    client.force_login(office)
+    media = Category.objects.get(code="media")
+    for url in (
+        reverse("admin:consortium_user_change", args=[people["a_staff"].pk]),
+        reverse("admin:consortium_user_changelist"),
+        reverse("admin:consortium_apitoken_change", args=[token.pk]),
+        reverse("admin:catalog_category_change", args=[media.pk]),
+        reverse("admin:core_auditevent_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert 'name="_save"' not in response.content.decode(), url
+    page = client.get(reverse("admin:consortium_user_change", args=[people["a_staff"].pk]))
+    assert reverse("organization_members", args=["supplier-a"]) in page.content.decode()
+    assert (
+        token.key_hash
+        not in client.get(
+            reverse("admin:consortium_apitoken_change", args=[token.pk])
+        ).content.decode()
+    )
+    assert client.get(reverse("admin:consortium_user_add")).status_code == 403

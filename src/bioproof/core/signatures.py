@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -27,7 +28,7 @@ def reauthenticate(user: Any, password: str) -> None:
     """
     if getattr(user, "must_change_password", False) or (
         getattr(user, "pk", None) is not None
-        and type(user)._default_manager.filter(pk=user.pk, must_change_password=True).exists()
+        and get_user_model()._default_manager.filter(pk=user.pk, must_change_password=True).exists()
     ):
         raise DomainError(
             _(
