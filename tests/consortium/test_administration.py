@@ -18,6 +18,7 @@ from bioproof.consortium.models import ApiToken, Membership, Organization, User
 from bioproof.core.errors import DomainError, PolicyDenied
 from bioproof.core.models import AuditEvent
 from bioproof.core.signatures import reauthenticate
+from bioproof.core.verification import ROW_ACTIONS
 from tests.conftest import PASSWORD
 
 NEW_PASSWORD = "a-fresh-Passphrase-42"
@@ -29,7 +30,8 @@ def office(db: Any) -> User:
 
 
 def _one_event(since: int, action: str) -> AuditEvent:
-    events = list(AuditEvent.objects.filter(seq__gt=since))
+    """The one action event since ``since`` (row events of the verification registry aside)."""
+    events = list(AuditEvent.objects.filter(seq__gt=since).exclude(action__in=ROW_ACTIONS))
     assert [e.action for e in events] == [action]
     return events[0]
 

@@ -44,6 +44,7 @@ FORMAT_VERSION = 1
 MEDIA_DIR = "media"
 SQLITE_FILE = "database.sqlite3"
 PG_FILE = "database.pgdump"
+CHECKPOINT_FILE = "checkpoints.jsonl"
 GENESIS = "0" * 64
 CHUNK = 1024 * 1024
 
@@ -60,13 +61,15 @@ class BackupSummary:
     media_bytes: int
     audit_seq: int
     audit_hash: str
+    notes: tuple[str, ...] = ()
 
     def __str__(self) -> str:
-        return (
+        text = (
             f"{self.path}: {self.vendor} database, {self.files} media files "
             f"({self.media_bytes} bytes), audit chain head seq={self.audit_seq} "
             f"hash={self.audit_hash[:16]}…"
         )
+        return "\n".join([text, *(f"note: {n}" for n in self.notes)])
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -218,6 +221,63 @@ def _dump_postgresql(using: str, dest: Path) -> tuple[int, str]:
     return (int(row[0]), str(row[1])) if row else (0, GENESIS)
 
 
+# ------------------------------------------------------------------------------ checkpoints
+
+
+def _checkpoint_log_path() -> Path:
+    from bioproof.core import checkpoints
+
+    return Path(checkpoints.log_path())
+
+
+def _copy_checkpoint_log(dest: Path, head_seq: int) -> dict[str, Any] | None:
+    """Copy the signed checkpoints that anchor the dumped chain (seq <= its head).
+
+    The log lives outside the database; a restore on a new host needs it (and the platform key,
+    which is never in a backup) for ``audit verify`` to check the chain against it. Checkpoints
+    signed after the snapshot name events the dump does not hold, so they are left out.
+    """
+    source = _checkpoint_log_path()
+    if not source.is_file():
+        return None
+    kept: list[str] = []
+    for line in source.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        try:
+            seq = int(json.loads(line)["seq"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise BackupError(f"the checkpoint log {source} has a malformed line: {exc}") from exc
+        if seq <= head_seq:
+            kept.append(line)
+    dest.write_text("".join(f"{line}\n" for line in kept), encoding="utf-8")
+    sha, size = _sha256_file(dest)
+    return {"file": CHECKPOINT_FILE, "sha256": sha, "size": size, "entries": len(kept)}
+
+
+def _restore_checkpoint_log(src: Path, entry: dict[str, Any] | None) -> list[str]:
+    if not entry:
+        return []
+    target = _checkpoint_log_path()
+    data = (src / entry["file"]).read_bytes()
+    if not target.is_file() or target.stat().st_size == 0:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        return [f"checkpoint log restored to {target} ({entry['entries']} checkpoints)"]
+    current = target.read_bytes()
+    if current == data:
+        return []
+    if current.startswith(data):
+        return [
+            f"the checkpoint log {target} was kept: it anchors events after this backup, which "
+            "the restore does not hold; 'audit verify' names them (record the loss)"
+        ]
+    return [
+        f"the checkpoint log {target} was kept and differs from the backup's copy; compare it "
+        f"with {src / entry['file']}"
+    ]
+
+
 # ------------------------------------------------------------------------------ backup
 
 
@@ -249,6 +309,8 @@ def create_backup(
                 continue
             files.append({"path": name, "sha256": sha, "size": size})
 
+        checkpoint_log = _copy_checkpoint_log(dest / CHECKPOINT_FILE, seq)
+
         manifest = {
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
@@ -257,6 +319,7 @@ def create_backup(
             "database": {"vendor": vendor, "file": db_file, "sha256": db_sha, "size": db_size},
             "audit_chain_head": {"seq": seq, "hash": head_hash},
             "media": files,
+            "checkpoint_log": checkpoint_log,
         }
         tmp = dest / (MANIFEST + ".tmp")
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -302,6 +365,10 @@ def read_manifest(src: Path | str) -> dict[str, Any]:
         for entry in manifest["media"]:
             _safe_member(entry["path"])
             assert isinstance(entry["sha256"], str) and isinstance(entry["size"], int)
+        log = manifest.get("checkpoint_log")
+        if log is not None:
+            assert log["file"] == CHECKPOINT_FILE
+            assert isinstance(log["sha256"], str) and isinstance(log["size"], int)
     except (KeyError, TypeError, AssertionError) as exc:
         raise BackupError(f"{path} is incomplete or malformed ({exc!r})") from exc
     return manifest
@@ -318,6 +385,12 @@ def verify_backup(src: Path | str) -> dict[str, Any]:
         problems.append(f"database dump {db['file']} is missing")
     elif _sha256_file(db_path) != (db["sha256"], db["size"]):
         problems.append(f"database dump {db['file']} does not match its SHA-256 or size")
+    log = manifest.get("checkpoint_log")
+    if log is not None:
+        if not (src / log["file"]).is_file():
+            problems.append(f"checkpoint log {log['file']} is missing")
+        elif _sha256_file(src / log["file"]) != (log["sha256"], log["size"]):
+            problems.append(f"checkpoint log {log['file']} does not match its SHA-256 or size")
     listed = set()
     for entry in manifest["media"]:
         name = entry["path"]
@@ -449,6 +522,7 @@ def restore_backup(
                 digest.update(chunk)
         if digest.hexdigest() != entry["sha256"]:
             raise BackupError(f"media file {name} reads back with a different SHA-256")
+    notes = _restore_checkpoint_log(src, manifest.get("checkpoint_log"))
 
     connections[using].close()
     from bioproof.core.models import AuditChainHead
@@ -468,6 +542,7 @@ def restore_backup(
         sum(e["size"] for e in manifest["media"]),
         seq,
         head_hash,
+        tuple(notes),
     )
 
 
