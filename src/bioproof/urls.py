@@ -12,6 +12,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("bioproof.consortium.urls")),
     path("products/", include("bioproof.catalog.urls")),
     path("evaluations/", include("bioproof.evaluations.urls")),
     path("needs/", include("bioproof.demand.urls")),

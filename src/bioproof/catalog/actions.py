@@ -14,7 +14,7 @@ from bioproof.consortium.models import Organization
 from bioproof.core import audit
 from bioproof.core.codes import next_code
 from bioproof.core.errors import DomainError, InvalidTransition
-from bioproof.core.policy import require
+from bioproof.core.policy import is_platform_admin, require
 from bioproof.search import index as search_index
 
 PRODUCT_FIELDS = (
@@ -93,3 +93,55 @@ def list_product(*, by: Any, product: Product) -> Product:
     )
     search_index.product_changed(product)
     return product
+
+
+CATEGORY_EDIT_FIELDS = ("name_ko", "name_en")
+
+
+@transaction.atomic
+def update_category(
+    *, by: Any, category: Category, reason: str, name_ko: str, name_en: str
+) -> Category:
+    """The programme office renames a category; audited, and its products are re-indexed."""
+    require(is_platform_admin(by), _("Only the programme office edits categories."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for this change."), field="reason")
+    name_ko, name_en = (name_ko or "").strip(), (name_en or "").strip()
+    if not name_ko:
+        raise DomainError(_("The category needs a Korean name."), field="name_ko")
+    if not name_en:
+        raise DomainError(_("The category needs an English name."), field="name_en")
+    category = Category.objects.select_for_update().get(pk=category.pk)
+    before = audit.snapshot(category, CATEGORY_EDIT_FIELDS)
+    category.name_ko, category.name_en = name_ko[:120], name_en[:120]
+    after = audit.snapshot(category, CATEGORY_EDIT_FIELDS)
+    if before == after:
+        raise DomainError(_("Nothing was changed."))
+    category.save(update_fields=list(CATEGORY_EDIT_FIELDS))
+    changed = [k for k in CATEGORY_EDIT_FIELDS if before[k] != after[k]]
+    audit.record(
+        actor=by,
+        action="category.updated",
+        obj=category,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+        reason=reason[:1000],
+    )
+    # Search documents of products, track records and needs carry their category's names
+    # (and its parent's).
+    from bioproof.demand.models import Need
+    from bioproof.evaluations.models import Evaluation
+
+    ids = {category.pk, *Category.objects.filter(parent=category).values_list("pk", flat=True)}
+    for product in Product.objects.filter(category_id__in=ids).only("pk"):
+        search_index.product_changed(product)
+    for evaluation in (
+        Evaluation.objects.filter(product__category_id__in=ids, track_records__isnull=False)
+        .select_related("product")
+        .distinct()
+    ):
+        search_index.track_record_changed(evaluation)
+    for need in Need.objects.filter(category_id__in=ids).only("pk"):
+        search_index.need_changed(need)
+    return category

@@ -25,3 +25,13 @@ class ProductForm(forms.Form):
         help_text=_("One 'field = value' per line; the fields depend on the category."),
     )
     listed = forms.BooleanField(label=_("List in the public catalog now"), required=False)
+
+
+class CategoryForm(forms.Form):
+    name_ko = forms.CharField(label=_("Name (Korean)"), max_length=120)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=120)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        help_text=_("Recorded in the audit trail with the change."),
+    )

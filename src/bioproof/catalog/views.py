@@ -2,18 +2,18 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bioproof.catalog import actions
-from bioproof.catalog.forms import ProductForm
+from bioproof.catalog.forms import CategoryForm, ProductForm
 from bioproof.catalog.models import Category, Product
 from bioproof.catalog.policy import can_manage_product
 from bioproof.catalog.specs import parse_spec_lines
 from bioproof.consortium.models import Organization
 from bioproof.core.errors import DomainError
-from bioproof.core.policy import get_visible_or_404
+from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.core.web import attempt, paginate
 
 
@@ -114,3 +114,35 @@ def product_list_action(request: HttpRequest, code: str) -> HttpResponse:
         success=_("Product listed in the public catalog."),
     )
     return redirect("product_detail", code=product.code)
+
+
+@login_required
+def category_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The programme office renames a category (audited, with a reason)."""
+    if not is_platform_admin(request.user):
+        return render(
+            request,
+            "core/denied.html",
+            {"message": _("Only the programme office edits categories.")},
+            status=403,
+        )
+    category = get_object_or_404(Category, code=code)
+    form = CategoryForm(
+        request.POST or None, initial={"name_ko": category.name_ko, "name_en": category.name_en}
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = attempt(
+            request,
+            actions.update_category,
+            form=form,
+            by=request.user,
+            category=category,
+            name_ko=d["name_ko"],
+            name_en=d["name_en"],
+            reason=d["reason"],
+            success=_("Category %(c)s updated.") % {"c": category.code},
+        )
+        if done is not None:
+            return redirect("office")
+    return render(request, "catalog/category_form.html", {"category": category, "form": form})

@@ -61,6 +61,10 @@ class User(AbstractUser):
 
     objects = ValidatedUserManager()
 
+    # Set when an administrator resets the password: the user must choose a new one before
+    # using the platform or signing (the administrator knew the temporary password).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
+
     @cached_property
     def organization_ids(self) -> frozenset[int]:
         return frozenset(self.memberships.values_list("organization_id", flat=True))

@@ -1,19 +1,42 @@
-"""Regulated records are read-only in the admin: actions are the only writers."""
+"""Regulated records are read-only in the admin: actions are the only writers.
+
+Every model of the platform's apps is registered with :class:`ReadOnlyAdmin` (inlines with
+:class:`ReadOnlyInline`): no add, change or delete (so no bulk delete action either). Changes
+are made on the platform's own pages, which call the audited actions; the admin links to them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from bioproof.core.models import AuditEvent, Signature
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
+class ReadOnlyMixin:
+    """No add, change or delete permission for anyone, superusers included."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    def get_actions(self, request: HttpRequest) -> dict[str, Any]:
+        return {}
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    extra = 0
+    max_num = 0
+    can_delete = False
 
 
 @admin.register(AuditEvent)

@@ -12,6 +12,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
@@ -117,8 +118,21 @@ def reauthenticate(user: Any, password: str) -> None:
     Throttled per user: after ``BIOPROOF_SIGNING_FAILURE_LIMIT`` wrong passwords within
     ``BIOPROOF_LOCKOUT_MINUTES`` (and since the last signature), signing is refused until the
     cool-off has passed, whatever password is given. Each wrong password and the lock-out are
-    audited.
+    audited. A user whose password was reset by an administrator cannot sign until they have
+    chosen a new one: the administrator knew the temporary password and could otherwise sign as
+    them.
     """
+    if getattr(user, "must_change_password", False) or (
+        getattr(user, "pk", None) is not None
+        and get_user_model()._default_manager.filter(pk=user.pk, must_change_password=True).exists()
+    ):
+        raise DomainError(
+            _(
+                "Your password was reset by an administrator: choose a new password before "
+                "signing; the signature was not applied."
+            ),
+            field="password",
+        )
     until = signing_locked_until(user)
     if until is not None:
         raise DomainError(
