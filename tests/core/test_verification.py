@@ -279,3 +279,8 @@ def test_baseline_takes_in_a_field_added_by_a_migration_only(approved: Evaluatio
     assert verification.verify_rows()  # 'notes' is not described …
     assert verification.baseline() == 1  # … until migrate's baseline records it
     assert not verification.verify_rows()
+
+
+def test_models_and_migrations_agree() -> None:
+    """The registry wraps managers; the migration state must still see the same managers."""
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)

@@ -104,10 +104,21 @@ def _audit_manager(manager: models.Manager[Any]) -> None:
     if getattr(cls, "_bioproof_audited", False):
         return
     audited_qs = _audited_queryset(manager._queryset_class)
+
+    def __eq__(self: Any, other: Any) -> bool:
+        # Migrations compare managers; the wrapped class must equal the one the state rebuilds.
+        return isinstance(other, cls) and self._constructor_args == other._constructor_args
+
     manager.__class__ = type(
         cls.__name__,
         (cls,),
-        {"_queryset_class": audited_qs, "_bioproof_audited": True, "__module__": cls.__module__},
+        {
+            "_queryset_class": audited_qs,
+            "_bioproof_audited": True,
+            "__eq__": __eq__,
+            "__hash__": cls.__hash__,
+            "__module__": cls.__module__,
+        },
     )
 
 
