@@ -50,6 +50,9 @@ def _crossing(volume: np.ndarray, ratio: np.ndarray, level: float) -> float:
     return float(volume[k - 1] + (level - r0) / (r1 - r0) * (volume[k] - volume[k - 1]))
 
 
+SIGNALS = ("concentration", "ratio", "absorbance")
+
+
 def breakthrough(
     volume: Sequence[float] | np.ndarray,
     concentration: Sequence[float] | np.ndarray,
@@ -59,6 +62,9 @@ def breakthrough(
     holdup: float = 0.0,
     level: float = 0.10,
     levels: Sequence[float] = (0.05, 0.10, 0.50),
+    signal: str = "concentration",
+    feed_signal: float | None = None,
+    baseline_signal: float = 0.0,
 ) -> Breakthrough:
     """Dynamic binding capacity from a frontal-loading breakthrough curve.
 
@@ -66,10 +72,18 @@ def breakthrough(
     first reaches ``x`` (linear interpolation), ``V_hold`` the system hold-up between the
     load valve and the detector (plus the column void if the curve is not corrected for it) and
     ``V_c`` the packed column volume (Carta & Jungbauer 2020, §9.2). Saturation capacity (when
-    the curve reaches ``C/C₀ ≥ 0.9``): ``q = C₀·(∫(1 − C/C₀)dV − V_hold)/V_c``.
+    the curve reaches ``C/C₀ ≥ 0.9``): ``q = C₀·(∫₀^{V_end}(1 − C/C₀)dV − V_hold)/V_c``. The
+    integral starts at zero load: nothing leaves the column before loading starts, so the curve
+    is taken through ``(0, 0)`` and the volume loaded before the first reading counts as retained
+    (an erf curve first read at 4 mL would otherwise lose 4 mL of bound protein).
 
-    ``volume`` [mL] loaded, ``concentration`` effluent [g/L, or any unit equal to the feed's],
-    ``feed_concentration`` [g/L], ``column_volume`` and ``holdup`` [mL].
+    ``signal`` says what ``concentration`` holds: ``"concentration"`` — effluent concentration
+    in the feed's unit; ``"ratio"`` — ``C/C₀`` as a fraction; ``"absorbance"`` — a UV (or other
+    linear detector) reading, turned into ``C/C₀ = (A − A_base)/(A_feed − A_base)`` with
+    ``feed_signal`` = the feed's reading (bypass or plateau) and ``baseline_signal`` the
+    equilibrated column's (Beer–Lambert: valid in the detector's linear range).
+
+    ``volume`` [mL] loaded, ``feed_concentration`` [g/L], ``column_volume`` and ``holdup`` [mL].
     """
     v = np.asarray(volume, dtype=float)
     c = np.asarray(concentration, dtype=float)
@@ -79,11 +93,29 @@ def breakthrough(
         raise InputError("volume and concentration must not contain gaps")
     if (np.diff(v) <= 0).any():
         raise InputError("loaded volumes must increase strictly")
+    if v[0] < 0:
+        raise InputError("loaded volumes cannot be negative", column="volume")
     if not feed_concentration > 0 or not column_volume > 0 or holdup < 0:
         raise InputError("feed concentration and column volume must be positive, hold-up ≥ 0")
     if not 0 < level < 1 or any(not 0 < x < 1 for x in levels):
         raise InputError("breakthrough levels are fractions between 0 and 1 (0.10 = 10 %)")
-    ratio = c / feed_concentration
+    if signal == "concentration":
+        ratio = c / feed_concentration
+    elif signal == "ratio":
+        ratio = c
+    elif signal == "absorbance":
+        if feed_signal is None or not feed_signal > baseline_signal:
+            raise InputError(
+                "a UV breakthrough curve needs the feed's absorbance (above the baseline) to "
+                "turn readings into C/C₀",
+                column="feed_absorbance",
+            )
+        ratio = (c - baseline_signal) / (feed_signal - baseline_signal)
+    else:
+        raise InputError(f"unknown breakthrough signal '{signal}' (use one of {SIGNALS})")
+    first_reading = float(ratio[0])
+    if v[0] > 0:  # the curve starts at zero load with nothing in the effluent
+        v, ratio = np.concatenate([[0.0], v]), np.concatenate([[0.0], ratio])
     scale = feed_concentration / column_volume
 
     def dbc_at(x: float) -> float:
@@ -97,7 +129,7 @@ def breakthrough(
             f"the curve never reaches {level:.0%} breakthrough: DBC ≥ "
             f"{(v[-1] - holdup) * scale:.3g} g/L"
         )
-    elif ratio[0] >= level:
+    elif first_reading >= level:
         notes.append("breakthrough at the first point: the column is overloaded or mis-plumbed")
     elif v_x <= holdup:
         notes.append("breakthrough before the hold-up volume: check the hold-up volume")

@@ -111,21 +111,31 @@ def _mixing(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
             frame["time"].to_numpy(),
             frame["signal"].to_numpy(),
             homogeneity=params["homogeneity"] / 100.0,
+            injection_time=params["injection_time"] / 3600.0,
         )
     )
 
 
 def _breakthrough(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
-    from bioproof.analysis.chromatography import breakthrough
+    from bioproof.analysis.chromatography import SIGNALS, breakthrough
 
+    signal = next((s for s in SIGNALS if s in frame.columns), None)
+    if signal is None:
+        raise InputError(
+            "a breakthrough curve needs one of the columns Concentration [g/L], C/C0 or UV [mAU]"
+        )
+    feed_signal = params.get("feed_absorbance") or None
     return _kpi_fields(
         breakthrough(
             frame["volume"].to_numpy(),
-            frame["concentration"].to_numpy(),
+            frame[signal].to_numpy(),
             feed_concentration=params["feed_concentration"],
             column_volume=params["column_volume"],
             holdup=params["holdup"],
             level=params["breakthrough_level"] / 100.0,
+            signal=signal,
+            feed_signal=feed_signal,
+            baseline_signal=params.get("baseline_absorbance") or 0.0,
         )
     )
 
@@ -165,10 +175,17 @@ def _offgas_columns(frame: pd.DataFrame) -> list[Any]:
 _OFFGAS = ("gas_flow", "volume", "o2_in", "co2_in", "o2_out", "co2_out")
 
 
-def _offgas(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
-    from bioproof.analysis.gas import respiration_summary
+def _offgas(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.gas import reference_molar_volume, respiration_summary
 
-    return _kpi_fields(respiration_summary(frame["time"].to_numpy(), *_offgas_columns(frame)))
+    molar_volume = reference_molar_volume(
+        params["gas_reference_temperature"], params["gas_reference_pressure"]
+    )
+    return _kpi_fields(
+        respiration_summary(
+            frame["time"].to_numpy(), *_offgas_columns(frame), molar_volume=molar_volume
+        )
+    )
 
 
 def _qc(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
@@ -179,6 +196,49 @@ def _qc(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
     if report.oos_tests:
         out.setdefault("caveats", []).append("out of specification: " + ", ".join(report.oos_tests))
     return out
+
+
+def read_breakthrough_signal(source: Any, *, filename: str) -> pd.DataFrame:
+    """A breakthrough curve: ``volume`` [mL] with the effluent as ``concentration`` [g/L],
+    ``ratio`` (C/C₀, fraction) or ``absorbance`` (UV, unit as given; needs the feed's
+    absorbance as a run parameter). Exactly one of the three."""
+    import dataclasses
+
+    from bioproof.analysis import io
+    from bioproof.analysis.units import ColumnSpec
+
+    volume, concentration = io.BREAKTHROUGH_COLUMNS
+    columns = (
+        volume,
+        dataclasses.replace(concentration, required=False),
+        ColumnSpec(
+            "ratio",
+            "dimensionless",
+            ("c/c0", "cc0", "ratio", "relativeconcentration", "c/cf", "breakthrough"),
+            "-, %",
+            required=False,
+            unitless=True,
+        ),
+        ColumnSpec(
+            "absorbance",
+            "",
+            ("uv", "a280", "absorbance", "uv280", "od280", "uvabsorbance"),
+            "mAU, AU",
+            required=False,
+        ),
+    )
+    frame = io.read_table(
+        source, filename=filename, columns=columns, increasing="volume", min_rows=3
+    )
+    present = [c for c in ("concentration", "ratio", "absorbance") if c in frame.columns]
+    if len(present) != 1:
+        raise InputError(
+            "give the effluent as exactly one column: Concentration [g/L], C/C0 (no unit, or %) "
+            "or UV [mAU]" + (f" (found {', '.join(present)})" if present else ""),
+            file=filename,
+            row=1,
+        )
+    return frame
 
 
 def _registry() -> dict[str, Layout]:
@@ -229,7 +289,10 @@ def _registry() -> dict[str, Layout]:
             ),
             io.read_mixing,
             _mixing,
-            (Param("homogeneity", "Homogeneity", "균일도", "%", 95.0),),
+            (
+                Param("homogeneity", "Homogeneity", "균일도", "%", 95.0),
+                Param("injection_time", "Tracer injection time", "추적자 주입 시각", "s"),
+            ),
             plot=("time", "signal", "Time (h)", "Signal"),
             results=("bioproof.analysis.gas.MixingResult",),
         ),
@@ -241,13 +304,27 @@ def _registry() -> dict[str, Layout]:
                 ("Volume [mL]", (0, 20, 40, 50, 55, 60, 65, 70, 80)),
                 ("Concentration [g/L]", (0, 0, 0.0, 0.02, 0.1, 0.3, 0.7, 1.1, 1.6)),
             ),
-            io.read_breakthrough,
+            read_breakthrough_signal,
             _breakthrough,
             (
                 Param("feed_concentration", "Feed concentration", "공급액 농도", "g/L"),
                 Param("column_volume", "Column volume", "컬럼 부피", "mL"),
                 Param("holdup", "System hold-up volume", "시스템 체류 부피", "mL", 0.0),
                 Param("breakthrough_level", "Breakthrough level", "파과 기준", "%", 10.0),
+                Param(
+                    "feed_absorbance",
+                    "Feed UV absorbance (for a UV curve)",
+                    "공급액 UV 흡광도 (UV 곡선용)",
+                    "mAU",
+                    0.0,
+                ),
+                Param(
+                    "baseline_absorbance",
+                    "Baseline UV absorbance (for a UV curve)",
+                    "기준선 UV 흡광도 (UV 곡선용)",
+                    "mAU",
+                    0.0,
+                ),
             ),
             plot=("volume", "concentration", "Loaded volume (mL)", "Effluent (g/L)"),
             results=("bioproof.analysis.chromatography.Breakthrough",),
@@ -309,6 +386,21 @@ def _registry() -> dict[str, Layout]:
             ),
             io.read_offgas,
             _offgas,
+            (
+                Param(
+                    "gas_reference_temperature",
+                    "Gas flow reference temperature",
+                    "가스 유량 기준 온도",
+                    "°C",
+                ),
+                Param(
+                    "gas_reference_pressure",
+                    "Gas flow reference pressure",
+                    "가스 유량 기준 압력",
+                    "kPa",
+                    101.325,
+                ),
+            ),
             plot=("time", "our", "Time (h)", "OUR (mmol/(L·h))"),
             results=("bioproof.analysis.gas.RespirationSummary",),
         ),
