@@ -115,12 +115,62 @@ def _variance_caveat(w: _Welch) -> list[str]:
     return []
 
 
+_NODES = 96
+
+
+def tost_power(
+    sd_candidate: float,
+    sd_reference: float,
+    n_candidate: int,
+    n_reference: int,
+    low: float,
+    high: float,
+    *,
+    alpha: float = 0.05,
+    difference: float = 0.0,
+) -> float:
+    """Probability that the Welch TOST shows equivalence when the true difference is
+    ``difference`` and the true SDs are the given ones.
+
+    The sample variances are ``s² = σ²·χ²_{n−1}/(n − 1)``, independent of the mean difference
+    ``d ~ N(δ, σ_d²)``, ``σ_d² = σ_c²/n_c + σ_r²/n_r``. Given both variances, ``se`` and the
+    Welch ``df`` are fixed, and equivalence means ``L + t_{1−α,df}·se < d < U − t_{1−α,df}·se``,
+    whose probability is ``Φ((U − t·se − δ)/σ_d) − Φ((L + t·se − δ)/σ_d)`` (0 when the interval
+    is empty). That is integrated over both χ² distributions by 96 × 96-point Gauss–Legendre
+    quadrature on the probability scale — an exact computation up to quadrature error (below
+    0.002, checked against 400,000 simulated studies in the tests). The usual shortcut
+    ``F_t(U/se − t) − F_t(L/se + t)`` with the observed ``se`` ignores the variability of ``se``
+    and understates the power of small unbalanced arms by up to about 0.1. References: Phillips,
+    J Pharmacokinet Biopharm 18:137 (1990); Chow & Liu (2008) §5.3 (pooled-variance case).
+    """
+    nodes, weights = np.polynomial.legendre.leggauss(_NODES)
+    u, w = (nodes + 1) / 2, weights / 2
+    vc = sd_candidate**2 / n_candidate
+    vr = sd_reference**2 / n_reference
+    sigma_d = np.sqrt(vc + vr)
+    if not sigma_d > 0:
+        return float("nan")
+    qc = stats.chi2.ppf(u, n_candidate - 1)[:, None] / (n_candidate - 1)
+    qr = stats.chi2.ppf(u, n_reference - 1)[None, :] / (n_reference - 1)
+    ec, er = vc * qc, vr * qr
+    se = np.sqrt(ec + er)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        df = (ec + er) ** 2 / (ec**2 / (n_candidate - 1) + er**2 / (n_reference - 1))
+    df = np.where(np.isfinite(df) & (df > 0), df, n_candidate + n_reference - 2)
+    t = stats.t.ppf(1 - alpha, df)
+    upper = (high - t * se - difference) / sigma_d
+    lower = (low + t * se - difference) / sigma_d
+    inside = np.where(upper > lower, stats.norm.cdf(upper) - stats.norm.cdf(lower), 0.0)
+    return float(np.clip((w[:, None] * w[None, :] * inside).sum(), 0.0, 1.0))
+
+
 @dataclass(frozen=True)
 class EquivalenceResult(Result):
     """Two one-sided tests on the mean difference (candidate − reference).
 
-    ``ci_low``/``ci_high`` bound the (1 − 2α) confidence interval; ``power`` is the approximate
-    probability of showing equivalence if the true difference were 0, with the observed SDs.
+    ``ci_low``/``ci_high`` bound the (1 − 2α) confidence interval; ``power`` is the probability
+    of showing equivalence if the true difference were 0 and the true SDs the observed ones
+    (:func:`tost_power`, computed exactly by quadrature).
     """
 
     equivalent: bool
@@ -179,8 +229,7 @@ def tost(
         t_low, t_high = (w.diff - low) / w.se, (w.diff - high) / w.se
         p_low = float(stats.t.sf(t_low, w.df))
         p_high = float(stats.t.cdf(t_high, w.df))
-        reach = stats.t.cdf(high / w.se - t_crit, w.df) - stats.t.cdf(low / w.se + t_crit, w.df)
-        power = float(max(0.0, reach))
+        power = tost_power(w.sd_c, w.sd_r, c.size, r.size, low, high, alpha=alpha)
     else:
         t_low = t_high = float("nan")
         p_low = 0.0 if w.diff > low else 1.0
@@ -191,7 +240,7 @@ def tost(
     notes += _normality_caveats({"candidate": c, "reference": r})
     if power < 0.8:
         notes.append(
-            f"approximate power at zero true difference is {power:.0%} (< 80 %): a failure to "
+            f"power at zero true difference is {power:.0%} (< 80 %): a failure to "
             f"show equivalence is weak evidence of a difference"
         )
     return EquivalenceResult(
