@@ -196,6 +196,10 @@ class EquivalenceResult(Result):
     alpha: float
     power: float
     method: str
+    #: which margin the CI crosses: "" (none: equivalent), "lower", "upper" or "both"
+    outside: str
+    #: the candidate mean relative to the reference: "higher", "lower" or "equal"
+    candidate_side: str
     caveats: tuple[str, ...]
 
 
@@ -243,11 +247,13 @@ def tost(
             f"power at zero true difference is {power:.0%} (< 80 %): a failure to "
             f"show equivalence is weak evidence of a difference"
         )
+    ci_low, ci_high = w.diff - t_crit * w.se, w.diff + t_crit * w.se
+    crossed = (["lower"] if not p_low < alpha else []) + (["upper"] if not p_high < alpha else [])
     return EquivalenceResult(
         equivalent=bool(p_low < alpha and p_high < alpha),
         difference=w.diff,
-        ci_low=w.diff - t_crit * w.se,
-        ci_high=w.diff + t_crit * w.se,
+        ci_low=ci_low,
+        ci_high=ci_high,
         lower_margin=low,
         upper_margin=high,
         t_lower=float(t_low),
@@ -267,6 +273,8 @@ def tost(
         alpha=float(alpha),
         power=power,
         method="Welch two one-sided t-tests",
+        outside="both" if len(crossed) == 2 else "".join(crossed),
+        candidate_side="higher" if w.diff > 0 else "lower" if w.diff < 0 else "equal",
         caveats=tuple(notes),
     )
 

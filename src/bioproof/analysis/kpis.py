@@ -3,7 +3,7 @@ description and reference. The web platform renders its tables from :data:`KPIS`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 DORAN = "Doran, Bioprocess Engineering Principles, 2nd ed. (2013)"
 GARCIA = "Garcia-Ochoa & Gomez, Biotechnol Adv 27:153 (2009)"
@@ -23,6 +23,14 @@ class KPI:
     unit: str
     description: str
     reference: str
+    #: which way is better: "higher", "lower" or "target" (neither: closeness to the reference)
+    better: str = "target"
+
+    @property
+    def default_comparison(self) -> str:
+        """Non-inferiority when a direction is better (a better candidate is no failure),
+        equivalence when the KPI has a target."""
+        return "equivalence" if self.better == "target" else "non_inferiority"
 
 
 def _kpis(*rows: tuple[str, str, str, str, str, str]) -> dict[str, KPI]:
@@ -490,3 +498,66 @@ KPIS: dict[str, KPI] = _kpis(
         "USP General Notices 7.20; FDA Guidance, Investigating OOS Test Results (2022)",
     ),
 )
+
+
+#: Which way is better for each KPI that has a direction; every other KPI is a "target" (judged
+#: by closeness to the reference: rates of consumption, R², times of events, RQ, C*, P/V …).
+HIGHER = (
+    "mu_exp",
+    "mu_max_interval",
+    "ivcd_final",
+    "peak_vcd",
+    "qp",
+    "final_titer",
+    "volumetric_productivity",
+    "culture_duration",
+    "yield_x_glucose",
+    "yield_p_glucose",
+    "peak_our",
+    "peak_cer",
+    "kla",
+    "kla_ci_low",
+    "kla_ci_high",
+    "dbc",
+    "saturation_capacity",
+    "step_yield",
+    "dbc_slope",
+    "yield_slope",
+    "dbc_limit_cycle",
+    "dbc_limit_cycle_predicted",
+    "yield_limit_cycle",
+    "yield_limit_cycle_predicted",
+    "vmax",
+    "qi",
+    "capacity_at_pmax",
+    "flux_initial",
+    "flux_final",
+    "lrv",
+    "ph_in_band",
+    "do_in_band",
+    "temperature_in_band",
+)
+LOWER = (
+    "doubling_time",
+    "qp_lactate",
+    "qp_ammonia",
+    "yield_lac_glucose",
+    "mixing_time",
+    "flux_decay",
+    "required_area",
+    "ph_mad",
+    "do_mad",
+    "temperature_mad",
+    "n_oos",
+)
+
+
+def _directed(kpis: dict[str, KPI]) -> dict[str, KPI]:
+    for key in HIGHER:
+        kpis[key] = replace(kpis[key], better="higher")
+    for key in LOWER:
+        kpis[key] = replace(kpis[key], better="lower")
+    return kpis
+
+
+KPIS = _directed(KPIS)

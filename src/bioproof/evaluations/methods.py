@@ -1,7 +1,8 @@
 """The programme's shared method templates, one or more per product family.
 
 Each names the arms and replicates, the data layouts every run carries, the KPIs tabulated and the
-default acceptance criteria (relative margins are fractions of the reference mean). Centers derive
+default acceptance criteria (relative margins are fractions of the reference mean), which follow
+each KPI's better direction (:func:`_crit`). Centers derive
 their own versions; see :func:`bioproof.evaluations.actions.templates.revise_template`.
 """
 
@@ -20,18 +21,21 @@ CULTURE_KPIS = [
 ]
 
 
-def _eq(kpi: str, margin: float) -> dict[str, Any]:
-    return {"kpi": kpi, "comparison": "equivalence", "value": margin, "relative": True}
+def _crit(kpi: str, margin: float) -> dict[str, Any]:
+    """The default criterion of ``kpi`` with a relative ``margin``: non-inferiority in the KPI's
+    better direction (a higher titer is no failure), equivalence for a KPI with a target."""
+    from bioproof.analysis.kpis import KPIS
 
-
-def _ni(kpi: str, margin: float, *, higher_is_better: bool = True) -> dict[str, Any]:
-    return {
+    k = KPIS[kpi]
+    spec: dict[str, Any] = {
         "kpi": kpi,
-        "comparison": "non_inferiority",
+        "comparison": k.default_comparison,
         "value": margin,
         "relative": True,
-        "higher_is_better": higher_is_better,
     }
+    if k.better != "target":
+        spec["higher_is_better"] = k.better == "higher"
+    return spec
 
 
 TEMPLATES: list[dict[str, Any]] = [
@@ -47,7 +51,11 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["offline"],
         "kpis": CULTURE_KPIS,
-        "default_criteria": [_eq("final_titer", 0.10), _ni("qp", 0.10), _ni("peak_vcd", 0.15)],
+        "default_criteria": [
+            _crit("final_titer", 0.10),
+            _crit("qp", 0.10),
+            _crit("peak_vcd", 0.15),
+        ],
     },
     {
         "code": "resin-dbc",
@@ -61,7 +69,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["breakthrough"],
         "kpis": ["dbc", "saturation_capacity"],
-        "default_criteria": [_ni("dbc", 0.10)],
+        "default_criteria": [_crit("dbc", 0.10)],
     },
     {
         "code": "filter-vmax",
@@ -75,7 +83,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["filtration"],
         "kpis": ["vmax", "qi", "flux_initial", "flux_final", "flux_decay"],
-        "default_criteria": [_ni("vmax", 0.15), _ni("qi", 0.15)],
+        "default_criteria": [_crit("vmax", 0.15), _crit("qi", 0.15)],
     },
     {
         "code": "single-use-culture",
@@ -89,7 +97,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["offline"],
         "kpis": CULTURE_KPIS,
-        "default_criteria": [_eq("final_titer", 0.10), _ni("peak_vcd", 0.15)],
+        "default_criteria": [_crit("final_titer", 0.10), _crit("peak_vcd", 0.15)],
     },
     {
         "code": "sensor-controlled-culture",
@@ -103,7 +111,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["offline"],
         "kpis": CULTURE_KPIS,
-        "default_criteria": [_eq("final_titer", 0.10), _eq("peak_vcd", 0.15)],
+        "default_criteria": [_crit("final_titer", 0.10), _crit("peak_vcd", 0.15)],
     },
     {
         "code": "bioreactor-transfer",
@@ -117,7 +125,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["gassing_out", "mixing"],
         "kpis": ["kla", "kla_ci_low", "kla_ci_high", "mixing_time"],
-        "default_criteria": [_ni("kla", 0.15), _ni("mixing_time", 0.20, higher_is_better=False)],
+        "default_criteria": [_crit("kla", 0.15), _crit("mixing_time", 0.20)],
     },
     {
         "code": "sensor-loop-control",
@@ -151,8 +159,8 @@ TEMPLATES: list[dict[str, Any]] = [
         "layouts": ["offgas", "online"],
         "kpis": ["peak_our", "peak_cer", "oxygen_uptake", "rq_cumulative", "do_in_band"],
         "default_criteria": [
-            _ni("peak_our", 0.15),
-            _eq("rq_cumulative", 0.10),
+            _crit("peak_our", 0.15),
+            _crit("rq_cumulative", 0.10),
             {"kpi": "do_in_band", "comparison": "minimum", "value": 90.0, "relative": False},
         ],
     },
@@ -185,7 +193,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["breakthrough"],
         "kpis": ["dbc", "saturation_capacity"],
-        "default_criteria": [_eq("dbc", 0.10)],
+        "default_criteria": [_crit("dbc", 0.10)],
     },
     {
         "code": "tff-system",
@@ -199,7 +207,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["filtration"],
         "kpis": ["qi", "flux_initial", "flux_final", "flux_decay"],
-        "default_criteria": [_eq("flux_initial", 0.15)],
+        "default_criteria": [_crit("flux_initial", 0.15)],
     },
 ]
 

@@ -128,7 +128,11 @@ def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
             f"{r.get('failing_runs', 0)}/{r.get('n_candidate', 0)} "
             f"{'배치 미달' if ko else 'runs outside'}"
         )
-    return comparison, result
+    from bioproof.evaluations.criteria import explain
+
+    with translation.override(language):
+        sentence = explain(criterion)
+    return comparison, f"{result}. {sentence}" if sentence else result
 
 
 def build_report_data(
