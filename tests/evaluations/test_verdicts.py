@@ -61,7 +61,7 @@ def test_equivalence_failure_names_the_bound_the_margin_and_the_side() -> None:
     with translation.override("ko"):
         ko = criteria.explain(c)
     assert "0.274" in ko and "+0.11" in ko and ko != text
-    comparison, result = criterion_text(c, "en")
+    _comparison, result = criterion_text(c, "en")
     assert result.endswith(text)  # the page and the report show the sentence
 
 
