@@ -504,11 +504,25 @@ def culture_kinetics(
         if column not in frame.columns:
             raise InputError(f"missing column '{column}'", column=column)
     rows = frame.attrs.get("rows") or list(range(2, len(frame) + 2))
+    names = list(frame.columns)
+    try:  # one conversion of the whole frame (per-column access copies the frame's attrs)
+        block = frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        block = (
+            np.column_stack(
+                [
+                    pd.to_numeric(frame.iloc[:, j], errors="coerce").to_numpy(dtype=float)
+                    for j in range(len(names))
+                ]
+            )
+            if names
+            else np.empty((len(frame), 0))
+        )
 
     def column(name: str) -> np.ndarray | None:
-        if name not in frame.columns:
+        if name not in names:
             return None
-        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)[None, :]
+        values = block[:, names.index(name)][None, :]
         optional = name not in ("time", "vcd", "viability", "titer")
         return None if optional and np.isnan(values).all() else values
 
