@@ -1,6 +1,6 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
-Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc. Options that carry a unit
+Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate. Options that carry a unit
 accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a bare number is read in
 the default unit named in ``--help``. Output is a table, or JSON with ``--json``. Bad input exits
 with status 2 and one line on stderr, never a traceback.
@@ -116,6 +116,12 @@ def _parser() -> _Parser:
     sub.add_argument("--k", default="3", help="quality range: reference mean ± k·SD (3)")
     sub.add_argument("--lower-is-better", action="store_true", help="non-inferiority direction")
     kind("qc", "evaluate QC results (columns test, result, specification) of each lot file")
+    sub = kind(
+        "validate",
+        "run every KPI's reference case and print expected vs computed (validation evidence)",
+        files=False,
+    )
+    sub.add_argument("--csv", metavar="FILE", help="also write the table as CSV to FILE")
     return parser
 
 
@@ -312,6 +318,18 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _validate(args: argparse.Namespace) -> Any:
+    from bioproof.analysis.validation import validate
+
+    report = validate()
+    if args.csv:
+        try:
+            Path(args.csv).write_text(report.csv(), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--csv: cannot write '{args.csv}': {exc.strerror}") from None
+    return report
+
+
 _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "kinetics": _kinetics,
     "kla": _kla,
@@ -320,6 +338,7 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "filtration": _filtration,
     "qc": _qc,
     "compare": _compare,
+    "validate": _validate,
 }
 
 
@@ -346,4 +365,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report.as_json(args.kind, output), ensure_ascii=False, indent=2))
     else:
         print(report.as_text(args.kind, output))
+    if args.kind == "validate" and not output.passed:
+        return 1
     return 0

@@ -17,6 +17,8 @@ def _parts(result: Any) -> list[Result]:
 def as_json(kind: str, output: Any) -> dict[str, Any]:
     """The CLI's JSON document: kind, engine version and the results per file."""
     head = {"kind": kind, "engine_version": ENGINE_VERSION}
+    if kind == "validate":
+        return {**head, **output.to_dict()}
     if kind == "compare":
         return {**head, **jsonable(output)}
     return {**head, "results": [{"file": name, **_as_dict(res)} for name, res in output]}
@@ -58,6 +60,8 @@ def as_text(kind: str, output: Any) -> str:
     """A human-readable report: KPI table (rows = KPIs, columns = files) and caveats."""
     if kind == "compare":
         return _compare_text(output)
+    if kind == "validate":
+        return _validate_text(output)
     if kind == "qc":
         return "\n\n".join(_qc_text(name, report) for name, report in output)
     values: list[dict[str, Any]] = []
@@ -76,6 +80,20 @@ def as_text(kind: str, output: Any) -> str:
     ]
     table = _table(["KPI", "unit", *(name for name, _ in output)], rows)
     return f"{kind} (engine {ENGINE_VERSION})\n\n{table}{_caveats(notes)}"
+
+
+def _validate_text(report: Any) -> str:
+    rows = [
+        [r.kpi, r.unit, r.case, fmt(r.expected), fmt(r.computed), "pass" if r.passed else "FAIL"]
+        for r in report.rows
+    ]
+    table = _table(["KPI", "unit", "reference case", "expected", "computed", "result"], rows)
+    verdict = (
+        f"all {report.n_passed} KPIs pass"
+        if report.passed
+        else f"{report.n_failed} of {len(report.rows)} KPIs FAIL"
+    )
+    return f"validation (engine {report.engine_version}): {verdict}\n\n{table}"
 
 
 def _qc_text(name: str, report: Any) -> str:
