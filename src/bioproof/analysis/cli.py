@@ -2,8 +2,8 @@
 
 Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate. Options that carry
 a unit accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a bare number is
-read in the default unit named in ``--help``. Output is a table, or JSON with ``--json``. Bad input exits
-with status 2 and one line on stderr, never a traceback.
+read in the default unit named in ``--help``. Output is a table, or JSON with ``--json``. Bad input
+exits with status 2 and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
