@@ -83,3 +83,31 @@ def test_non_inferiority_and_limit_sentences() -> None:
         assert criteria.explain(minimum) == (
             "2 of 3 candidate runs fall below the minimum 90 % (lowest 83.3 %)."
         )
+
+
+def test_tier1_and_ratio_criteria_are_validated_judged_and_explained() -> None:
+    tier = criteria.clean({"kpi": "final_titer", "comparison": "tier1_equivalence"}, source="x")
+    assert tier["value"] == 1.5 and tier["relative"] is False
+    with pytest.raises(Exception, match="between 0 and 1"):
+        criteria.clean(
+            {"kpi": "final_titer", "comparison": "ratio_equivalence", "value": 1.25}, source="x"
+        )
+    ref = [1.00, 1.02, 0.98, 1.01, 0.99, 1.00]
+    cand = [1.00, 1.01, 0.99]
+    c = SimpleNamespace(**tier, passed=None, result=None)
+    c.result, c.passed = criteria.evaluate(c, cand, ref)
+    sd_r = 0.0141421  # √(0.001/5)
+    assert c.passed and c.result["upper_margin"] == pytest.approx(1.5 * sd_r, rel=1e-5)
+    ratio = SimpleNamespace(
+        **criteria.clean(
+            {"kpi": "final_titer", "comparison": "ratio_equivalence", "value": 0.8}, source="x"
+        ),
+        passed=None,
+        result=None,
+    )
+    ratio.result, ratio.passed = criteria.evaluate(ratio, cand, ref)
+    assert ratio.passed and ratio.result["high"] == pytest.approx(1.25)
+    with translation.override("en"):
+        assert "Fieller CI of the ratio of means" in criteria.explain(ratio)
+        assert criterion_text(ratio, "en")[0].startswith("ratio equivalence 0.8–1.25")
+        assert "shown equivalent" in criteria.explain(c)

@@ -1,9 +1,9 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
-Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate. Options that carry
-a unit accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a bare number is
-read in the default unit named in ``--help``. Output is a table, or JSON with ``--json``. Bad input
-exits with status 2 and one line on stderr, never a traceback.
+Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan. Options
+that carry a unit accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a
+bare number is read in the default unit named in ``--help``. Output is a table, or JSON with
+``--json``. Bad input exits with status 2 and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -104,8 +104,9 @@ def _parser() -> _Parser:
     sub.add_argument(
         "--test",
         default="tost",
-        choices=("tost", "noninferiority", "range"),
-        help="equivalence (tost), non-inferiority, or quality range",
+        choices=("tost", "noninferiority", "range", "tier1", "ratio"),
+        help="equivalence (tost), non-inferiority, quality range, FDA tier 1 (margin = k·σ_R, "
+        "--k 1.5) or ratio of means by Fieller (--margin 20%% = 0.80–1.25)",
     )
     sub.add_argument(
         "--margin",
@@ -122,6 +123,12 @@ def _parser() -> _Parser:
         files=False,
     )
     sub.add_argument("--csv", metavar="FILE", help="also write the table as CSV to FILE")
+    sub = kind("plan", "runs per arm for a TOST to reach the target power", files=False)
+    sub.add_argument("--sd", required=True, help="expected run-to-run SD (KPI unit)")
+    sub.add_argument("--margin", required=True, help="equivalence margin ± (KPI unit)")
+    sub.add_argument("--power", default="0.8", help="target power (0.8)")
+    sub.add_argument("--alpha", default="0.05", help="significance level (0.05)")
+    sub.add_argument("--difference", default="0", help="expected true difference (0)")
     return parser
 
 
@@ -307,6 +314,12 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
             alpha=alpha,
             higher_is_better=not args.lower_is_better,
         )
+    elif args.test == "tier1":
+        k = _number(args.k, "k") if args.k != "3" else 1.5
+        result = cmp.tiered_equivalence(c, r, factor=k, alpha=alpha)
+    elif args.test == "ratio":
+        low = 1 - margin if relative else margin
+        result = cmp.ratio_equivalence(c, r, low=low, high=1 / low, alpha=alpha)
     else:
         result = cmp.quality_range(c, r, k=_number(args.k, "k"))
     return {
@@ -316,6 +329,18 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
         "reference": [{"file": n, "value": v} for n, v in ref],
         "result": result,
     }
+
+
+def _plan(args: argparse.Namespace) -> Any:
+    from bioproof.analysis.comparability import tost_sample_size
+
+    return tost_sample_size(
+        sd=_number(args.sd, "sd"),
+        margin=_number(args.margin, "margin"),
+        power=_fraction(args.power),
+        alpha=_number(args.alpha, "alpha"),
+        difference=_number(args.difference, "difference"),
+    )
 
 
 def _validate(args: argparse.Namespace) -> Any:
@@ -339,6 +364,7 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "qc": _qc,
     "compare": _compare,
     "validate": _validate,
+    "plan": _plan,
 }
 
 

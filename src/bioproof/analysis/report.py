@@ -17,7 +17,7 @@ def _parts(result: Any) -> list[Result]:
 def as_json(kind: str, output: Any) -> dict[str, Any]:
     """The CLI's JSON document: kind, engine version and the results per file."""
     head = {"kind": kind, "engine_version": ENGINE_VERSION}
-    if kind == "validate":
+    if kind in ("validate", "plan"):
         return {**head, **output.to_dict()}
     if kind == "compare":
         return {**head, **jsonable(output)}
@@ -62,6 +62,13 @@ def as_text(kind: str, output: Any) -> str:
         return _compare_text(output)
     if kind == "validate":
         return _validate_text(output)
+    if kind == "plan":
+        return (
+            f"TOST sample size (engine {ENGINE_VERSION}): {output.runs_per_arm} runs per arm "
+            f"give {output.power:.1%} power (target {output.target_power:.0%}) for SD "
+            f"{output.sd:g}, margin ±{output.margin:g}, true difference {output.difference:g}, "
+            f"α = {output.alpha:g}"
+        )
     if kind == "qc":
         return "\n\n".join(_qc_text(name, report) for name, report in output)
     values: list[dict[str, Any]] = []
@@ -115,7 +122,7 @@ def _compare_text(output: dict[str, Any]) -> str:
             f"{arm:<10} " + ", ".join(f"{e['file']}={fmt(e['value'])}" for e in output[arm])
         )
     lines.append("")
-    if output["test"] == "tost":
+    if output["test"] in ("tost", "tier1"):
         lines += [
             f"difference (candidate − reference): {fmt(res.difference)} {unit}",
             f"{100 - 200 * res.alpha:g} % CI: [{fmt(res.ci_low)}, {fmt(res.ci_high)}]",
@@ -130,6 +137,13 @@ def _compare_text(output: dict[str, Any]) -> str:
             f"{fmt(res.limit)}",
             f"p: {fmt(res.p_value)}   df: {fmt(res.df)}",
             f"verdict: {'NON-INFERIOR' if res.non_inferior else 'NOT SHOWN NON-INFERIOR'}",
+        ]
+    elif output["test"] == "ratio":
+        lines += [
+            f"ratio of means (candidate / reference): {fmt(res.ratio)}",
+            f"{100 - 200 * res.alpha:g} % Fieller CI: [{fmt(res.ci_low)}, {fmt(res.ci_high)}]",
+            f"limits: [{fmt(res.low)}, {fmt(res.high)}]",
+            f"verdict: {'EQUIVALENT' if res.equivalent else 'NOT SHOWN EQUIVALENT'}",
         ]
     else:
         lines += [

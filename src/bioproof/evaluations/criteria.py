@@ -8,6 +8,11 @@ A criterion is KPI + comparison + value (+ unit):
 - ``non_inferiority``: one-sided test that the candidate is not worse than the reference by more
   than the margin, in the direction given by ``higher_is_better`` (ICH E9; EMA CPMP/EWP/2158/99).
 - ``minimum`` / ``maximum``: every candidate run meets the limit (value, in the KPI's unit).
+- ``tier1_equivalence``: FDA tier 1 — TOST with the margin ±value·σ_R (value 1.5 by default),
+  σ_R the reference runs' SD (FDA 2017 draft, *Statistical Approaches to Evaluate Analytical
+  Similarity*).
+- ``ratio_equivalence``: the Fieller (1 − 2α) CI of μ_c/μ_r inside (value, 1/value), e.g.
+  0.80–1.25.
 
 Each KPI declares which way is better (:attr:`bioproof.analysis.kpis.KPI.better`): the default
 direction of a non-inferiority criterion follows it, and :func:`default_criterion` makes a
@@ -25,7 +30,16 @@ from django.utils.translation import gettext as _
 
 from bioproof.core.errors import DomainError
 
-COMPARISONS = ("equivalence", "non_inferiority", "minimum", "maximum")
+COMPARISONS = (
+    "equivalence",
+    "non_inferiority",
+    "minimum",
+    "maximum",
+    "tier1_equivalence",
+    "ratio_equivalence",
+)
+#: comparisons that need the reference arm's values
+TWO_ARM = ("equivalence", "non_inferiority", "tier1_equivalence", "ratio_equivalence")
 
 
 def known_kpis() -> dict[str, Any]:
@@ -50,6 +64,8 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             _("Comparison must be one of %(c)s.") % {"c": ", ".join(COMPARISONS)},
             field="comparison",
         )
+    if comparison == "tier1_equivalence" and spec.get("value") in (None, ""):
+        spec = {**spec, "value": 1.5}  # FDA's 1.5·σ_R
     try:
         value = float(spec.get("value"))  # type: ignore[arg-type]
         alpha = float(spec.get("alpha", 0.05))
@@ -63,6 +79,13 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
     if relative and comparison in ("equivalence", "non_inferiority") and value >= 1:
         raise DomainError(
             _("A relative margin is a fraction below 1 (0.10 = 10 %)."), field="value"
+        )
+    if comparison == "tier1_equivalence" and not value > 0:
+        raise DomainError(_("The tier-1 factor must be a positive number (1.5)."), field="value")
+    if comparison == "ratio_equivalence" and not 0 < value < 1:
+        raise DomainError(
+            _("The lower ratio limit must lie between 0 and 1 (0.80 for 0.80–1.25)."),
+            field="value",
         )
     if not 0 < alpha < 0.5:
         raise DomainError(_("α must be between 0 and 0.5."), field="alpha")
@@ -82,10 +105,29 @@ def evaluate(
     criterion: Any, candidate: Sequence[float], reference: Sequence[float]
 ) -> tuple[dict[str, Any], bool]:
     """(result, passed) for one criterion from the per-run KPI values of each arm."""
-    from bioproof.analysis.comparability import non_inferiority, tost
+    from bioproof.analysis.comparability import (
+        non_inferiority,
+        ratio_equivalence,
+        tiered_equivalence,
+        tost,
+    )
     from bioproof.analysis.errors import InputError
 
     try:
+        if criterion.comparison == "tier1_equivalence":
+            r = tiered_equivalence(
+                candidate, reference, factor=criterion.value, alpha=criterion.alpha
+            )
+            return r.to_dict(), bool(r.equivalent)
+        if criterion.comparison == "ratio_equivalence":
+            q = ratio_equivalence(
+                candidate,
+                reference,
+                low=criterion.value,
+                high=1.0 / criterion.value,
+                alpha=criterion.alpha,
+            )
+            return q.to_dict(), bool(q.equivalent)
         if criterion.comparison == "equivalence":
             r = tost(
                 candidate,
@@ -162,7 +204,30 @@ def explain(criterion: Any) -> str:
     if not r or criterion.passed is None:
         return ""
     unit = criterion.unit
-    if criterion.comparison == "equivalence":
+    if criterion.comparison == "ratio_equivalence":
+        values = {
+            "conf": f"{(1 - 2 * criterion.alpha) * 100:g}",
+            "lo": _n(r.get("ci_low")),
+            "hi": _n(r.get("ci_high")),
+            "ml": _n(r.get("low")),
+            "mh": _n(r.get("high")),
+        }
+        if criterion.passed:
+            return (
+                _(
+                    "The %(conf)s %% Fieller CI of the ratio of means [%(lo)s, %(hi)s] lies inside "
+                    "[%(ml)s, %(mh)s]: shown equivalent."
+                )
+                % values
+            )
+        return (
+            _(
+                "The %(conf)s %% Fieller CI of the ratio of means [%(lo)s, %(hi)s] is not inside "
+                "[%(ml)s, %(mh)s]: not shown equivalent."
+            )
+            % values
+        )
+    if criterion.comparison in ("equivalence", "tier1_equivalence"):
         conf = f"{(1 - 2 * criterion.alpha) * 100:g}"
         if criterion.passed:
             return _(
