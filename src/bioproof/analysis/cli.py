@@ -1,7 +1,7 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
-Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan. Options
-that carry a unit accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a
+Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor.
+Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a
 bare number is read in the default unit named in ``--help``. Output is a table, or JSON with
 ``--json``. Bad input exits with status 2 and one line on stderr, never a traceback.
 """
@@ -123,6 +123,12 @@ def _parser() -> _Parser:
         files=False,
     )
     sub.add_argument("--csv", metavar="FILE", help="also write the table as CSV to FILE")
+    sub = kind(
+        "sensor",
+        "sensor files: paired Time/Reference/Sensor (bias, limits of agreement, linearity, "
+        "drift), Time/Signal with --step-time (t90) or Concentration/Response (LOD, LOQ)",
+    )
+    sub.add_argument("--step-time", help="time of the step in a t90 file (default unit s)")
     sub = kind("plan", "runs per arm for a TOST to reach the target power", files=False)
     sub.add_argument("--sd", required=True, help="expected run-to-run SD (KPI unit)")
     sub.add_argument("--margin", required=True, help="equivalence margin ± (KPI unit)")
@@ -331,6 +337,37 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _sensor(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import sensors
+    from bioproof.analysis.io import read_mixing
+
+    step = None if args.step_time is None else _quantity(args.step_time, "h", "s")
+
+    def one(path: Path) -> Any:
+        try:
+            head = path.read_bytes()[:400].decode("utf-8", "replace").lower()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}") from None
+        if "reference" in head or "sensor" in head:
+            frame = sensors.read_agreement(path, filename=path.name)
+            return sensors.sensor_agreement(
+                frame["time"].to_numpy(), frame["reference"].to_numpy(), frame["sensor"].to_numpy()
+            )
+        if "concentration" in head:
+            frame = sensors.read_calibration(path, filename=path.name)
+            return sensors.detection_limits(
+                frame["concentration"].to_numpy(), frame["response"].to_numpy()
+            )
+        if step is None:
+            raise InputError("a step-response file (Time, Signal) needs --step-time")
+        frame = read_mixing(path, filename=path.name)
+        return sensors.response_time(
+            frame["time"].to_numpy(), frame["signal"].to_numpy(), step_time=step
+        )
+
+    return _each(args.files, one)
+
+
 def _plan(args: argparse.Namespace) -> Any:
     from bioproof.analysis.comparability import tost_sample_size
 
@@ -365,6 +402,7 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "compare": _compare,
     "validate": _validate,
     "plan": _plan,
+    "sensor": _sensor,
 }
 
 

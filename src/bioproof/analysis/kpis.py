@@ -499,6 +499,85 @@ KPIS: dict[str, KPI] = _kpis(
     ),
 )
 
+BLAND = "Bland & Altman, Lancet 327:307 (1986)"
+
+#: Sensors (bioproof.analysis.sensors).
+KPIS.update(
+    _kpis(
+        (
+            "sensor_bias",
+            "Sensor bias vs reference",
+            "기준 대비 센서 편향",
+            "signal unit",
+            "Mean of sensor − reference over the paired readings",
+            f"{BLAND}; CLSI EP09c",
+        ),
+        (
+            "loa_low",
+            "Lower limit of agreement",
+            "일치 한계 하한",
+            "signal unit",
+            "Bias − 1.96·SD of the differences (Bland–Altman)",
+            BLAND,
+        ),
+        (
+            "loa_high",
+            "Upper limit of agreement",
+            "일치 한계 상한",
+            "signal unit",
+            "Bias + 1.96·SD of the differences (Bland–Altman)",
+            BLAND,
+        ),
+        (
+            "sensor_slope",
+            "Sensor linearity slope",
+            "센서 직선성 기울기",
+            "-",
+            "Least-squares slope of sensor vs reference (1 = no proportional error)",
+            "CLSI EP06 (2020)",
+        ),
+        (
+            "sensor_r2",
+            "Sensor linearity R²",
+            "센서 직선성 결정계수",
+            "-",
+            "Coefficient of determination of sensor vs reference",
+            "CLSI EP06 (2020)",
+        ),
+        (
+            "drift",
+            "Sensor drift",
+            "센서 드리프트",
+            "signal unit/d",
+            "Least-squares slope of (sensor − reference) against time",
+            "IEC 60746-1 (2003)",
+        ),
+        (
+            "t90",
+            "Response time (t90)",
+            "응답 시간 (t90)",
+            "s",
+            "Time after a step until 90 % of the change is shown",
+            "IEC 60746-1 (2003)",
+        ),
+        (
+            "lod",
+            "Limit of detection",
+            "검출 한계 (LOD)",
+            "concentration unit",
+            "3.3·σ/S from the calibration line (σ residual SD, S slope)",
+            "ICH Q2(R2) (2023) §4.3",
+        ),
+        (
+            "loq",
+            "Limit of quantitation",
+            "정량 한계 (LOQ)",
+            "concentration unit",
+            "10·σ/S from the calibration line",
+            "ICH Q2(R2) (2023) §4.4",
+        ),
+    )
+)
 
 #: Which way is better for each KPI that has a direction; every other KPI is a "target" (judged
 #: by closeness to the reference: rates of consumption, R², times of events, RQ, C*, P/V …).
@@ -536,6 +615,7 @@ HIGHER = (
     "ph_in_band",
     "do_in_band",
     "temperature_in_band",
+    "sensor_r2",
 )
 LOWER = (
     "doubling_time",
@@ -549,6 +629,9 @@ LOWER = (
     "do_mad",
     "temperature_mad",
     "n_oos",
+    "t90",
+    "lod",
+    "loq",
 )
 
 

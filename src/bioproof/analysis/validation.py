@@ -217,6 +217,24 @@ def _qc() -> dict[str, float]:
     return _fields(report)
 
 
+def _sensors() -> dict[str, float]:
+    from bioproof.analysis.sensors import detection_limits, response_time, sensor_agreement
+
+    ref = np.array([7.00, 7.10, 7.20, 7.30, 7.40])
+    d = np.array([0.01, 0.03, 0.02, 0.04, 0.05])
+    agreement = sensor_agreement(np.arange(5.0) * 24, ref, ref + d)
+    t_s = np.arange(0, 200.0, 0.1)
+    step = response_time(
+        t_s / 3600, np.where(t_s < 20, 7.0, 6.0 + np.exp(-(t_s - 20) / 10)), step_time=20 / 3600
+    )
+    c = np.arange(6.0)
+    limits = detection_limits(c, 2.0 + 10.0 * c + np.array([0.1, -0.1, -0.1, 0.1, 0.0, 0.0]))
+    return _fields(agreement, step, limits)
+
+
+_SD_D = math.sqrt(0.001 / 4)
+
+
 def _cases() -> list[Case]:
     f_dt = (8 - 0.5) * 1e3 / _GLC
     return [
@@ -370,6 +388,29 @@ def _cases() -> list[Case]:
             "pH 7.46 rounds to 7.5 > 7.4 (USP 7.20): 1 OOS; osmolality and endotoxin conform",
             _qc,
             {"n_oos": (1.0, 0.0)},
+        ),
+        (
+            "sensor: paired readings, step test, calibration line",
+            "d = 0.01, 0.03, 0.02, 0.04, 0.05 on reference 7.0–7.4 daily: bias 0.03, s_d = "
+            "√(0.001/4), LoA 0.03 ± 1.96·s_d, slope 1 + 0.009/0.1 = 1.09, drift 0.009/d; "
+            "first-order step τ 10 s → t90 = 10·ln 10 = 23.03 s; calibration slope 10, "
+            "residual SD √(0.04/4) = 0.1 → LOD 0.033, LOQ 0.1",
+            _sensors,
+            {
+                "sensor_bias": (0.03, 1e-9),
+                "loa_low": (0.03 - 1.96 * _SD_D, 1e-9),
+                "loa_high": (0.03 + 1.96 * _SD_D, 1e-9),
+                "sensor_slope": (1.09, 1e-9),
+                "sensor_r2": (
+                    # r² of y = x + d: Sxy²/(Sxx·Syy); Sxx 0.1, Sxy 0.109, Syy 0.119
+                    0.109**2 / (0.1 * (0.1 + 2 * 0.009 + 0.001)),
+                    1e-9,
+                ),
+                "drift": (0.009, 1e-9),
+                "t90": (10 * math.log(10), 1e-4),
+                "lod": (0.033, 1e-9),
+                "loq": (0.1, 1e-9),
+            },
         ),
         *_extra_cases(),
     ]

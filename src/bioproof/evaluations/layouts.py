@@ -241,8 +241,38 @@ def read_breakthrough_signal(source: Any, *, filename: str) -> pd.DataFrame:
     return frame
 
 
+def _sensor_agreement(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.sensors import sensor_agreement
+
+    return _kpi_fields(
+        sensor_agreement(
+            frame["time"].to_numpy(), frame["reference"].to_numpy(), frame["sensor"].to_numpy()
+        )
+    )
+
+
+def _sensor_step(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.sensors import response_time
+
+    return _kpi_fields(
+        response_time(
+            frame["time"].to_numpy(),
+            frame["signal"].to_numpy(),
+            step_time=params["step_time"] / 3600.0,
+        )
+    )
+
+
+def _calibration(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.sensors import detection_limits
+
+    return _kpi_fields(
+        detection_limits(frame["concentration"].to_numpy(), frame["response"].to_numpy())
+    )
+
+
 def _registry() -> dict[str, Layout]:
-    from bioproof.analysis import io
+    from bioproof.analysis import io, sensors
 
     layouts = [
         Layout(
@@ -416,6 +446,47 @@ def _registry() -> dict[str, Layout]:
             io.read_qc,
             _qc,
             results=("bioproof.analysis.qc.QCReport",),
+        ),
+        Layout(
+            "sensor_agreement",
+            "Sensor vs reference (paired readings)",
+            "센서 대 기준 (짝지은 측정값)",
+            (
+                ("Time [h]", (0, 24, 48, 72, 96, 120, 144, 168)),
+                ("Reference", (7.02, 6.98, 6.95, 6.90, 6.88, 6.92, 6.95, 7.00)),
+                ("Sensor", (7.03, 6.99, 6.97, 6.91, 6.90, 6.94, 6.97, 7.03)),
+            ),
+            sensors.read_agreement,
+            _sensor_agreement,
+            plot=("reference", "sensor", "Reference", "Sensor"),
+            results=("bioproof.analysis.sensors.SensorAgreement",),
+        ),
+        Layout(
+            "sensor_step",
+            "Sensor step response (t90)",
+            "센서 계단 응답 (t90)",
+            (
+                ("Time [s]", tuple(range(0, 120, 10))),
+                ("Signal [pH]", (7.0, 7.0, 7.0, 6.5, 6.2, 6.08, 6.03, 6.01, 6.0, 6.0, 6.0, 6.0)),
+            ),
+            io.read_mixing,
+            _sensor_step,
+            (Param("step_time", "Step time", "계단 변화 시각", "s"),),
+            plot=("time", "signal", "Time (h)", "Signal"),
+            results=("bioproof.analysis.sensors.ResponseTime",),
+        ),
+        Layout(
+            "calibration",
+            "Calibration standards (LOD/LOQ)",
+            "검량 표준 (LOD/LOQ)",
+            (
+                ("Concentration [mg/L]", (0, 1, 2, 5, 10, 20)),
+                ("Response [mAU]", (0.4, 10.8, 20.1, 50.9, 99.2, 200.6)),
+            ),
+            sensors.read_calibration,
+            _calibration,
+            plot=("concentration", "response", "Concentration", "Response"),
+            results=("bioproof.analysis.sensors.DetectionLimits",),
         ),
     ]
     return {layout.key: layout for layout in layouts}

@@ -128,6 +128,40 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_crit("kla", 0.15), _crit("mixing_time", 0.20)],
     },
     {
+        "code": "sensor-accuracy",
+        "family": "sensors",
+        "categories": ["sensors"],
+        "name_en": "Sensor — accuracy against a reference method and response time",
+        "name_ko": "센서 — 기준 방법 대비 정확도 및 응답 시간",
+        "description": "Paired readings of the candidate (or reference) sensor and an offline "
+        "reference analyser over a run: bias, Bland–Altman limits of agreement, linearity and "
+        "drift; and a step test for the response time t90.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["sensor_agreement", "sensor_step"],
+        "kpis": ["sensor_bias", "loa_low", "loa_high", "sensor_slope", "sensor_r2", "drift", "t90"],
+        "default_criteria": [
+            _crit("sensor_slope", 0.05),
+            _crit("t90", 0.20),
+            {"kpi": "sensor_r2", "comparison": "minimum", "value": 0.98, "relative": False},
+        ],
+    },
+    {
+        "code": "analyser-detection-limits",
+        "family": "sensors",
+        "categories": ["sensors"],
+        "name_en": "Analyser or sensor — detection and quantitation limits",
+        "name_ko": "분석기·센서 — 검출 및 정량 한계",
+        "description": "Calibration standards measured on the candidate and reference "
+        "instruments; LOD and LOQ from the residual SD and slope of the calibration line "
+        "(ICH Q2(R2)).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["calibration"],
+        "kpis": ["lod", "loq"],
+        "default_criteria": [_crit("loq", 0.20)],
+    },
+    {
         "code": "sensor-loop-control",
         "family": "sensors",
         "categories": ["sensors"],

@@ -3,6 +3,14 @@
 from django.db import migrations, models
 
 
+def sync(apps, schema_editor):
+    """Create the shared method templates added since 0004 (sensor accuracy, detection
+    limits); existing templates are never changed."""
+    from bioproof.evaluations.methods import sync as sync_templates
+
+    sync_templates(apps.get_model("evaluations", "MethodTemplate"))
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -15,4 +23,5 @@ class Migration(migrations.Migration):
             name='comparison',
             field=models.CharField(choices=[('equivalence', 'Equivalence (TOST)'), ('non_inferiority', 'Non-inferiority'), ('minimum', 'Minimum (every candidate run ≥ value)'), ('maximum', 'Maximum (every candidate run ≤ value)'), ('tier1_equivalence', 'FDA tier-1 equivalence (margin = value × σ_R)'), ('ratio_equivalence', 'Ratio equivalence (Fieller; limits value to 1/value)')], max_length=20),
         ),
+        migrations.RunPython(sync, migrations.RunPython.noop),
     ]
