@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
-from scipy import stats
+from scipy import special
 
 from bioproof.analysis import io
 from bioproof.analysis.errors import InputError
@@ -71,6 +71,20 @@ def read_agreement(source: io.Source, *, filename: str) -> Any:
 def read_calibration(source: io.Source, *, filename: str) -> Any:
     """Calibration standards: ``concentration`` and ``response`` (units kept as given)."""
     return io.read_table(source, filename=filename, columns=CALIBRATION_COLUMNS, min_rows=5)
+
+
+def _ols(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float, float]:
+    """(slope, intercept, R², SE of the slope) of one least-squares line (Draper & Smith ch. 1);
+    plain NumPy on 1-D data (:func:`~bioproof.analysis.stats.line_fit` is the batched form)."""
+    dx, dy = x - x.mean(), y - y.mean()
+    sxx, sxy, syy = float(dx @ dx), float(dx @ dy), float(dy @ dy)
+    if sxx == 0:
+        return float("nan"), float("nan"), float("nan"), float("nan")
+    slope = sxy / sxx
+    sse = max(syy - slope * sxy, 0.0)
+    r2 = 1.0 - sse / syy if syy > 0 else 1.0
+    se = float(np.sqrt(sse / (x.size - 2) / sxx)) if x.size > 2 else float("nan")
+    return slope, float(y.mean() - slope * x.mean()), r2, se
 
 
 def _paired(a: ArrayLike, b: ArrayLike, names: tuple[str, str], minimum: int) -> tuple:
@@ -133,25 +147,25 @@ def sensor_agreement(
     d = sen - ref
     n = d.size
     bias, sd = float(d.mean()), float(d.std(ddof=1))
-    half = float(stats.t.ppf(0.975, n - 1)) * sd / np.sqrt(n)
-    line = line_fit(ref, sen)
+    half = float(special.stdtrit(n - 1, 0.975)) * sd / np.sqrt(n)  # t_{0.975, n−1}
+    slope, intercept, r2, _ = _ols(ref, sen)
     notes = []
     drift = float("nan")
     if time is not None:
         t, _ = _paired(time, ref, ("time", "reference"), 3)
         if not (np.diff(t) > 0).all():
             raise InputError("times out of order; times must increase strictly", column="time")
-        drift = float(line_fit(t, d).slope) * H_PER_D
+        drift = _ols(t, d)[0] * H_PER_D
     if np.ptp(ref) == 0:
         notes.append("the reference does not vary: linearity is not assessed")
-    elif float(line.r2) < 0.95:
-        notes.append(f"sensor vs reference is not linear (R² = {float(line.r2):.3f})")
+    elif r2 < 0.95:
+        notes.append(f"sensor vs reference is not linear (R² = {r2:.3f})")
     if n < 10:
         notes.append(f"only {n} pairs: the limits of agreement are imprecise (≥ 10 advised)")
     if n >= 3 and np.ptp(d) > 0:
         # proportional bias: the difference grows with the level (Bland & Altman 1999, §3)
-        trend = line_fit((ref + sen) / 2, d)
-        if float(trend.se_slope) > 0 and abs(float(trend.slope)) > 3 * float(trend.se_slope):
+        trend, _, _, se_trend = _ols((ref + sen) / 2, d)
+        if se_trend > 0 and abs(trend) > 3 * se_trend:
             notes.append("the difference changes with the level (proportional bias)")
     return SensorAgreement(
         sensor_bias=bias,
@@ -160,9 +174,9 @@ def sensor_agreement(
         loa_high=bias + 1.96 * sd,
         bias_ci_low=bias - half,
         bias_ci_high=bias + half,
-        sensor_slope=float(line.slope),
-        sensor_intercept=float(line.intercept),
-        sensor_r2=float(line.r2),
+        sensor_slope=slope,
+        sensor_intercept=intercept,
+        sensor_r2=r2,
         drift=drift,
         n=int(n),
         caveats=tuple(notes),
