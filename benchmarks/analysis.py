@@ -16,6 +16,7 @@ import time
 
 import numpy as np
 
+from bioproof.analysis.chromatography import column_efficiency
 from bioproof.analysis.gas import fit_kla_batch, gas_balance
 from bioproof.analysis.io import read_offline
 from bioproof.analysis.kinetics import culture_kinetics, kinetics_batch
@@ -96,7 +97,10 @@ def layout_runs(rng: np.random.Generator) -> None:
     step = np.where(t_s < 20, 7.0, 6.0 + np.exp(-(t_s - 20) / rng.uniform(5, 15, (RUNS, 1))))
     conc = np.arange(6.0)
     resp = 2 + 10 * conc + rng.normal(0, 0.1, (RUNS, conc.size))
+    vol = np.arange(5.0, 15.0, 0.05)
+    pulse = np.exp(-((vol - 10) ** 2) / (2 * rng.uniform(0.15, 0.3, (RUNS, 1)) ** 2))
     cases = {
+        "pulse": lambda i: column_efficiency(vol, pulse[i], bed_height=20.0),
         "sensor_agreement": lambda i: sensor_agreement(hours, refs[i], sens[i]),
         "sensor_step": lambda i: response_time(t_s / 3600, step[i], step_time=20 / 3600),
         "calibration": lambda i: detection_limits(conc, resp[i]),

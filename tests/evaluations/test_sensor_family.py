@@ -86,13 +86,13 @@ def test_sensor_accuracy_evaluation(people, orgs) -> None:
 
 
 def test_sensor_layouts_have_excel_templates_and_a_cli_kind(tmp_path, capsys) -> None:
-    for key in ("sensor_agreement", "sensor_step", "calibration"):
+    for key in ("sensor_agreement", "sensor_step", "calibration", "pulse"):
         book = load_workbook(io.BytesIO(layouts.excel_template(layouts.get(key))))
         header = [c.value for c in book["data"][1]]
         assert header == [h for h, _ in layouts.get(key).columns]
         # the worked example parses and analyses with the layout's own reader
         frame = layouts.get(key).parse(_as_csv(book), f"{key}.csv")
-        assert layouts.get(key).kpis(frame, {"step_time": 20.0})
+        assert layouts.get(key).kpis(frame, {"step_time": 20.0, "bed_height": 20.0})
     f = tmp_path / "a.csv"
     f.write_bytes(agreement_csv(0.02, 1))
     assert main(["sensor", str(f), "--json"]) == 0

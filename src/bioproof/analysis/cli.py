@@ -1,9 +1,10 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
-Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor.
-Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a
-bare number is read in the default unit named in ``--help``. Output is a table, or JSON with
-``--json``. Bad input exits with status 2 and one line on stderr, never a traceback.
+Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor,
+pulse. Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``,
+``--area "17.7 cm^2"``); a bare number is read in the default unit named in ``--help``. Output
+is a table, or JSON with ``--json``. Bad input exits with status 2 and one line on stderr, never
+a traceback.
 """
 
 from __future__ import annotations
@@ -129,6 +130,8 @@ def _parser() -> _Parser:
         "drift), Time/Signal with --step-time (t90) or Concentration/Response (LOD, LOQ)",
     )
     sub.add_argument("--step-time", help="time of the step in a t90 file (default unit s)")
+    sub = kind("pulse", "plate count, HETP and asymmetry of each tracer pulse (volume, signal)")
+    sub.add_argument("--bed-height", required=True, help="packed bed height (default unit cm)")
     sub = kind("plan", "runs per arm for a TOST to reach the target power", files=False)
     sub.add_argument("--sd", required=True, help="expected run-to-run SD (KPI unit)")
     sub.add_argument("--margin", required=True, help="equivalence margin ± (KPI unit)")
@@ -368,6 +371,20 @@ def _sensor(args: argparse.Namespace) -> list[tuple[str, Any]]:
     return _each(args.files, one)
 
 
+def _pulse(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis.chromatography import column_efficiency, read_pulse
+
+    height = _quantity(args.bed_height, "cm", "cm")
+
+    def one(path: Path) -> Any:
+        frame = read_pulse(path, filename=path.name)
+        return column_efficiency(
+            frame["volume"].to_numpy(), frame["signal"].to_numpy(), bed_height=height
+        )
+
+    return _each(args.files, one)
+
+
 def _plan(args: argparse.Namespace) -> Any:
     from bioproof.analysis.comparability import tost_sample_size
 
@@ -403,6 +420,7 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "validate": _validate,
     "plan": _plan,
     "sensor": _sensor,
+    "pulse": _pulse,
 }
 
 

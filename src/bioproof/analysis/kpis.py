@@ -579,6 +579,36 @@ KPIS.update(
     )
 )
 
+#: Packed-column efficiency (bioproof.analysis.chromatography.column_efficiency).
+KPIS.update(
+    _kpis(
+        (
+            "plate_count",
+            "Plate count (N)",
+            "이론단수 (N)",
+            "-",
+            "8·ln 2·(V_R/W_h)² from a tracer pulse (half-height method)",
+            f"{CARTA}, §8.3",
+        ),
+        (
+            "hetp",
+            "Height equivalent to a theoretical plate",
+            "이론단 높이 (HETP)",
+            "cm",
+            "Bed height / plate count",
+            f"{CARTA}, §8.3",
+        ),
+        (
+            "asymmetry",
+            "Peak asymmetry (As)",
+            "피크 비대칭도 (As)",
+            "-",
+            "Tail / front half-width at 10 % of the peak height (1 = symmetric; 0.8–1.8 usual)",
+            f"{CARTA}, §8.3",
+        ),
+    )
+)
+
 #: Which way is better for each KPI that has a direction; every other KPI is a "target" (judged
 #: by closeness to the reference: rates of consumption, R², times of events, RQ, C*, P/V …).
 HIGHER = (
@@ -616,6 +646,7 @@ HIGHER = (
     "do_in_band",
     "temperature_in_band",
     "sensor_r2",
+    "plate_count",
 )
 LOWER = (
     "doubling_time",
@@ -632,6 +663,7 @@ LOWER = (
     "t90",
     "lod",
     "loq",
+    "hetp",
 )
 
 

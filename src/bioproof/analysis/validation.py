@@ -235,6 +235,14 @@ def _sensors() -> dict[str, float]:
 _SD_D = math.sqrt(0.001 / 4)
 
 
+def _pulse() -> dict[str, float]:
+    from bioproof.analysis.chromatography import column_efficiency
+
+    v = np.arange(5.0, 15.0, 0.01)
+    triangle = np.interp(v, [9.0, 10.0, 12.0], [0.0, 100.0, 0.0], left=0.0, right=0.0)
+    return _fields(column_efficiency(v, triangle, bed_height=20.0))
+
+
 def _cases() -> list[Case]:
     f_dt = (8 - 0.5) * 1e3 / _GLC
     return [
@@ -410,6 +418,17 @@ def _cases() -> list[Case]:
                 "t90": (10 * math.log(10), 1e-4),
                 "lod": (0.033, 1e-9),
                 "loq": (0.1, 1e-9),
+            },
+        ),
+        (
+            "tracer pulse, triangular peak",
+            "rise 9 → 10 mL, fall 10 → 12 mL: W_h = 11 − 9.5 = 1.5 mL, N = 8·ln 2·(10/1.5)² = "
+            "246.45, HETP = 20 cm/N = 0.08115 cm; at 10 %: front 0.9, tail 1.8 → As = 2",
+            _pulse,
+            {
+                "plate_count": (8 * math.log(2) * (10 / 1.5) ** 2, 1e-9),
+                "hetp": (20 / (8 * math.log(2) * (10 / 1.5) ** 2), 1e-9),
+                "asymmetry": (2.0, 1e-9),
             },
         ),
         *_extra_cases(),

@@ -271,8 +271,22 @@ def _calibration(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, An
     )
 
 
+def _pulse(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.chromatography import column_efficiency
+
+    return _kpi_fields(
+        column_efficiency(
+            frame["volume"].to_numpy(),
+            frame["signal"].to_numpy(),
+            bed_height=params["bed_height"],
+            particle_diameter=params.get("particle_diameter") or None,
+        )
+    )
+
+
 def _registry() -> dict[str, Layout]:
     from bioproof.analysis import io, sensors
+    from bioproof.analysis.chromatography import read_pulse as chromatography_reader
 
     layouts = [
         Layout(
@@ -446,6 +460,60 @@ def _registry() -> dict[str, Layout]:
             io.read_qc,
             _qc,
             results=("bioproof.analysis.qc.QCReport",),
+        ),
+        Layout(
+            "pulse",
+            "Tracer pulse (column efficiency)",
+            "추적자 펄스 (컬럼 효율)",
+            (
+                ("Volume [mL]", tuple(round(6 + 0.25 * i, 2) for i in range(33))),
+                (
+                    "UV [mAU]",
+                    (
+                        0,
+                        0,
+                        0,
+                        0,
+                        1,
+                        2,
+                        6,
+                        14,
+                        30,
+                        55,
+                        86,
+                        110,
+                        118,
+                        108,
+                        88,
+                        65,
+                        45,
+                        29,
+                        18,
+                        11,
+                        7,
+                        4,
+                        2,
+                        1,
+                        1,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                    ),
+                ),
+            ),
+            chromatography_reader,
+            _pulse,
+            (
+                Param("bed_height", "Bed height", "충진 높이", "cm"),
+                Param("particle_diameter", "Mean particle diameter", "평균 입자 직경", "µm", 0.0),
+            ),
+            plot=("volume", "signal", "Volume (mL)", "Signal"),
+            results=("bioproof.analysis.chromatography.ColumnEfficiency",),
         ),
         Layout(
             "sensor_agreement",

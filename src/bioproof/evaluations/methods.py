@@ -72,6 +72,24 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_crit("dbc", 0.10)],
     },
     {
+        "code": "resin-column-packing",
+        "family": "resins",
+        "categories": ["resins"],
+        "name_en": "Chromatography resin — packed-column efficiency",
+        "name_ko": "크로마토그래피 레진 — 충진 컬럼 효율",
+        "description": "Columns packed with candidate and reference resin to the same bed "
+        "height, tested with a non-retained tracer pulse (acetone or NaCl); plate count, HETP "
+        "and asymmetry by the half-height method.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["pulse"],
+        "kpis": ["plate_count", "hetp", "asymmetry"],
+        "default_criteria": [
+            _crit("hetp", 0.20),
+            {"kpi": "asymmetry", "comparison": "maximum", "value": 1.8, "relative": False},
+        ],
+    },
+    {
         "code": "filter-vmax",
         "family": "filters",
         "categories": ["filters"],
