@@ -110,9 +110,10 @@ def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
             else f"FDA tier-1 equivalence ±{value:g}·σ_R (TOST, {alpha})"
         ),
         "ratio_equivalence": (
-            f"비율 동등성 {value:g}–{1 / value:.3g} (Fieller, {alpha})"
+            f"비율 동등성 {value:g}–{1 / value if value else float('inf'):.3g} (Fieller, {alpha})"
             if ko
-            else f"ratio equivalence {value:g}–{1 / value:.3g} (Fieller, {alpha})"
+            else f"ratio equivalence {value:g}–{1 / value if value else float('inf'):.3g} "
+            f"(Fieller, {alpha})"
         ),
     }.get(criterion.comparison, criterion.comparison)
     if not r:
