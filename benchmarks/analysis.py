@@ -17,6 +17,7 @@ import time
 import numpy as np
 
 from bioproof.analysis.chromatography import column_efficiency
+from bioproof.analysis.filtration import integrity_test, water_permeability
 from bioproof.analysis.gas import fit_kla_batch, gas_balance
 from bioproof.analysis.io import read_offline
 from bioproof.analysis.kinetics import culture_kinetics, kinetics_batch
@@ -99,7 +100,14 @@ def layout_runs(rng: np.random.Generator) -> None:
     resp = 2 + 10 * conc + rng.normal(0, 0.1, (RUNS, conc.size))
     vol = np.arange(5.0, 15.0, 0.05)
     pulse = np.exp(-((vol - 10) ** 2) / (2 * rng.uniform(0.15, 0.3, (RUNS, 1)) ** 2))
+    ramp = np.arange(1.0, 5.01, 0.25)
+    gas = np.where(ramp <= 3.2, 0.5 + 2 * ramp, 6.9 + 40 * (ramp - 3.2))
+    gas = gas + rng.normal(0, 0.05, (RUNS, ramp.size))
+    tmp = np.array([0.25, 0.5, 0.75, 1.0])
+    water = 200 * tmp + rng.normal(0, 2, (RUNS, tmp.size))
     cases = {
+        "integrity": lambda i: integrity_test(ramp, gas[i], test_pressure=2.5),
+        "permeability": lambda i: water_permeability(tmp, water[i], temperature=22.0),
         "pulse": lambda i: column_efficiency(vol, pulse[i], bed_height=20.0),
         "sensor_agreement": lambda i: sensor_agreement(hours, refs[i], sens[i]),
         "sensor_step": lambda i: response_time(t_s / 3600, step[i], step_time=20 / 3600),

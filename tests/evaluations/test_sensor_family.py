@@ -102,3 +102,16 @@ def test_sensor_layouts_have_excel_templates_and_a_cli_kind(tmp_path, capsys) ->
 def _as_csv(book) -> bytes:
     rows = book["data"].iter_rows(values_only=True)
     return "\n".join(",".join("" if v is None else str(v) for v in row) for row in rows).encode()
+
+
+def test_filter_integrity_layouts_parse_their_templates() -> None:
+    for key, params in (("integrity", {"test_pressure": 2.5}), ("permeability", {})):
+        layout = layouts.get(key)
+        book = load_workbook(io.BytesIO(layouts.excel_template(layout)))
+        kpis = layout.kpis(layout.parse(_as_csv(book), f"{key}.csv"), params)
+        assert set(kpis) - {"caveats"} == set(layout.produces)
+    integrity = layouts.get("integrity")
+    book = load_workbook(io.BytesIO(layouts.excel_template(integrity)))
+    kpis = integrity.kpis(integrity.parse(_as_csv(book), "i.csv"), {"test_pressure": 2.5})
+    # the example ramp: 0.5 + 2·P, then +40 per bar above 3.2 bar
+    assert kpis["bubble_point"] == pytest.approx(3.2) and kpis["diffusion_flow"] == 5.5

@@ -1,7 +1,7 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
 Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor,
-pulse. Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``,
+pulse, integrity. Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``,
 ``--area "17.7 cm^2"``); a bare number is read in the default unit named in ``--help``. Output
 is a table, or JSON with ``--json``. Bad input exits with status 2 and one line on stderr, never
 a traceback.
@@ -132,6 +132,13 @@ def _parser() -> _Parser:
     sub.add_argument("--step-time", help="time of the step in a t90 file (default unit s)")
     sub = kind("pulse", "plate count, HETP and asymmetry of each tracer pulse (volume, signal)")
     sub.add_argument("--bed-height", required=True, help="packed bed height (default unit cm)")
+    sub = kind(
+        "integrity",
+        "filter integrity (Pressure, Gas flow: bubble point, diffusion) or clean-water flux "
+        "(TMP, Flux: permeability at 20 °C) of each file",
+    )
+    sub.add_argument("--test-pressure", help="diffusion test pressure (default unit bar)")
+    sub.add_argument("--temperature", default="20", help="water temperature in °C (20)")
     sub = kind("plan", "runs per arm for a TOST to reach the target power", files=False)
     sub.add_argument("--sd", required=True, help="expected run-to-run SD (KPI unit)")
     sub.add_argument("--margin", required=True, help="equivalence margin ± (KPI unit)")
@@ -385,6 +392,30 @@ def _pulse(args: argparse.Namespace) -> list[tuple[str, Any]]:
     return _each(args.files, one)
 
 
+def _integrity(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import filtration as f
+
+    test = None if args.test_pressure is None else _quantity(args.test_pressure, "bar", "bar")
+    temperature = _number(args.temperature, "temperature")
+
+    def one(path: Path) -> Any:
+        try:
+            head = path.read_bytes()[:200].decode("utf-8", "replace").lower()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}") from None
+        if "tmp" in head or "flux" in head:
+            frame = f.read_permeability(path, filename=path.name)
+            return f.water_permeability(
+                frame["tmp"].to_numpy(), frame["flux"].to_numpy(), temperature=temperature
+            )
+        frame = f.read_integrity(path, filename=path.name)
+        return f.integrity_test(
+            frame["pressure"].to_numpy(), frame["gas_flow"].to_numpy(), test_pressure=test
+        )
+
+    return _each(args.files, one)
+
+
 def _plan(args: argparse.Namespace) -> Any:
     from bioproof.analysis.comparability import tost_sample_size
 
@@ -421,6 +452,7 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "plan": _plan,
     "sensor": _sensor,
     "pulse": _pulse,
+    "integrity": _integrity,
 }
 
 

@@ -609,6 +609,36 @@ KPIS.update(
     )
 )
 
+#: Filter integrity and permeability (bioproof.analysis.filtration).
+KPIS.update(
+    _kpis(
+        (
+            "bubble_point",
+            "Bubble point",
+            "버블 포인트",
+            "bar",
+            "Pressure where the diffusion and bulk-flow lines of the gas-flow ramp meet",
+            "PDA TR 26 (2008) §6; ASTM F316-03",
+        ),
+        (
+            "diffusion_flow",
+            "Diffusive gas flow at the test pressure",
+            "시험 압력에서의 확산 유량",
+            "mL/min",
+            "Gas flow through the wetted membrane at the test pressure (diffusion line)",
+            "PDA TR 26 (2008) §6",
+        ),
+        (
+            "water_permeability",
+            "Clean-water permeability (20 °C)",
+            "순수 투과도 (20 °C)",
+            "L/(m²·h·bar)",
+            "Flux / TMP (line through the origin), viscosity-corrected to 20 °C",
+            "Cheryan, Ultrafiltration and Microfiltration Handbook (1998) ch. 4",
+        ),
+    )
+)
+
 #: Which way is better for each KPI that has a direction; every other KPI is a "target" (judged
 #: by closeness to the reference: rates of consumption, R², times of events, RQ, C*, P/V …).
 HIGHER = (
@@ -647,6 +677,8 @@ HIGHER = (
     "temperature_in_band",
     "sensor_r2",
     "plate_count",
+    "bubble_point",
+    "water_permeability",
 )
 LOWER = (
     "doubling_time",
@@ -664,6 +696,7 @@ LOWER = (
     "lod",
     "loq",
     "hetp",
+    "diffusion_flow",
 )
 
 

@@ -235,6 +235,17 @@ def _sensors() -> dict[str, float]:
 _SD_D = math.sqrt(0.001 / 4)
 
 
+def _integrity() -> dict[str, float]:
+    from bioproof.analysis.filtration import integrity_test, water_permeability
+
+    p = np.arange(1.0, 5.01, 0.25)
+    q = np.where(p <= 3.2, 0.5 + 2 * p, 0.5 + 2 * 3.2 + 40 * (p - 3.2))
+    return _fields(
+        integrity_test(p, q, test_pressure=2.5),
+        water_permeability([0.5, 1.0, 1.5], [100.0, 200.0, 300.0], temperature=20.0),
+    )
+
+
 def _pulse() -> dict[str, float]:
     from bioproof.analysis.chromatography import column_efficiency
 
@@ -429,6 +440,18 @@ def _cases() -> list[Case]:
                 "plate_count": (8 * math.log(2) * (10 / 1.5) ** 2, 1e-9),
                 "hetp": (20 / (8 * math.log(2) * (10 / 1.5) ** 2), 1e-9),
                 "asymmetry": (2.0, 1e-9),
+            },
+        ),
+        (
+            "filter integrity ramp and clean-water flux",
+            "gas flow 0.5 + 2·P up to 3.2 bar, then + 40·(P − 3.2): lines meet at 3.2 bar; "
+            "diffusion at 2.5 bar = 0.5 + 5 = 5.5 mL/min; flux 100, 200, 300 LMH at 0.5, 1, "
+            "1.5 bar and 20 °C → 200 LMH/bar",
+            _integrity,
+            {
+                "bubble_point": (3.2, 1e-9),
+                "diffusion_flow": (5.5, 1e-9),
+                "water_permeability": (200.0, 1e-9),
             },
         ),
         *_extra_cases(),

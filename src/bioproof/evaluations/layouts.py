@@ -284,7 +284,32 @@ def _pulse(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
     )
 
 
+def _integrity(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.filtration import integrity_test
+
+    return _kpi_fields(
+        integrity_test(
+            frame["pressure"].to_numpy(),
+            frame["gas_flow"].to_numpy(),
+            test_pressure=params.get("test_pressure") or None,
+        )
+    )
+
+
+def _permeability(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.filtration import water_permeability
+
+    return _kpi_fields(
+        water_permeability(
+            frame["tmp"].to_numpy(),
+            frame["flux"].to_numpy(),
+            temperature=params["water_temperature"],
+        )
+    )
+
+
 def _registry() -> dict[str, Layout]:
+    from bioproof.analysis import filtration as filtration_readers
     from bioproof.analysis import io, sensors
     from bioproof.analysis.chromatography import read_pulse as chromatography_reader
 
@@ -514,6 +539,34 @@ def _registry() -> dict[str, Layout]:
             ),
             plot=("volume", "signal", "Volume (mL)", "Signal"),
             results=("bioproof.analysis.chromatography.ColumnEfficiency",),
+        ),
+        Layout(
+            "integrity",
+            "Filter integrity (pressure ramp)",
+            "필터 완전성 (압력 증가 시험)",
+            (
+                ("Pressure [bar]", (1.0, 1.5, 2.0, 2.5, 3.0, 3.25, 3.5, 3.75, 4.0)),
+                ("Gas flow [mL/min]", (2.5, 3.5, 4.5, 5.5, 6.5, 8.9, 18.9, 28.9, 38.9)),
+            ),
+            filtration_readers.read_integrity,
+            _integrity,
+            (Param("test_pressure", "Diffusion test pressure", "확산 시험 압력", "bar", 0.0),),
+            plot=("pressure", "gas_flow", "Pressure (bar)", "Gas flow (mL/min)"),
+            results=("bioproof.analysis.filtration.IntegrityTest",),
+        ),
+        Layout(
+            "permeability",
+            "Clean-water permeability",
+            "순수 투과도",
+            (
+                ("TMP [bar]", (0.25, 0.5, 0.75, 1.0)),
+                ("Flux [LMH]", (52.0, 101.0, 149.0, 202.0)),
+            ),
+            filtration_readers.read_permeability,
+            _permeability,
+            (Param("water_temperature", "Water temperature", "물 온도", "°C", 20.0),),
+            plot=("tmp", "flux", "TMP (bar)", "Flux (LMH)"),
+            results=("bioproof.analysis.filtration.WaterPermeability",),
         ),
         Layout(
             "sensor_agreement",

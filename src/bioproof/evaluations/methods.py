@@ -104,6 +104,25 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_crit("vmax", 0.15), _crit("qi", 0.15)],
     },
     {
+        "code": "filter-integrity",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "Filter — integrity (bubble point, diffusion) and water permeability",
+        "name_ko": "필터 — 완전성 (버블 포인트, 확산) 및 순수 투과도",
+        "description": "Wetted candidate and reference filters: an upstream pressure ramp with "
+        "the gas flow (bubble point by the two-line method, diffusive flow at the test "
+        "pressure), and clean-water flux at several TMPs (permeability at 20 °C).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["integrity", "permeability"],
+        "kpis": ["bubble_point", "diffusion_flow", "water_permeability"],
+        "default_criteria": [
+            _crit("bubble_point", 0.10),
+            _crit("diffusion_flow", 0.20),
+            _crit("water_permeability", 0.15),
+        ],
+    },
+    {
         "code": "single-use-culture",
         "family": "single_use",
         "categories": ["single-use-bags", "tubing", "connectors"],
