@@ -1,5 +1,5 @@
 """Sensor family end to end: accuracy against a reference method and the t90 step test,
-through the sensor-accuracy template, its layouts, criteria and Excel templates."""
+through the sensor-reference-accuracy template, its layouts, criteria and Excel templates."""
 
 from __future__ import annotations
 
@@ -57,7 +57,7 @@ def test_sensor_accuracy_evaluation(people, orgs) -> None:
     actions.accept(
         by=people["evaluator"],
         evaluation=ev,
-        template=MethodTemplate.objects.current().get(code="sensor-accuracy"),
+        template=MethodTemplate.objects.current().get(code="sensor-reference-accuracy"),
     )
     actions.sign_protocol(by=people["approver"], evaluation=ev, password=PASSWORD)
     for i, (arm, tau) in enumerate([("candidate", 9.0)] * 3 + [("reference", 10.0)] * 3):
@@ -115,3 +115,24 @@ def test_filter_integrity_layouts_parse_their_templates() -> None:
     kpis = integrity.kpis(integrity.parse(_as_csv(book), "i.csv"), {"test_pressure": 2.5})
     # the example ramp: 0.5 + 2·P, then +40 per bar above 3.2 bar
     assert kpis["bubble_point"] == pytest.approx(3.2) and kpis["diffusion_flow"] == 5.5
+
+
+def test_new_templates_do_not_change_a_category_s_default() -> None:
+    from bioproof.evaluations.actions.requests import _template_for_category
+
+    defaults = {
+        code: _template_for_category(Category.objects.get(code=code)).code
+        for code in ("resins", "filters", "sensors")
+    }
+    assert defaults == {
+        "resins": "resin-dbc",
+        "filters": "filter-vmax",
+        "sensors": "sensor-controlled-culture",
+    }
+    codes = set(MethodTemplate.objects.current().values_list("code", flat=True))
+    assert {
+        "resin-packing",
+        "filter-wetted-integrity",
+        "sensor-reference-accuracy",
+        "sensor-detection-limits",
+    } <= codes

@@ -72,7 +72,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_crit("dbc", 0.10)],
     },
     {
-        "code": "resin-column-packing",
+        "code": "resin-packing",
         "family": "resins",
         "categories": ["resins"],
         "name_en": "Chromatography resin — packed-column efficiency",
@@ -104,7 +104,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_crit("vmax", 0.15), _crit("qi", 0.15)],
     },
     {
-        "code": "filter-integrity",
+        "code": "filter-wetted-integrity",
         "family": "filters",
         "categories": ["filters"],
         "name_en": "Filter — integrity (bubble point, diffusion) and water permeability",
@@ -165,7 +165,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "default_criteria": [_crit("kla", 0.15), _crit("mixing_time", 0.20)],
     },
     {
-        "code": "sensor-accuracy",
+        "code": "sensor-reference-accuracy",
         "family": "sensors",
         "categories": ["sensors"],
         "name_en": "Sensor — accuracy against a reference method and response time",
@@ -184,7 +184,7 @@ TEMPLATES: list[dict[str, Any]] = [
         ],
     },
     {
-        "code": "analyser-detection-limits",
+        "code": "sensor-detection-limits",
         "family": "sensors",
         "categories": ["sensors"],
         "name_en": "Analyser or sensor — detection and quantitation limits",

@@ -4,8 +4,8 @@ from django.db import migrations, models
 
 
 def sync(apps, schema_editor):
-    """Create the shared method templates added since 0004 (sensor accuracy, detection
-    limits); existing templates are never changed."""
+    """Create the shared method templates added since 0004 (sensor accuracy and detection
+    limits, column packing, filter integrity); existing templates are never changed."""
     from bioproof.evaluations.methods import sync as sync_templates
 
     sync_templates(apps.get_model("evaluations", "MethodTemplate"))
