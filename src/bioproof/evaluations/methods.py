@@ -284,7 +284,14 @@ TEMPLATES: list[dict[str, Any]] = [
 
 
 def sync(template_model: Any) -> None:
-    """Create the shared templates that do not exist yet (existing versions are never changed)."""
-    for spec in TEMPLATES:
-        if not template_model.objects.filter(code=spec["code"]).exists():
-            template_model.objects.create(version=1, is_current=True, **spec)
+    """Create the shared templates that do not exist yet (existing versions are never changed).
+
+    One transaction: template rows are audited, and the audit trail is written inside the
+    transaction that writes the rows (also when a test's fixture calls this outside one).
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        for spec in TEMPLATES:
+            if not template_model.objects.filter(code=spec["code"]).exists():
+                template_model.objects.create(version=1, is_current=True, **spec)
