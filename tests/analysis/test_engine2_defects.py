@@ -91,6 +91,7 @@ def test_mixing_time_counts_from_the_injection_not_the_first_reading() -> None:
     assert res.mixing_time == pytest.approx(4 * np.log(20), abs=0.05)
     from_first = mixing_time(t_s / 3600, signal)
     assert from_first.mixing_time == pytest.approx(res.mixing_time + 10, abs=0.05)
+    assert "no injection time given" in from_first.caveats[0] and not res.caveats
 
 
 # --- 8. kLa window -------------------------------------------------------------------------

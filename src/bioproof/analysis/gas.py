@@ -586,6 +586,11 @@ def mixing_time(
     dev = np.abs((c - baseline) / step - 1.0)
     outside = (dev > band) & (t >= t_inj)
     notes = []
+    if injection_time is None:
+        notes.append(
+            "no injection time given: θ is counted from the first reading (a baseline logged "
+            "before the tracer is added lengthens it)"
+        )
     noise = float(np.std(c[-tail:]) / abs(step))
     if noise > band / 2:
         notes.append(f"the final plateau is noisy ({noise:.1%} of the step): θ is uncertain")
