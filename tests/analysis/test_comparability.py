@@ -154,8 +154,9 @@ def test_profile_t2_limit_formula() -> None:
     base, ref = _profiles()
     res = profile_comparison(base[None, :], ref, variance=0.5)
     q, r = res.components, 8
+    # α = 0.05 is split between T² and SPE: the T² limit is at 1 − α/2
     assert res.t2_limit == pytest.approx(
-        q * (r * r - 1) / (r * (r - q)) * stats.f.ppf(0.95, q, r - q)
+        q * (r * r - 1) / (r * (r - q)) * stats.f.ppf(0.975, q, r - q)
     )
     with pytest.raises(InputError, match="at least 3 reference runs"):
         profile_comparison(base[None, :], ref[:2])

@@ -15,9 +15,10 @@ from bioproof.analysis.gas import fit_kla, fit_kla_batch, gas_balance, mixing_ti
 
 def test_gas_balance_hand_computed() -> None:
     res = gas_balance(1.0, 1.0, 0.2095, 0.0004, 0.19, 0.02)
-    # inert in 0.7901, out 0.79 → ratio 1.00012658; 1 L/min × 60 / 22.414 L/mol = 2.676899 mol/h
+    # inert in 0.7901, out 0.79 → ratio 1.00012658; 1 L/min × 60 / 22.41397 L/mol
+    # (R·T/p = 8.314462618 × 273.15 / 101.325) = 2.676903 mol/h
     ratio = 0.7901 / 0.79
-    scale = 60 / 22.414 * 1e3  # mmol/(L·h) per unit mole fraction in 1 L
+    scale = 60 / 22.41397 * 1e3  # mmol/(L·h) per unit mole fraction in 1 L
     assert float(res.our) == pytest.approx(scale * (0.2095 - 0.19 * ratio))  # ≈ 52.13
     assert float(res.our) == pytest.approx(52.135, abs=1e-3)
     assert float(res.cer) == pytest.approx(scale * (0.02 * ratio - 0.0004))  # ≈ 52.47

@@ -43,8 +43,10 @@ def _evaluation(people, orgs, category: str, template: str):
     return ev
 
 
-def _upload(people, ev, arm, label, files) -> None:
-    run = actions.add_run(by=people["evaluator"], evaluation=ev, arm=arm, label=label)
+def _upload(people, ev, arm, label, files, parameters=None) -> None:
+    run = actions.add_run(
+        by=people["evaluator"], evaluation=ev, arm=arm, label=label, parameters=parameters
+    )
     for layout, data in files.items():
         actions.upload_run_data(
             by=people["evaluator"],
@@ -74,6 +76,8 @@ def test_fermenter_respiration_and_control(client, people, orgs) -> None:
             arm,
             f"{arm[0].upper()}-{i}",
             {"offgas": offgas_csv(peak_drop=1.0 + 0.01 * i), "online": online_csv(seed=i)},
+            # the mass flow meter's normal conditions: 0 °C, 101.325 kPa
+            {"gas_reference_temperature": 0.0},
         )
     actions.analyse(by=people["evaluator"], evaluation=ev)
     run = ev.runs.get(label="C-0")
@@ -156,7 +160,13 @@ def test_bad_process_files_name_the_problem(people, orgs, layout, data, message)
     )
     category = {"online": "sensors", "offgas": "fermenters"}.get(layout, "media")
     ev = _evaluation(people, orgs, category, template)
-    run = actions.add_run(by=people["evaluator"], evaluation=ev, arm="candidate", label="C-1")
+    run = actions.add_run(
+        by=people["evaluator"],
+        evaluation=ev,
+        arm="candidate",
+        label="C-1",
+        parameters={"gas_reference_temperature": 20.0} if layout == "offgas" else None,
+    )
     with pytest.raises(DomainError, match=message):
         actions.upload_run_data(
             by=people["evaluator"], run=run, filename="bad.csv", data=data, layout=layout

@@ -18,11 +18,13 @@ pytestmark = pytest.mark.django_db
 def test_request_creates_code_criterion_and_audit(requested, people) -> None:
     assert requested.code.startswith("EV-") and requested.status == "requested"
     criterion = requested.criteria.get(source="request")
+    # a higher titer is no failure: the titer margin is a non-inferiority margin
     assert (criterion.kpi, criterion.comparison, criterion.value) == (
         "final_titer",
-        "equivalence",
+        "non_inferiority",
         0.10,
     )
+    assert criterion.higher_is_better is True
     event = AuditEvent.objects.get(action="evaluation.requested")
     assert event.actor == people["a_staff"] and event.organization.code == "supplier-a"
 
@@ -55,14 +57,14 @@ def test_options_explain_who_may_act(requested, people) -> None:
     assert all(o.allowed for o in workflow.options(requested, people["evaluator"]))
 
 
-def test_analyse_computes_kpis_and_equivalence(with_data, people) -> None:
+def test_analyse_computes_kpis_and_non_inferiority(with_data, people) -> None:
     ev = actions.analyse(by=people["evaluator"], evaluation=with_data)
     assert ev.status == "analysed" and ev.engine_version
     runs = list(ev.runs.all())
     assert all(r.kpis and r.kpis["final_titer"] > 0 for r in runs)
     assert all(0.3 < r.kpis["mu_exp"] < 0.8 for r in runs)  # 1/d; samples use μ≈0.6 1/d
-    criterion = ev.criteria.get(kpi="final_titer", comparison="equivalence")
-    assert criterion.passed is True  # the demo arms differ by < 2 %; the margin is ±10 %
+    criterion = ev.criteria.get(kpi="final_titer", comparison="non_inferiority")
+    assert criterion.passed is True  # the demo arms differ by < 2 %; the margin is −10 %
     assert criterion.result["p_value"] < 0.05
 
 

@@ -8,7 +8,9 @@ frozen result dataclasses with ``.to_dict()`` (JSON-safe; NaN becomes ``None``),
 Modules: :mod:`~bioproof.analysis.io` (CSV/XLSX with units in the headers),
 :mod:`~bioproof.analysis.kinetics`, :mod:`~bioproof.analysis.gas`,
 :mod:`~bioproof.analysis.chromatography`, :mod:`~bioproof.analysis.filtration`,
-:mod:`~bioproof.analysis.comparability`, :mod:`~bioproof.analysis.qc`,
+:mod:`~bioproof.analysis.comparability`, :mod:`~bioproof.analysis.profiles`,
+:mod:`~bioproof.analysis.sensors`, :mod:`~bioproof.analysis.qc`,
+:mod:`~bioproof.analysis.validation` (reference case of every KPI),
 :mod:`~bioproof.analysis.kpis` (labels and units of every KPI) and :mod:`~bioproof.analysis.cli`.
 
 Importing the package is cheap: submodules are imported only when used.
@@ -18,6 +20,6 @@ from __future__ import annotations
 
 #: Version of the analysis engine, stored with every computed result. Bump the minor version when
 #: a formula or a default changes a number, the major version when a result key changes.
-ENGINE_VERSION = "1.1.0"
+ENGINE_VERSION = "1.2.0"
 
 __all__ = ["ENGINE_VERSION"]

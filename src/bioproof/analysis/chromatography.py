@@ -50,6 +50,9 @@ def _crossing(volume: np.ndarray, ratio: np.ndarray, level: float) -> float:
     return float(volume[k - 1] + (level - r0) / (r1 - r0) * (volume[k] - volume[k - 1]))
 
 
+SIGNALS = ("concentration", "ratio", "absorbance")
+
+
 def breakthrough(
     volume: Sequence[float] | np.ndarray,
     concentration: Sequence[float] | np.ndarray,
@@ -59,6 +62,9 @@ def breakthrough(
     holdup: float = 0.0,
     level: float = 0.10,
     levels: Sequence[float] = (0.05, 0.10, 0.50),
+    signal: str = "concentration",
+    feed_signal: float | None = None,
+    baseline_signal: float = 0.0,
 ) -> Breakthrough:
     """Dynamic binding capacity from a frontal-loading breakthrough curve.
 
@@ -66,10 +72,18 @@ def breakthrough(
     first reaches ``x`` (linear interpolation), ``V_hold`` the system hold-up between the
     load valve and the detector (plus the column void if the curve is not corrected for it) and
     ``V_c`` the packed column volume (Carta & Jungbauer 2020, §9.2). Saturation capacity (when
-    the curve reaches ``C/C₀ ≥ 0.9``): ``q = C₀·(∫(1 − C/C₀)dV − V_hold)/V_c``.
+    the curve reaches ``C/C₀ ≥ 0.9``): ``q = C₀·(∫₀^{V_end}(1 − C/C₀)dV − V_hold)/V_c``. The
+    integral starts at zero load: nothing leaves the column before loading starts, so the curve
+    is taken through ``(0, 0)`` and the volume loaded before the first reading counts as retained
+    (an erf curve first read at 4 mL would otherwise lose 4 mL of bound protein).
 
-    ``volume`` [mL] loaded, ``concentration`` effluent [g/L, or any unit equal to the feed's],
-    ``feed_concentration`` [g/L], ``column_volume`` and ``holdup`` [mL].
+    ``signal`` says what ``concentration`` holds: ``"concentration"`` — effluent concentration
+    in the feed's unit; ``"ratio"`` — ``C/C₀`` as a fraction; ``"absorbance"`` — a UV (or other
+    linear detector) reading, turned into ``C/C₀ = (A − A_base)/(A_feed − A_base)`` with
+    ``feed_signal`` = the feed's reading (bypass or plateau) and ``baseline_signal`` the
+    equilibrated column's (Beer–Lambert: valid in the detector's linear range).
+
+    ``volume`` [mL] loaded, ``feed_concentration`` [g/L], ``column_volume`` and ``holdup`` [mL].
     """
     v = np.asarray(volume, dtype=float)
     c = np.asarray(concentration, dtype=float)
@@ -79,11 +93,29 @@ def breakthrough(
         raise InputError("volume and concentration must not contain gaps")
     if (np.diff(v) <= 0).any():
         raise InputError("loaded volumes must increase strictly")
+    if v[0] < 0:
+        raise InputError("loaded volumes cannot be negative", column="volume")
     if not feed_concentration > 0 or not column_volume > 0 or holdup < 0:
         raise InputError("feed concentration and column volume must be positive, hold-up ≥ 0")
     if not 0 < level < 1 or any(not 0 < x < 1 for x in levels):
         raise InputError("breakthrough levels are fractions between 0 and 1 (0.10 = 10 %)")
-    ratio = c / feed_concentration
+    if signal == "concentration":
+        ratio = c / feed_concentration
+    elif signal == "ratio":
+        ratio = c
+    elif signal == "absorbance":
+        if feed_signal is None or not feed_signal > baseline_signal:
+            raise InputError(
+                "a UV breakthrough curve needs the feed's absorbance (above the baseline) to "
+                "turn readings into C/C₀",
+                column="feed_absorbance",
+            )
+        ratio = (c - baseline_signal) / (feed_signal - baseline_signal)
+    else:
+        raise InputError(f"unknown breakthrough signal '{signal}' (use one of {SIGNALS})")
+    first_reading = float(ratio[0])
+    if v[0] > 0:  # the curve starts at zero load with nothing in the effluent
+        v, ratio = np.concatenate([[0.0], v]), np.concatenate([[0.0], ratio])
     scale = feed_concentration / column_volume
 
     def dbc_at(x: float) -> float:
@@ -97,7 +129,7 @@ def breakthrough(
             f"the curve never reaches {level:.0%} breakthrough: DBC ≥ "
             f"{(v[-1] - holdup) * scale:.3g} g/L"
         )
-    elif ratio[0] >= level:
+    elif first_reading >= level:
         notes.append("breakthrough at the first point: the column is overloaded or mis-plumbed")
     elif v_x <= holdup:
         notes.append("breakthrough before the hold-up volume: check the hold-up volume")
@@ -256,4 +288,129 @@ def resin_lifetime(
         raise InputError("give DBC or step yield per cycle")
     return ResinLifetime(
         **out, n_cycles=int(n_cyc.size), confidence=float(confidence), caveats=tuple(notes)
+    )
+
+
+#: Pulse (tracer) injection on a packed column: eluted volume and detector signal.
+def _pulse_columns() -> tuple:
+    from bioproof.analysis import io
+    from bioproof.analysis.units import ColumnSpec
+
+    return (
+        io.BREAKTHROUGH_COLUMNS[0],
+        ColumnSpec(
+            "signal",
+            "",
+            ("signal", "uv", "a280", "absorbance", "conductivity", "response"),
+            "any one unit, e.g. mAU, mS/cm",
+        ),
+    )
+
+
+def read_pulse(source: object, *, filename: str) -> object:
+    """A pulse response: ``volume`` [mL] eluted since injection and ``signal`` (unit as given)."""
+    from bioproof.analysis import io
+
+    return io.read_table(
+        source,  # type: ignore[arg-type]
+        filename=filename,
+        columns=_pulse_columns(),
+        increasing="volume",
+        min_rows=10,
+    )
+
+
+@dataclass(frozen=True)
+class ColumnEfficiency(Result):
+    """Plate count, HETP [cm] and asymmetry of a tracer pulse, with the peak's retention volume
+    and widths [mL]."""
+
+    KPI_FIELDS: ClassVar[tuple[str, ...]] = ("plate_count", "hetp", "asymmetry")
+
+    plate_count: float
+    plates_per_meter: float
+    hetp: float
+    reduced_hetp: float
+    asymmetry: float
+    retention_volume: float
+    width_half_height: float
+    front_10: float
+    tail_10: float
+    caveats: tuple[str, ...]
+
+
+def _cross(v: np.ndarray, y: np.ndarray, i: int, j: int, level: float) -> float:
+    """Volume between samples ``i`` and ``j`` where ``y`` equals ``level`` (linear)."""
+    return float(v[i] + (level - y[i]) / (y[j] - y[i]) * (v[j] - v[i]))
+
+
+def column_efficiency(
+    volume: Sequence[float] | np.ndarray,
+    signal: Sequence[float] | np.ndarray,
+    *,
+    bed_height: float,
+    particle_diameter: float | None = None,
+) -> ColumnEfficiency:
+    """Column efficiency from a non-retained tracer pulse (acetone, NaCl), half-height method.
+
+    Baseline = the lower of the first and last 5 % of readings' medians; peak maximum ``V_R``;
+    ``W_h`` the width at half height and ``a``, ``b`` the front and tail half-widths at 10 %
+    height (linear interpolation). ``N = 8·ln 2·(V_R/W_h)² = 5.545·(V_R/W_h)²``,
+    ``HETP = L/N``, reduced plate height ``h = HETP/d_p``, asymmetry ``A_s = b/a`` (Carta &
+    Jungbauer 2020 §8.3; Cytiva *Column efficiency testing* application note 28937207, which
+    accepts 0.8 ≤ A_s ≤ 1.8). ``volume`` [mL] from injection, ``bed_height`` L [cm],
+    ``particle_diameter`` [µm]; HETP in cm.
+    """
+    v = np.asarray(volume, dtype=float)
+    y = np.asarray(signal, dtype=float)
+    if v.shape != y.shape or v.ndim != 1 or v.size < 10:
+        raise InputError("volume and signal must be equally long series (10 or more readings)")
+    if not (np.isfinite(v).all() and np.isfinite(y).all()):
+        raise InputError("volume and signal must not contain gaps")
+    if (np.diff(v) <= 0).any():
+        raise InputError("volumes must increase strictly", column="volume")
+    if not bed_height > 0:
+        raise InputError("the bed height must be positive", column="bed_height")
+    edge = max(2, v.size // 20)
+    y = y - min(float(np.median(y[:edge])), float(np.median(y[-edge:])))
+    top = int(np.argmax(y))
+    height = float(y[top])
+    if height <= 0 or top in (0, v.size - 1):
+        raise InputError("no peak inside the recorded volume: record the whole pulse")
+    widths = {}
+    for level in (0.5, 0.1):
+        left = np.flatnonzero(y[:top] < level * height)
+        right = np.flatnonzero(y[top:] < level * height)
+        if left.size == 0 or right.size == 0:
+            raise InputError(
+                f"the peak does not fall below {level:.0%} of its height on both sides: "
+                f"record the whole pulse"
+            )
+        i, j = int(left[-1]), top + int(right[0])
+        widths[level] = (
+            _cross(v, y, i, i + 1, level * height),
+            _cross(v, y, j - 1, j, level * height),
+        )
+    v_r = float(v[top])
+    w_h = widths[0.5][1] - widths[0.5][0]
+    a, b = v_r - widths[0.1][0], widths[0.1][1] - v_r
+    plates = 8 * np.log(2) * (v_r / w_h) ** 2
+    hetp = bed_height / plates
+    notes = []
+    asym = b / a
+    if not 0.8 <= asym <= 1.8:
+        notes.append(f"asymmetry {asym:.2f} is outside 0.8–1.8: repack or check the system")
+    if np.count_nonzero(y > 0.5 * height) < 5:
+        notes.append("fewer than 5 readings above half height: sample the peak more densely")
+    return ColumnEfficiency(
+        plate_count=float(plates),
+        plates_per_meter=float(plates / (bed_height / 100)),
+        hetp=float(hetp),
+        reduced_hetp=float(hetp * 1e4 / particle_diameter) if particle_diameter else float("nan"),
+        asymmetry=float(asym),
+        retention_volume=v_r,
+        width_half_height=float(w_h),
+        front_10=float(a),
+        tail_10=float(b),
+        caveats=tuple(notes),
     )

@@ -1,9 +1,10 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
-Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc. Options that carry a unit
-accept a pint quantity (``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a bare number is read in
-the default unit named in ``--help``. Output is a table, or JSON with ``--json``. Bad input exits
-with status 2 and one line on stderr, never a traceback.
+Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor,
+pulse, integrity. Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``,
+``--area "17.7 cm^2"``); a bare number is read in the default unit named in ``--help``. Output
+is a table, or JSON with ``--json``. Bad input exits with status 2 and one line on stderr, never
+a traceback.
 """
 
 from __future__ import annotations
@@ -104,8 +105,9 @@ def _parser() -> _Parser:
     sub.add_argument(
         "--test",
         default="tost",
-        choices=("tost", "noninferiority", "range"),
-        help="equivalence (tost), non-inferiority, or quality range",
+        choices=("tost", "noninferiority", "range", "tier1", "ratio"),
+        help="equivalence (tost), non-inferiority, quality range, FDA tier 1 (margin = k·σ_R, "
+        "--k 1.5) or ratio of means by Fieller (--margin 20%% = 0.80–1.25)",
     )
     sub.add_argument(
         "--margin",
@@ -116,6 +118,33 @@ def _parser() -> _Parser:
     sub.add_argument("--k", default="3", help="quality range: reference mean ± k·SD (3)")
     sub.add_argument("--lower-is-better", action="store_true", help="non-inferiority direction")
     kind("qc", "evaluate QC results (columns test, result, specification) of each lot file")
+    sub = kind(
+        "validate",
+        "run every KPI's reference case and print expected vs computed (validation evidence)",
+        files=False,
+    )
+    sub.add_argument("--csv", metavar="FILE", help="also write the table as CSV to FILE")
+    sub = kind(
+        "sensor",
+        "sensor files: paired Time/Reference/Sensor (bias, limits of agreement, linearity, "
+        "drift), Time/Signal with --step-time (t90) or Concentration/Response (LOD, LOQ)",
+    )
+    sub.add_argument("--step-time", help="time of the step in a t90 file (default unit s)")
+    sub = kind("pulse", "plate count, HETP and asymmetry of each tracer pulse (volume, signal)")
+    sub.add_argument("--bed-height", required=True, help="packed bed height (default unit cm)")
+    sub = kind(
+        "integrity",
+        "filter integrity (Pressure, Gas flow: bubble point, diffusion) or clean-water flux "
+        "(TMP, Flux: permeability at 20 °C) of each file",
+    )
+    sub.add_argument("--test-pressure", help="diffusion test pressure (default unit bar)")
+    sub.add_argument("--temperature", default="20", help="water temperature in °C (20)")
+    sub = kind("plan", "runs per arm for a TOST to reach the target power", files=False)
+    sub.add_argument("--sd", required=True, help="expected run-to-run SD (KPI unit)")
+    sub.add_argument("--margin", required=True, help="equivalence margin ± (KPI unit)")
+    sub.add_argument("--power", default="0.8", help="target power (0.8)")
+    sub.add_argument("--alpha", default="0.05", help="significance level (0.05)")
+    sub.add_argument("--difference", default="0", help="expected true difference (0)")
     return parser
 
 
@@ -301,6 +330,12 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
             alpha=alpha,
             higher_is_better=not args.lower_is_better,
         )
+    elif args.test == "tier1":
+        k = _number(args.k, "k") if args.k != "3" else 1.5
+        result = cmp.tiered_equivalence(c, r, factor=k, alpha=alpha)
+    elif args.test == "ratio":
+        low = 1 - margin if relative else margin
+        result = cmp.ratio_equivalence(c, r, low=low, high=1 / low, alpha=alpha)
     else:
         result = cmp.quality_range(c, r, k=_number(args.k, "k"))
     return {
@@ -312,6 +347,99 @@ def _compare(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
+def _sensor(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import sensors
+    from bioproof.analysis.io import read_mixing
+
+    step = None if args.step_time is None else _quantity(args.step_time, "h", "s")
+
+    def one(path: Path) -> Any:
+        try:
+            head = path.read_bytes()[:400].decode("utf-8", "replace").lower()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}") from None
+        if "reference" in head or "sensor" in head:
+            frame = sensors.read_agreement(path, filename=path.name)
+            return sensors.sensor_agreement(
+                frame["time"].to_numpy(), frame["reference"].to_numpy(), frame["sensor"].to_numpy()
+            )
+        if "concentration" in head:
+            frame = sensors.read_calibration(path, filename=path.name)
+            return sensors.detection_limits(
+                frame["concentration"].to_numpy(), frame["response"].to_numpy()
+            )
+        if step is None:
+            raise InputError("a step-response file (Time, Signal) needs --step-time")
+        frame = read_mixing(path, filename=path.name)
+        return sensors.response_time(
+            frame["time"].to_numpy(), frame["signal"].to_numpy(), step_time=step
+        )
+
+    return _each(args.files, one)
+
+
+def _pulse(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis.chromatography import column_efficiency, read_pulse
+
+    height = _quantity(args.bed_height, "cm", "cm")
+
+    def one(path: Path) -> Any:
+        frame = read_pulse(path, filename=path.name)
+        return column_efficiency(
+            frame["volume"].to_numpy(), frame["signal"].to_numpy(), bed_height=height
+        )
+
+    return _each(args.files, one)
+
+
+def _integrity(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import filtration as f
+
+    test = None if args.test_pressure is None else _quantity(args.test_pressure, "bar", "bar")
+    temperature = _number(args.temperature, "temperature")
+
+    def one(path: Path) -> Any:
+        try:
+            head = path.read_bytes()[:200].decode("utf-8", "replace").lower()
+        except OSError as exc:
+            raise InputError(f"cannot read the file: {exc.strerror}") from None
+        if "tmp" in head or "flux" in head:
+            frame = f.read_permeability(path, filename=path.name)
+            return f.water_permeability(
+                frame["tmp"].to_numpy(), frame["flux"].to_numpy(), temperature=temperature
+            )
+        frame = f.read_integrity(path, filename=path.name)
+        return f.integrity_test(
+            frame["pressure"].to_numpy(), frame["gas_flow"].to_numpy(), test_pressure=test
+        )
+
+    return _each(args.files, one)
+
+
+def _plan(args: argparse.Namespace) -> Any:
+    from bioproof.analysis.comparability import tost_sample_size
+
+    return tost_sample_size(
+        sd=_number(args.sd, "sd"),
+        margin=_number(args.margin, "margin"),
+        power=_fraction(args.power),
+        alpha=_number(args.alpha, "alpha"),
+        difference=_number(args.difference, "difference"),
+    )
+
+
+def _validate(args: argparse.Namespace) -> Any:
+    from bioproof.analysis.validation import validate
+
+    report = validate()
+    if args.csv:
+        try:
+            Path(args.csv).write_text(report.csv(), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"--csv: cannot write '{args.csv}': {exc.strerror}") from None
+    return report
+
+
 _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "kinetics": _kinetics,
     "kla": _kla,
@@ -320,6 +448,11 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "filtration": _filtration,
     "qc": _qc,
     "compare": _compare,
+    "validate": _validate,
+    "plan": _plan,
+    "sensor": _sensor,
+    "pulse": _pulse,
+    "integrity": _integrity,
 }
 
 
@@ -346,4 +479,6 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(report.as_json(args.kind, output), ensure_ascii=False, indent=2))
     else:
         print(report.as_text(args.kind, output))
+    if args.kind == "validate" and not output.passed:
+        return 1
     return 0

@@ -19,8 +19,25 @@ from bioproof.analysis.errors import InputError
 from bioproof.analysis.result import Result
 
 S_PER_H = 3600.0
-#: Molar volume of an ideal gas at 0 °C and 101.325 kPa [L/mol] (normal litres).
-MOLAR_VOLUME_NORMAL = 22.414
+#: Gas constant [L·kPa/(mol·K)] (CODATA 2018).
+GAS_CONSTANT = 8.314462618
+#: Molar volume of an ideal gas at 0 °C and 101.325 kPa [L/mol] (normal litres), 22.41397.
+MOLAR_VOLUME_NORMAL = GAS_CONSTANT * 273.15 / 101.325
+
+
+def reference_molar_volume(temperature: float, pressure: float = 101.325) -> float:
+    """Ideal-gas molar volume ``V_m = R·T/p`` [L/mol] at the flow meter's reference conditions.
+
+    ``temperature`` in °C, ``pressure`` in kPa. 0 °C/101.325 kPa ("normal", DIN 1343) gives
+    22.414 L/mol; 20 °C/101.325 kPa (the "standard" of many mass flow meters) 24.055 L/mol; 25 °C
+    24.465 L/mol. A flow in standard litres at 20 °C read as normal litres overstates the molar
+    flow — and OUR and CER — by 293.15/273.15 − 1 = 7.3 % (Doran 2013, §2.5; ISO 14511).
+    """
+    if not temperature > -273.15 or not pressure > 0:
+        raise InputError(
+            f"gas reference conditions {temperature:g} °C, {pressure:g} kPa are not physical"
+        )
+    return GAS_CONSTANT * (float(temperature) + 273.15) / float(pressure)
 
 
 @dataclass(frozen=True)
@@ -177,6 +194,7 @@ class KLaFit(Result):
     confidence: float
     probe_tau: float
     converged: bool
+    skipped: int
     caveats: tuple[str, ...]
 
 
@@ -199,6 +217,7 @@ class KLaBatch(Result):
     probe_tau: np.ndarray
     converged: np.ndarray
     reached: np.ndarray
+    skipped: np.ndarray
 
     def __len__(self) -> int:
         return int(self.kla.shape[0])
@@ -207,6 +226,11 @@ class KLaBatch(Result):
         """The fit of curve ``i`` with its caveats."""
         notes = []
         kla, tau = float(self.kla[i]), float(self.probe_tau[i])
+        if self.skipped[i]:
+            notes.append(
+                f"the first {int(self.skipped[i])} readings (deoxygenated, before re-aeration "
+                f"began) are left out of the fit"
+            )
         if not self.converged[i]:
             notes.append("the fit did not converge: kLa is unreliable")
         if self.n[i] < 8:
@@ -239,6 +263,7 @@ class KLaBatch(Result):
             confidence=self.confidence,
             probe_tau=tau,
             converged=bool(self.converged[i]),
+            skipped=int(self.skipped[i]),
             caveats=tuple(notes),
         )
 
@@ -265,6 +290,25 @@ def _response(
     g = (ekt - k * tau * ett) / one
     dg = ((tau - t * one) * ekt - tau * ett) / (one * one)
     return g, dg
+
+
+def _rise_start(y: np.ndarray, use: np.ndarray, band: float = 0.03, plateau: int = 3) -> np.ndarray:
+    """Index where each curve's re-aeration starts (see :func:`fit_kla_batch`, *Window*)."""
+    idx = np.arange(y.shape[1])
+    yv = np.where(use, y, np.nan)
+    with np.errstate(invalid="ignore"):
+        low_value = np.nanmin(yv, axis=1)
+        level = low_value + band * (np.nanmax(yv, axis=1) - low_value)
+        low = use & (y <= level[:, None])
+    first_low = np.argmax(low, axis=1)
+    after = idx >= first_low[:, None]
+    rising = use & after & ~low
+    first_rise = np.where(rising.any(axis=1), np.argmax(rising, axis=1), y.shape[1])
+    run = low & after & (idx < first_rise[:, None])
+    last_low = np.where(run, idx, -1).max(axis=1)
+    start = np.where(run.sum(axis=1) >= plateau, last_low, first_low)
+    # a falling (stripping) curve ends at its minimum: nothing rises after it, keep it whole
+    return np.where(rising.any(axis=1), start, 0)
 
 
 def _integral_start(ts: np.ndarray, y: np.ndarray, use: np.ndarray, span: np.ndarray) -> np.ndarray:
@@ -313,6 +357,7 @@ def fit_kla_batch(
     probe_tau: float | np.ndarray = 0.0,
     confidence: float = 0.95,
     iterations: int = 25,
+    window: bool = True,
 ) -> KLaBatch:
     """kLa of many dynamic gassing-out curves at once.
 
@@ -332,6 +377,14 @@ def fit_kla_batch(
     ``time`` [h] shaped ``(points,)`` or ``(curves, points)``; ``do`` ``(curves, points)`` in any
     DO unit (% air saturation, mg/L); NaN entries are ignored. ``probe_tau`` [h], scalar or per
     curve. kLa [1/h]; ``probe_tau`` is returned in s.
+
+    Window (``window=True``): the fit starts where re-aeration starts. Readings before the curve
+    first comes within 3 % of its range of the minimum (a deoxygenation still falling) are left
+    out; if 3 or more consecutive readings then stay within that band (a deoxygenated plateau
+    logged before the air was switched back on), the fit starts at the last of them. Time zero of
+    the model is that reading. A plateau fitted as part of the exponential rise lowers kLa (32 %
+    on a log with a 10-reading plateau); the readings left out are counted in ``skipped`` and
+    named in a caveat. Fewer than 4 readings left: :class:`InputError` with the reason.
     """
     y = np.atleast_2d(np.asarray(do, dtype=float))
     curves = y.shape[0]
@@ -348,6 +401,20 @@ def fit_kla_batch(
     seen = np.fmax.accumulate(np.where(use, t, -np.inf), axis=1)
     if (use[:, 1:] & (t[:, 1:] <= seen[:, :-1])).any():
         raise InputError("times out of order; times must increase strictly")
+    skipped = np.zeros(curves, dtype=int)
+    if window:
+        begin = _rise_start(y, use)
+        late = use & (np.arange(y.shape[1]) >= begin[:, None])
+        skipped = (use & ~late).sum(axis=1)
+        use = late
+        n = use.sum(axis=1)
+        if (n < 4).any():
+            c = int(np.argmax(n < 4))
+            raise InputError(
+                f"curve {c + 1}: only {int(n[c])} readings after the deoxygenated start "
+                f"({int(skipped[c])} readings at the minimum or falling to it); the re-aeration "
+                f"needs at least 4"
+            )
     first = np.where(use, t, np.inf).min(axis=1)
     ts = np.where(use, t - first[:, None], 0.0)
     span = ts.max(axis=1)
@@ -441,6 +508,7 @@ def fit_kla_batch(
         probe_tau=tau * S_PER_H,
         converged=converged,
         reached=reached,
+        skipped=skipped,
     )
 
 
@@ -450,6 +518,7 @@ def fit_kla(
     *,
     probe_tau: float = 0.0,
     confidence: float = 0.95,
+    window: bool = True,
 ) -> KLaFit:
     """kLa of one gassing-out curve: ``time`` [h], ``do`` in any DO unit, ``probe_tau`` [h].
 
@@ -459,7 +528,9 @@ def fit_kla(
     do = np.asarray(do, dtype=float)
     if time.shape != do.shape or time.ndim != 1:
         raise InputError("time and DO must be equally long 1-D series")
-    return fit_kla_batch(time, do[None, :], probe_tau=probe_tau, confidence=confidence).row(0)
+    return fit_kla_batch(
+        time, do[None, :], probe_tau=probe_tau, confidence=confidence, window=window
+    ).row(0)
 
 
 @dataclass(frozen=True)
@@ -515,6 +586,11 @@ def mixing_time(
     dev = np.abs((c - baseline) / step - 1.0)
     outside = (dev > band) & (t >= t_inj)
     notes = []
+    if injection_time is None:
+        notes.append(
+            "no injection time given: θ is counted from the first reading (a baseline logged "
+            "before the tracer is added lengthens it)"
+        )
     noise = float(np.std(c[-tail:]) / abs(step))
     if noise > band / 2:
         notes.append(f"the final plateau is noisy ({noise:.1%} of the step): θ is uncertain")

@@ -293,25 +293,14 @@ def kinetics_batch(
     last = (n - 1)[:, None]
     total_ivc = np.take_along_axis(cum_ivc, last, axis=1)[:, 0]
 
-    # exponential phase: consecutive intervals around the fastest with mu >= fraction * max
-    mu_rank = np.where(iv & np.isfinite(mu), mu, -np.inf)
-    top = mu_rank.max(axis=1)
-    # the earliest interval within rounding of the maximum, so ties resolve the same way
-    # whatever the time unit or scale
-    fastest = np.argmax(mu_rank >= top[:, None] - 1e-9 * np.abs(top[:, None]), axis=1)
-    mu_max = mu_rank[np.arange(runs), fastest]
-    ok = mu_rank >= phase_fraction * mu_max[:, None]
-    j = idx[:-1]
-    left = np.where(~ok & (j < fastest[:, None]), j, -1).max(axis=1) + 1
-    right = np.where(~ok & (j > fastest[:, None]), j, samples - 1).min(axis=1) - 1
-    growing = np.isfinite(mu_max) & (mu_max > 0)
-    in_phase = growing[:, None] & (idx >= left[:, None]) & (idx <= right[:, None] + 1)
+    first, last_s, mu_max, growing = _exponential_phase(td, mu, log_growth, iv, n, phase_fraction)
+    in_phase = growing[:, None] & (idx >= first[:, None]) & (idx <= last_s[:, None])
     phase = line_fit(td, log_growth, in_phase)
     mu_exp = np.where(growing, phase.slope, np.nan)
     with np.errstate(divide="ignore", invalid="ignore"):
         doubling = np.where(mu_exp > 0, H_PER_D * np.log(2.0) / mu_exp, np.nan)
-    start = np.where(growing, td[np.arange(runs), np.minimum(left, samples - 1)], np.nan)
-    end = np.where(growing, td[np.arange(runs), np.minimum(right + 1, samples - 1)], np.nan)
+    start = np.where(growing, td[np.arange(runs), np.minimum(first, samples - 1)], np.nan)
+    end = np.where(growing, td[np.arange(runs), np.minimum(last_s, samples - 1)], np.nan)
 
     peak = np.argmax(np.where(valid, x, -np.inf), axis=1)
     t_first = td[:, 0]
@@ -360,7 +349,7 @@ def kinetics_batch(
             exp_phase_start=start,
             exp_phase_end=end,
             exp_phase_points=np.where(growing, phase.n, 0).astype(int),
-            mu_max_interval=np.where(np.isfinite(mu_max), mu_max, np.nan),
+            mu_max_interval=mu_max,
             ivcd_final=np.take_along_axis(ivcd, last, axis=1)[:, 0],
             peak_vcd=x[np.arange(runs), peak],
             peak_day=td[np.arange(runs), peak],
@@ -385,6 +374,68 @@ def kinetics_batch(
             viability_start_low=via[:, 0] < viability_limit,
             viability_limit=float(viability_limit),
         )
+
+
+def _around_fastest(rate: np.ndarray, fraction: float) -> tuple[np.ndarray, ...]:
+    """(first, last, top): the run of consecutive entries around the fastest (the earliest within
+    rounding of the maximum, so ties resolve the same way whatever the time unit) in which every
+    rate is at least ``fraction`` of it; ``rate`` is −inf where undefined."""
+    runs, m = rate.shape
+    top = rate.max(axis=1)
+    fastest = np.argmax(rate >= top[:, None] - 1e-9 * np.abs(top[:, None]), axis=1)
+    top = rate[np.arange(runs), fastest]
+    ok = rate >= fraction * top[:, None]
+    j = np.arange(m)
+    left = np.where(~ok & (j < fastest[:, None]), j, -1).max(axis=1) + 1
+    right = np.where(~ok & (j > fastest[:, None]), j, m).min(axis=1) - 1
+    return left, right, top
+
+
+def _exponential_phase(
+    td: np.ndarray,
+    mu: np.ndarray,
+    log_growth: np.ndarray,
+    iv: np.ndarray,
+    n: np.ndarray,
+    fraction: float,
+) -> tuple[np.ndarray, ...]:
+    """First and last sample of each run's exponential phase, the fastest interval rate and
+    whether the run grows at all.
+
+    The phase is chosen on two-interval rates ``ρ_i = (G_{i+2} − G_i)/(t_{i+2} − t_i)``, which
+    halve the noise of single-interval rates: the consecutive pairs around the fastest with
+    ``ρ ≥ fraction·ρ_max`` give the samples of the phase. Then the single interval at each end
+    is dropped if its own rate is below ``fraction`` × the phase's fitted slope (a lag or a
+    slowdown the pairs half-hid); comparing with the fitted slope rather than with the noisy
+    maximum keeps 5 %-noise exponential runs whole. Runs of 2 samples use their one interval.
+    """
+    runs, samples = td.shape
+    idx = np.arange(samples)
+    mu_rank = np.where(iv & np.isfinite(mu), mu, -np.inf)
+    mu_max = mu_rank.max(axis=1)
+    left1, right1, top1 = _around_fastest(mu_rank, fraction)
+    first, last = left1, right1 + 1
+    growing = np.isfinite(top1) & (top1 > 0)
+    if samples >= 3:
+        pair = idx[:-2] < (n - 2)[:, None]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rho = (log_growth[:, 2:] - log_growth[:, :-2]) / (td[:, 2:] - td[:, :-2])
+        rho = np.where(pair & np.isfinite(rho), rho, -np.inf)
+        left2, right2, top2 = _around_fastest(rho, fraction)
+        paired = n >= 3
+        first = np.where(paired, left2, first)
+        last = np.where(paired, right2 + 2, last)
+        growing = np.where(paired, np.isfinite(top2) & (top2 > 0), growing)
+        fit = line_fit(td, log_growth, (idx >= first[:, None]) & (idx <= last[:, None]))
+        floor = fraction * fit.slope
+        r = np.arange(runs)
+        long = paired & (last - first >= 3)
+        drop_first = long & (mu_rank[r, np.minimum(first, samples - 2)] < floor)
+        first = first + drop_first
+        long = paired & (last - first >= 3)
+        drop_last = long & (mu_rank[r, np.clip(last - 1, 0, samples - 2)] < floor)
+        last = last - drop_last
+    return first, last, np.where(np.isfinite(mu_max), mu_max, np.nan), growing
 
 
 def _volumes(
@@ -453,11 +504,25 @@ def culture_kinetics(
         if column not in frame.columns:
             raise InputError(f"missing column '{column}'", column=column)
     rows = frame.attrs.get("rows") or list(range(2, len(frame) + 2))
+    names = list(frame.columns)
+    try:  # one conversion of the whole frame (per-column access copies the frame's attrs)
+        block = frame.to_numpy(dtype=float, na_value=np.nan)
+    except (TypeError, ValueError):
+        block = (
+            np.column_stack(
+                [
+                    pd.to_numeric(frame.iloc[:, j], errors="coerce").to_numpy(dtype=float)
+                    for j in range(len(names))
+                ]
+            )
+            if names
+            else np.empty((len(frame), 0))
+        )
 
     def column(name: str) -> np.ndarray | None:
-        if name not in frame.columns:
+        if name not in names:
             return None
-        values = pd.to_numeric(frame[name], errors="coerce").to_numpy(dtype=float)[None, :]
+        values = block[:, names.index(name)][None, :]
         optional = name not in ("time", "vcd", "viability", "titer")
         return None if optional and np.isnan(values).all() else values
 

@@ -3,7 +3,7 @@ description and reference. The web platform renders its tables from :data:`KPIS`
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 DORAN = "Doran, Bioprocess Engineering Principles, 2nd ed. (2013)"
 GARCIA = "Garcia-Ochoa & Gomez, Biotechnol Adv 27:153 (2009)"
@@ -23,6 +23,14 @@ class KPI:
     unit: str
     description: str
     reference: str
+    #: which way is better: "higher", "lower" or "target" (neither: closeness to the reference)
+    better: str = "target"
+
+    @property
+    def default_comparison(self) -> str:
+        """Non-inferiority when a direction is better (a better candidate is no failure),
+        equivalence when the KPI has a target."""
+        return "equivalence" if self.better == "target" else "non_inferiority"
 
 
 def _kpis(*rows: tuple[str, str, str, str, str, str]) -> dict[str, KPI]:
@@ -490,3 +498,214 @@ KPIS: dict[str, KPI] = _kpis(
         "USP General Notices 7.20; FDA Guidance, Investigating OOS Test Results (2022)",
     ),
 )
+
+BLAND = "Bland & Altman, Lancet 327:307 (1986)"
+
+#: Sensors (bioproof.analysis.sensors).
+KPIS.update(
+    _kpis(
+        (
+            "sensor_bias",
+            "Sensor bias vs reference",
+            "기준 대비 센서 편향",
+            "signal unit",
+            "Mean of sensor − reference over the paired readings",
+            f"{BLAND}; CLSI EP09c",
+        ),
+        (
+            "loa_low",
+            "Lower limit of agreement",
+            "일치 한계 하한",
+            "signal unit",
+            "Bias − 1.96·SD of the differences (Bland–Altman)",
+            BLAND,
+        ),
+        (
+            "loa_high",
+            "Upper limit of agreement",
+            "일치 한계 상한",
+            "signal unit",
+            "Bias + 1.96·SD of the differences (Bland–Altman)",
+            BLAND,
+        ),
+        (
+            "sensor_slope",
+            "Sensor linearity slope",
+            "센서 직선성 기울기",
+            "-",
+            "Least-squares slope of sensor vs reference (1 = no proportional error)",
+            "CLSI EP06 (2020)",
+        ),
+        (
+            "sensor_r2",
+            "Sensor linearity R²",
+            "센서 직선성 결정계수",
+            "-",
+            "Coefficient of determination of sensor vs reference",
+            "CLSI EP06 (2020)",
+        ),
+        (
+            "drift",
+            "Sensor drift",
+            "센서 드리프트",
+            "signal unit/d",
+            "Least-squares slope of (sensor − reference) against time",
+            "IEC 60746-1 (2003)",
+        ),
+        (
+            "t90",
+            "Response time (t90)",
+            "응답 시간 (t90)",
+            "s",
+            "Time after a step until 90 % of the change is shown",
+            "IEC 60746-1 (2003)",
+        ),
+        (
+            "lod",
+            "Limit of detection",
+            "검출 한계 (LOD)",
+            "concentration unit",
+            "3.3·σ/S from the calibration line (σ residual SD, S slope)",
+            "ICH Q2(R2) (2023) §4.3",
+        ),
+        (
+            "loq",
+            "Limit of quantitation",
+            "정량 한계 (LOQ)",
+            "concentration unit",
+            "10·σ/S from the calibration line",
+            "ICH Q2(R2) (2023) §4.4",
+        ),
+    )
+)
+
+#: Packed-column efficiency (bioproof.analysis.chromatography.column_efficiency).
+KPIS.update(
+    _kpis(
+        (
+            "plate_count",
+            "Plate count (N)",
+            "이론단수 (N)",
+            "-",
+            "8·ln 2·(V_R/W_h)² from a tracer pulse (half-height method)",
+            f"{CARTA}, §8.3",
+        ),
+        (
+            "hetp",
+            "Height equivalent to a theoretical plate",
+            "이론단 높이 (HETP)",
+            "cm",
+            "Bed height / plate count",
+            f"{CARTA}, §8.3",
+        ),
+        (
+            "asymmetry",
+            "Peak asymmetry (As)",
+            "피크 비대칭도 (As)",
+            "-",
+            "Tail / front half-width at 10 % of the peak height (1 = symmetric; 0.8–1.8 usual)",
+            f"{CARTA}, §8.3",
+        ),
+    )
+)
+
+#: Filter integrity and permeability (bioproof.analysis.filtration).
+KPIS.update(
+    _kpis(
+        (
+            "bubble_point",
+            "Bubble point",
+            "버블 포인트",
+            "bar",
+            "Pressure where the diffusion and bulk-flow lines of the gas-flow ramp meet",
+            "PDA TR 26 (2008) §6; ASTM F316-03",
+        ),
+        (
+            "diffusion_flow",
+            "Diffusive gas flow at the test pressure",
+            "시험 압력에서의 확산 유량",
+            "mL/min",
+            "Gas flow through the wetted membrane at the test pressure (diffusion line)",
+            "PDA TR 26 (2008) §6",
+        ),
+        (
+            "water_permeability",
+            "Clean-water permeability (20 °C)",
+            "순수 투과도 (20 °C)",
+            "L/(m²·h·bar)",
+            "Flux / TMP (line through the origin), viscosity-corrected to 20 °C",
+            "Cheryan, Ultrafiltration and Microfiltration Handbook (1998) ch. 4",
+        ),
+    )
+)
+
+#: Which way is better for each KPI that has a direction; every other KPI is a "target" (judged
+#: by closeness to the reference: rates of consumption, R², times of events, RQ, C*, P/V …).
+HIGHER = (
+    "mu_exp",
+    "mu_max_interval",
+    "ivcd_final",
+    "peak_vcd",
+    "qp",
+    "final_titer",
+    "volumetric_productivity",
+    "culture_duration",
+    "yield_x_glucose",
+    "yield_p_glucose",
+    "peak_our",
+    "peak_cer",
+    "kla",
+    "kla_ci_low",
+    "kla_ci_high",
+    "dbc",
+    "saturation_capacity",
+    "step_yield",
+    "dbc_slope",
+    "yield_slope",
+    "dbc_limit_cycle",
+    "dbc_limit_cycle_predicted",
+    "yield_limit_cycle",
+    "yield_limit_cycle_predicted",
+    "vmax",
+    "qi",
+    "capacity_at_pmax",
+    "flux_initial",
+    "flux_final",
+    "lrv",
+    "ph_in_band",
+    "do_in_band",
+    "temperature_in_band",
+    "sensor_r2",
+    "plate_count",
+    "bubble_point",
+    "water_permeability",
+)
+LOWER = (
+    "doubling_time",
+    "qp_lactate",
+    "qp_ammonia",
+    "yield_lac_glucose",
+    "mixing_time",
+    "flux_decay",
+    "required_area",
+    "ph_mad",
+    "do_mad",
+    "temperature_mad",
+    "n_oos",
+    "t90",
+    "lod",
+    "loq",
+    "hetp",
+    "diffusion_flow",
+)
+
+
+def _directed(kpis: dict[str, KPI]) -> dict[str, KPI]:
+    for key in HIGHER:
+        kpis[key] = replace(kpis[key], better="higher")
+    for key in LOWER:
+        kpis[key] = replace(kpis[key], better="lower")
+    return kpis
+
+
+KPIS = _directed(KPIS)

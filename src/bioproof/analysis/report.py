@@ -17,6 +17,8 @@ def _parts(result: Any) -> list[Result]:
 def as_json(kind: str, output: Any) -> dict[str, Any]:
     """The CLI's JSON document: kind, engine version and the results per file."""
     head = {"kind": kind, "engine_version": ENGINE_VERSION}
+    if kind in ("validate", "plan"):
+        return {**head, **output.to_dict()}
     if kind == "compare":
         return {**head, **jsonable(output)}
     return {**head, "results": [{"file": name, **_as_dict(res)} for name, res in output]}
@@ -58,6 +60,15 @@ def as_text(kind: str, output: Any) -> str:
     """A human-readable report: KPI table (rows = KPIs, columns = files) and caveats."""
     if kind == "compare":
         return _compare_text(output)
+    if kind == "validate":
+        return _validate_text(output)
+    if kind == "plan":
+        return (
+            f"TOST sample size (engine {ENGINE_VERSION}): {output.runs_per_arm} runs per arm "
+            f"give {output.power:.1%} power (target {output.target_power:.0%}) for SD "
+            f"{output.sd:g}, margin ±{output.margin:g}, true difference {output.difference:g}, "
+            f"α = {output.alpha:g}"
+        )
     if kind == "qc":
         return "\n\n".join(_qc_text(name, report) for name, report in output)
     values: list[dict[str, Any]] = []
@@ -76,6 +87,20 @@ def as_text(kind: str, output: Any) -> str:
     ]
     table = _table(["KPI", "unit", *(name for name, _ in output)], rows)
     return f"{kind} (engine {ENGINE_VERSION})\n\n{table}{_caveats(notes)}"
+
+
+def _validate_text(report: Any) -> str:
+    rows = [
+        [r.kpi, r.unit, r.case, fmt(r.expected), fmt(r.computed), "pass" if r.passed else "FAIL"]
+        for r in report.rows
+    ]
+    table = _table(["KPI", "unit", "reference case", "expected", "computed", "result"], rows)
+    verdict = (
+        f"all {report.n_passed} KPIs pass"
+        if report.passed
+        else f"{report.n_failed} of {len(report.rows)} KPIs FAIL"
+    )
+    return f"validation (engine {report.engine_version}): {verdict}\n\n{table}"
 
 
 def _qc_text(name: str, report: Any) -> str:
@@ -97,7 +122,7 @@ def _compare_text(output: dict[str, Any]) -> str:
             f"{arm:<10} " + ", ".join(f"{e['file']}={fmt(e['value'])}" for e in output[arm])
         )
     lines.append("")
-    if output["test"] == "tost":
+    if output["test"] in ("tost", "tier1"):
         lines += [
             f"difference (candidate − reference): {fmt(res.difference)} {unit}",
             f"{100 - 200 * res.alpha:g} % CI: [{fmt(res.ci_low)}, {fmt(res.ci_high)}]",
@@ -112,6 +137,13 @@ def _compare_text(output: dict[str, Any]) -> str:
             f"{fmt(res.limit)}",
             f"p: {fmt(res.p_value)}   df: {fmt(res.df)}",
             f"verdict: {'NON-INFERIOR' if res.non_inferior else 'NOT SHOWN NON-INFERIOR'}",
+        ]
+    elif output["test"] == "ratio":
+        lines += [
+            f"ratio of means (candidate / reference): {fmt(res.ratio)}",
+            f"{100 - 200 * res.alpha:g} % Fieller CI: [{fmt(res.ci_low)}, {fmt(res.ci_high)}]",
+            f"limits: [{fmt(res.low)}, {fmt(res.high)}]",
+            f"verdict: {'EQUIVALENT' if res.equivalent else 'NOT SHOWN EQUIVALENT'}",
         ]
     else:
         lines += [

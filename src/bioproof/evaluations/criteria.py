@@ -8,6 +8,16 @@ A criterion is KPI + comparison + value (+ unit):
 - ``non_inferiority``: one-sided test that the candidate is not worse than the reference by more
   than the margin, in the direction given by ``higher_is_better`` (ICH E9; EMA CPMP/EWP/2158/99).
 - ``minimum`` / ``maximum``: every candidate run meets the limit (value, in the KPI's unit).
+- ``tier1_equivalence``: FDA tier 1 — TOST with the margin ±value·σ_R (value 1.5 by default),
+  σ_R the reference runs' SD (FDA 2017 draft, *Statistical Approaches to Evaluate Analytical
+  Similarity*).
+- ``ratio_equivalence``: the Fieller (1 − 2α) CI of μ_c/μ_r inside (value, 1/value), e.g.
+  0.80–1.25.
+
+Each KPI declares which way is better (:attr:`bioproof.analysis.kpis.KPI.better`): the default
+direction of a non-inferiority criterion follows it, and :func:`default_criterion` makes a
+directed KPI non-inferior rather than equivalent (a higher titer is not a failure).
+:func:`explain` turns a verdict into one plain-language sentence (gettext, English and Korean).
 """
 
 from __future__ import annotations
@@ -20,7 +30,16 @@ from django.utils.translation import gettext as _
 
 from bioproof.core.errors import DomainError
 
-COMPARISONS = ("equivalence", "non_inferiority", "minimum", "maximum")
+COMPARISONS = (
+    "equivalence",
+    "non_inferiority",
+    "minimum",
+    "maximum",
+    "tier1_equivalence",
+    "ratio_equivalence",
+)
+#: comparisons that need the reference arm's values
+TWO_ARM = ("equivalence", "non_inferiority", "tier1_equivalence", "ratio_equivalence")
 
 
 def known_kpis() -> dict[str, Any]:
@@ -45,6 +64,8 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
             _("Comparison must be one of %(c)s.") % {"c": ", ".join(COMPARISONS)},
             field="comparison",
         )
+    if comparison == "tier1_equivalence" and spec.get("value") in (None, ""):
+        spec = {**spec, "value": 1.5}  # FDA's 1.5·σ_R
     try:
         value = float(spec.get("value"))  # type: ignore[arg-type]
         alpha = float(spec.get("alpha", 0.05))
@@ -59,6 +80,13 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
         raise DomainError(
             _("A relative margin is a fraction below 1 (0.10 = 10 %)."), field="value"
         )
+    if comparison == "tier1_equivalence" and not value > 0:
+        raise DomainError(_("The tier-1 factor must be a positive number (1.5)."), field="value")
+    if comparison == "ratio_equivalence" and not 0 < value < 1:
+        raise DomainError(
+            _("The lower ratio limit must lie between 0 and 1 (0.80 for 0.80–1.25)."),
+            field="value",
+        )
     if not 0 < alpha < 0.5:
         raise DomainError(_("α must be between 0 and 0.5."), field="alpha")
     return {
@@ -68,7 +96,7 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
         "relative": relative if comparison in ("equivalence", "non_inferiority") else False,
         "alpha": alpha,
         "unit": str(spec.get("unit") or kpis[kpi].unit),
-        "higher_is_better": bool(spec.get("higher_is_better", True)),
+        "higher_is_better": bool(spec.get("higher_is_better", kpis[kpi].better != "lower")),
         "source": source,
     }
 
@@ -77,10 +105,29 @@ def evaluate(
     criterion: Any, candidate: Sequence[float], reference: Sequence[float]
 ) -> tuple[dict[str, Any], bool]:
     """(result, passed) for one criterion from the per-run KPI values of each arm."""
-    from bioproof.analysis.comparability import non_inferiority, tost
+    from bioproof.analysis.comparability import (
+        non_inferiority,
+        ratio_equivalence,
+        tiered_equivalence,
+        tost,
+    )
     from bioproof.analysis.errors import InputError
 
     try:
+        if criterion.comparison == "tier1_equivalence":
+            r = tiered_equivalence(
+                candidate, reference, factor=criterion.value, alpha=criterion.alpha
+            )
+            return r.to_dict(), bool(r.equivalent)
+        if criterion.comparison == "ratio_equivalence":
+            q = ratio_equivalence(
+                candidate,
+                reference,
+                low=criterion.value,
+                high=1.0 / criterion.value,
+                alpha=criterion.alpha,
+            )
+            return q.to_dict(), bool(q.equivalent)
         if criterion.comparison == "equivalence":
             r = tost(
                 candidate,
@@ -120,3 +167,194 @@ def evaluate(
             for v in values
         ),
     }, passed
+
+
+def default_criterion(kpi: str, margin: float, *, alpha: float = 0.05) -> dict[str, Any]:
+    """The criterion a KPI gets by default with a relative ``margin``: non-inferiority in the
+    KPI's better direction, or equivalence when it has a target."""
+    k = known_kpis()[kpi]
+    spec: dict[str, Any] = {
+        "kpi": kpi,
+        "comparison": k.default_comparison,
+        "value": margin,
+        "relative": True,
+        "alpha": alpha,
+    }
+    if k.better != "target":
+        spec["higher_is_better"] = k.better == "higher"
+    return spec
+
+
+def _n(value: Any) -> str:
+    return "—" if value is None else f"{float(value):.3g}"
+
+
+def _signed(value: Any) -> str:
+    return "—" if value is None else f"{float(value):+.3g}"
+
+
+def explain(criterion: Any) -> str:
+    """One plain-language sentence for a criterion's verdict, in the active language.
+
+    Built from the structured fields the engine returns (bounds, margins, which margin is
+    crossed, which side the candidate lies on), e.g. "90 % CI upper bound 0.137 g/L exceeds
+    the +0.11 g/L margin: not shown equivalent; the candidate is higher."
+    """
+    r = criterion.result or {}
+    if not r or criterion.passed is None:
+        return ""
+    unit = criterion.unit
+    if criterion.comparison == "ratio_equivalence":
+        values = {
+            "conf": f"{(1 - 2 * criterion.alpha) * 100:g}",
+            "lo": _n(r.get("ci_low")),
+            "hi": _n(r.get("ci_high")),
+            "ml": _n(r.get("low")),
+            "mh": _n(r.get("high")),
+        }
+        if criterion.passed:
+            return (
+                _(
+                    "The %(conf)s %% Fieller CI of the ratio of means [%(lo)s, %(hi)s] lies inside "
+                    "[%(ml)s, %(mh)s]: shown equivalent."
+                )
+                % values
+            )
+        return (
+            _(
+                "The %(conf)s %% Fieller CI of the ratio of means [%(lo)s, %(hi)s] is not inside "
+                "[%(ml)s, %(mh)s]: not shown equivalent."
+            )
+            % values
+        )
+    if criterion.comparison in ("equivalence", "tier1_equivalence"):
+        conf = f"{(1 - 2 * criterion.alpha) * 100:g}"
+        if criterion.passed:
+            return _(
+                "The %(conf)s %% CI of the difference [%(lo)s, %(hi)s] %(unit)s lies inside the "
+                "margins [%(ml)s, %(mh)s] %(unit)s: shown equivalent."
+            ) % {
+                "conf": conf,
+                "lo": _n(r.get("ci_low")),
+                "hi": _n(r.get("ci_high")),
+                "ml": _signed(r.get("lower_margin")),
+                "mh": _signed(r.get("upper_margin")),
+                "unit": unit,
+            }
+        side = {
+            "higher": _("the candidate is higher"),
+            "lower": _("the candidate is lower"),
+        }.get(r.get("candidate_side", ""), _("the means are equal"))
+        outside = r.get("outside", "")
+        if outside == "both":
+            return _(
+                "The %(conf)s %% CI [%(lo)s, %(hi)s] %(unit)s is wider than the margins "
+                "[%(ml)s, %(mh)s] %(unit)s: not shown equivalent (too few runs or too much "
+                "variability); %(side)s."
+            ) % {
+                "conf": conf,
+                "lo": _n(r.get("ci_low")),
+                "hi": _n(r.get("ci_high")),
+                "ml": _signed(r.get("lower_margin")),
+                "mh": _signed(r.get("upper_margin")),
+                "unit": unit,
+                "side": side,
+            }
+        if outside == "upper":
+            return _(
+                "The %(conf)s %% CI upper bound %(b)s %(unit)s exceeds the %(m)s %(unit)s "
+                "margin: not shown equivalent; %(side)s."
+            ) % {
+                "conf": conf,
+                "b": _n(r.get("ci_high")),
+                "m": _signed(r.get("upper_margin")),
+                "unit": unit,
+                "side": side,
+            }
+        return _(
+            "The %(conf)s %% CI lower bound %(b)s %(unit)s is below the %(m)s %(unit)s margin: "
+            "not shown equivalent; %(side)s."
+        ) % {
+            "conf": conf,
+            "b": _n(r.get("ci_low")),
+            "m": _signed(r.get("lower_margin")),
+            "unit": unit,
+            "side": side,
+        }
+    if criterion.comparison == "non_inferiority":
+        values = {
+            "conf": f"{(1 - criterion.alpha) * 100:g}",
+            "b": _n(r.get("bound")),
+            "m": _signed(r.get("limit")),
+            "unit": unit,
+        }
+        if r.get("higher_is_better", True):
+            if criterion.passed:
+                return (
+                    _(
+                        "The %(conf)s %% lower confidence bound of the difference, %(b)s %(unit)s, "
+                        "is above the %(m)s %(unit)s margin: non-inferior (higher is better)."
+                    )
+                    % values
+                )
+            return (
+                _(
+                    "The %(conf)s %% lower confidence bound of the difference, %(b)s %(unit)s, is "
+                    "not above the %(m)s %(unit)s margin: non-inferiority not shown."
+                )
+                % values
+            )
+        if criterion.passed:
+            return (
+                _(
+                    "The %(conf)s %% upper confidence bound of the difference, %(b)s %(unit)s, is "
+                    "below the %(m)s %(unit)s margin: non-inferior (lower is better)."
+                )
+                % values
+            )
+        return (
+            _(
+                "The %(conf)s %% upper confidence bound of the difference, %(b)s %(unit)s, is not "
+                "below the %(m)s %(unit)s margin: non-inferiority not shown."
+            )
+            % values
+        )
+    values = {
+        "n": r.get("n_candidate", 0),
+        "k": r.get("failing_runs", 0),
+        "limit": _n(r.get("limit")),
+        "lo": _n(r.get("min")),
+        "hi": _n(r.get("max")),
+        "unit": unit,
+    }
+    if criterion.comparison == "minimum":
+        if criterion.passed:
+            return (
+                _(
+                    "All %(n)s candidate runs reach the minimum %(limit)s %(unit)s (lowest "
+                    "%(lo)s %(unit)s)."
+                )
+                % values
+            )
+        return (
+            _(
+                "%(k)s of %(n)s candidate runs fall below the minimum %(limit)s %(unit)s (lowest "
+                "%(lo)s %(unit)s)."
+            )
+            % values
+        )
+    if criterion.passed:
+        return (
+            _(
+                "All %(n)s candidate runs stay within the maximum %(limit)s %(unit)s (highest "
+                "%(hi)s %(unit)s)."
+            )
+            % values
+        )
+    return (
+        _(
+            "%(k)s of %(n)s candidate runs exceed the maximum %(limit)s %(unit)s (highest "
+            "%(hi)s %(unit)s)."
+        )
+        % values
+    )

@@ -27,14 +27,15 @@ class RequestForm(forms.Form):
         help_text=_("Cell line or organism, mode (batch, fed-batch, perfusion), duration."),
     )
     titer_margin_pct = forms.FloatField(
-        label=_("Titer equivalence margin (%)"),
+        label=_("Titer non-inferiority margin (%)"),
         initial=10,
         min_value=0.1,
         max_value=99.9,
         required=False,
         help_text=_(
-            "Two one-sided tests on final titer; ± this percentage of the reference mean. Leave "
-            "empty when the product is not judged by titer (e.g. a resin or a filter)."
+            "Final titer may be at most this percentage of the reference mean lower (a higher "
+            "titer is no failure; one-sided test). Leave empty when the product is not judged "
+            "by titer (e.g. a resin or a filter)."
         ),
     )
 

@@ -114,21 +114,31 @@ def _mixing(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
             frame["time"].to_numpy(),
             frame["signal"].to_numpy(),
             homogeneity=params["homogeneity"] / 100.0,
+            injection_time=params["injection_time"] / 3600.0,
         )
     )
 
 
 def _breakthrough(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
-    from bioproof.analysis.chromatography import breakthrough
+    from bioproof.analysis.chromatography import SIGNALS, breakthrough
 
+    signal = next((s for s in SIGNALS if s in frame.columns), None)
+    if signal is None:
+        raise InputError(
+            "a breakthrough curve needs one of the columns Concentration [g/L], C/C0 or UV [mAU]"
+        )
+    feed_signal = params.get("feed_absorbance") or None
     return _kpi_fields(
         breakthrough(
             frame["volume"].to_numpy(),
-            frame["concentration"].to_numpy(),
+            frame[signal].to_numpy(),
             feed_concentration=params["feed_concentration"],
             column_volume=params["column_volume"],
             holdup=params["holdup"],
             level=params["breakthrough_level"] / 100.0,
+            signal=signal,
+            feed_signal=feed_signal,
+            baseline_signal=params.get("baseline_absorbance") or 0.0,
         )
     )
 
@@ -168,10 +178,17 @@ def _offgas_columns(frame: pd.DataFrame) -> list[Any]:
 _OFFGAS = ("gas_flow", "volume", "o2_in", "co2_in", "o2_out", "co2_out")
 
 
-def _offgas(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
-    from bioproof.analysis.gas import respiration_summary
+def _offgas(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.gas import reference_molar_volume, respiration_summary
 
-    return _kpi_fields(respiration_summary(frame["time"].to_numpy(), *_offgas_columns(frame)))
+    molar_volume = reference_molar_volume(
+        params["gas_reference_temperature"], params["gas_reference_pressure"]
+    )
+    return _kpi_fields(
+        respiration_summary(
+            frame["time"].to_numpy(), *_offgas_columns(frame), molar_volume=molar_volume
+        )
+    )
 
 
 def _qc(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
@@ -184,8 +201,120 @@ def _qc(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
     return out
 
 
-def _registry() -> dict[str, Layout]:
+def read_breakthrough_signal(source: Any, *, filename: str) -> pd.DataFrame:
+    """A breakthrough curve: ``volume`` [mL] with the effluent as ``concentration`` [g/L],
+    ``ratio`` (C/C₀, fraction) or ``absorbance`` (UV, unit as given; needs the feed's
+    absorbance as a run parameter). Exactly one of the three."""
+    import dataclasses
+
     from bioproof.analysis import io
+    from bioproof.analysis.units import ColumnSpec
+
+    volume, concentration = io.BREAKTHROUGH_COLUMNS
+    columns = (
+        volume,
+        dataclasses.replace(concentration, required=False),
+        ColumnSpec(
+            "ratio",
+            "dimensionless",
+            ("c/c0", "cc0", "ratio", "relativeconcentration", "c/cf", "breakthrough"),
+            "-, %",
+            required=False,
+            unitless=True,
+        ),
+        ColumnSpec(
+            "absorbance",
+            "",
+            ("uv", "a280", "absorbance", "uv280", "od280", "uvabsorbance"),
+            "mAU, AU",
+            required=False,
+        ),
+    )
+    frame = io.read_table(
+        source, filename=filename, columns=columns, increasing="volume", min_rows=3
+    )
+    present = [c for c in ("concentration", "ratio", "absorbance") if c in frame.columns]
+    if len(present) != 1:
+        raise InputError(
+            "give the effluent as exactly one column: Concentration [g/L], C/C0 (no unit, or %) "
+            "or UV [mAU]" + (f" (found {', '.join(present)})" if present else ""),
+            file=filename,
+            row=1,
+        )
+    return frame
+
+
+def _sensor_agreement(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.sensors import sensor_agreement
+
+    return _kpi_fields(
+        sensor_agreement(
+            frame["time"].to_numpy(), frame["reference"].to_numpy(), frame["sensor"].to_numpy()
+        )
+    )
+
+
+def _sensor_step(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.sensors import response_time
+
+    return _kpi_fields(
+        response_time(
+            frame["time"].to_numpy(),
+            frame["signal"].to_numpy(),
+            step_time=params["step_time"] / 3600.0,
+        )
+    )
+
+
+def _calibration(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.sensors import detection_limits
+
+    return _kpi_fields(
+        detection_limits(frame["concentration"].to_numpy(), frame["response"].to_numpy())
+    )
+
+
+def _pulse(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.chromatography import column_efficiency
+
+    return _kpi_fields(
+        column_efficiency(
+            frame["volume"].to_numpy(),
+            frame["signal"].to_numpy(),
+            bed_height=params["bed_height"],
+            particle_diameter=params.get("particle_diameter") or None,
+        )
+    )
+
+
+def _integrity(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.filtration import integrity_test
+
+    return _kpi_fields(
+        integrity_test(
+            frame["pressure"].to_numpy(),
+            frame["gas_flow"].to_numpy(),
+            test_pressure=params.get("test_pressure") or None,
+        )
+    )
+
+
+def _permeability(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.filtration import water_permeability
+
+    return _kpi_fields(
+        water_permeability(
+            frame["tmp"].to_numpy(),
+            frame["flux"].to_numpy(),
+            temperature=params["water_temperature"],
+        )
+    )
+
+
+def _registry() -> dict[str, Layout]:
+    from bioproof.analysis import filtration as filtration_readers
+    from bioproof.analysis import io, sensors
+    from bioproof.analysis.chromatography import read_pulse as chromatography_reader
 
     layouts = [
         Layout(
@@ -232,7 +361,10 @@ def _registry() -> dict[str, Layout]:
             ),
             io.read_mixing,
             _mixing,
-            (Param("homogeneity", "Homogeneity", "균일도", "%", 95.0),),
+            (
+                Param("homogeneity", "Homogeneity", "균일도", "%", 95.0),
+                Param("injection_time", "Tracer injection time", "추적자 주입 시각", "s"),
+            ),
             plot=("time", "signal", "Time (h)", "Signal"),
             results=("bioproof.analysis.gas.MixingResult",),
         ),
@@ -244,13 +376,27 @@ def _registry() -> dict[str, Layout]:
                 ("Volume [mL]", (0, 20, 40, 50, 55, 60, 65, 70, 80)),
                 ("Concentration [g/L]", (0, 0, 0.0, 0.02, 0.1, 0.3, 0.7, 1.1, 1.6)),
             ),
-            io.read_breakthrough,
+            read_breakthrough_signal,
             _breakthrough,
             (
                 Param("feed_concentration", "Feed concentration", "공급액 농도", "g/L"),
                 Param("column_volume", "Column volume", "컬럼 부피", "mL"),
                 Param("holdup", "System hold-up volume", "시스템 체류 부피", "mL", 0.0),
                 Param("breakthrough_level", "Breakthrough level", "파과 기준", "%", 10.0),
+                Param(
+                    "feed_absorbance",
+                    "Feed UV absorbance (for a UV curve)",
+                    "공급액 UV 흡광도 (UV 곡선용)",
+                    "mAU",
+                    0.0,
+                ),
+                Param(
+                    "baseline_absorbance",
+                    "Baseline UV absorbance (for a UV curve)",
+                    "기준선 UV 흡광도 (UV 곡선용)",
+                    "mAU",
+                    0.0,
+                ),
             ),
             plot=("volume", "concentration", "Loaded volume (mL)", "Effluent (g/L)"),
             results=("bioproof.analysis.chromatography.Breakthrough",),
@@ -312,6 +458,21 @@ def _registry() -> dict[str, Layout]:
             ),
             io.read_offgas,
             _offgas,
+            (
+                Param(
+                    "gas_reference_temperature",
+                    "Gas flow reference temperature",
+                    "가스 유량 기준 온도",
+                    "°C",
+                ),
+                Param(
+                    "gas_reference_pressure",
+                    "Gas flow reference pressure",
+                    "가스 유량 기준 압력",
+                    "kPa",
+                    101.325,
+                ),
+            ),
             plot=("time", "our", "Time (h)", "OUR (mmol/(L·h))"),
             results=("bioproof.analysis.gas.RespirationSummary",),
         ),
@@ -327,6 +488,129 @@ def _registry() -> dict[str, Layout]:
             io.read_qc,
             _qc,
             results=("bioproof.analysis.qc.QCReport",),
+        ),
+        Layout(
+            "pulse",
+            "Tracer pulse (column efficiency)",
+            "추적자 펄스 (컬럼 효율)",
+            (
+                ("Volume [mL]", tuple(round(6 + 0.25 * i, 2) for i in range(33))),
+                (
+                    "UV [mAU]",
+                    (
+                        0,
+                        0,
+                        0,
+                        0,
+                        1,
+                        2,
+                        6,
+                        14,
+                        30,
+                        55,
+                        86,
+                        110,
+                        118,
+                        108,
+                        88,
+                        65,
+                        45,
+                        29,
+                        18,
+                        11,
+                        7,
+                        4,
+                        2,
+                        1,
+                        1,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                        0,
+                    ),
+                ),
+            ),
+            chromatography_reader,
+            _pulse,
+            (
+                Param("bed_height", "Bed height", "충진 높이", "cm"),
+                Param("particle_diameter", "Mean particle diameter", "평균 입자 직경", "µm", 0.0),
+            ),
+            plot=("volume", "signal", "Volume (mL)", "Signal"),
+            results=("bioproof.analysis.chromatography.ColumnEfficiency",),
+        ),
+        Layout(
+            "integrity",
+            "Filter integrity (pressure ramp)",
+            "필터 완전성 (압력 증가 시험)",
+            (
+                ("Pressure [bar]", (1.0, 1.5, 2.0, 2.5, 3.0, 3.25, 3.5, 3.75, 4.0)),
+                ("Gas flow [mL/min]", (2.5, 3.5, 4.5, 5.5, 6.5, 8.9, 18.9, 28.9, 38.9)),
+            ),
+            filtration_readers.read_integrity,
+            _integrity,
+            (Param("test_pressure", "Diffusion test pressure", "확산 시험 압력", "bar", 0.0),),
+            plot=("pressure", "gas_flow", "Pressure (bar)", "Gas flow (mL/min)"),
+            results=("bioproof.analysis.filtration.IntegrityTest",),
+        ),
+        Layout(
+            "permeability",
+            "Clean-water permeability",
+            "순수 투과도",
+            (
+                ("TMP [bar]", (0.25, 0.5, 0.75, 1.0)),
+                ("Flux [LMH]", (52.0, 101.0, 149.0, 202.0)),
+            ),
+            filtration_readers.read_permeability,
+            _permeability,
+            (Param("water_temperature", "Water temperature", "물 온도", "°C", 20.0),),
+            plot=("tmp", "flux", "TMP (bar)", "Flux (LMH)"),
+            results=("bioproof.analysis.filtration.WaterPermeability",),
+        ),
+        Layout(
+            "sensor_agreement",
+            "Sensor vs reference (paired readings)",
+            "센서 대 기준 (짝지은 측정값)",
+            (
+                ("Time [h]", (0, 24, 48, 72, 96, 120, 144, 168)),
+                ("Reference", (7.02, 6.98, 6.95, 6.90, 6.88, 6.92, 6.95, 7.00)),
+                ("Sensor", (7.03, 6.99, 6.97, 6.91, 6.90, 6.94, 6.97, 7.03)),
+            ),
+            sensors.read_agreement,
+            _sensor_agreement,
+            plot=("reference", "sensor", "Reference", "Sensor"),
+            results=("bioproof.analysis.sensors.SensorAgreement",),
+        ),
+        Layout(
+            "sensor_step",
+            "Sensor step response (t90)",
+            "센서 계단 응답 (t90)",
+            (
+                ("Time [s]", tuple(range(0, 120, 10))),
+                ("Signal [pH]", (7.0, 7.0, 7.0, 6.5, 6.2, 6.08, 6.03, 6.01, 6.0, 6.0, 6.0, 6.0)),
+            ),
+            io.read_mixing,
+            _sensor_step,
+            (Param("step_time", "Step time", "계단 변화 시각", "s"),),
+            plot=("time", "signal", "Time (h)", "Signal"),
+            results=("bioproof.analysis.sensors.ResponseTime",),
+        ),
+        Layout(
+            "calibration",
+            "Calibration standards (LOD/LOQ)",
+            "검량 표준 (LOD/LOQ)",
+            (
+                ("Concentration [mg/L]", (0, 1, 2, 5, 10, 20)),
+                ("Response [mAU]", (0.4, 10.8, 20.1, 50.9, 99.2, 200.6)),
+            ),
+            sensors.read_calibration,
+            _calibration,
+            plot=("concentration", "response", "Concentration", "Response"),
+            results=("bioproof.analysis.sensors.DetectionLimits",),
         ),
     ]
     return {layout.key: layout for layout in layouts}

@@ -1,7 +1,8 @@
 """The programme's shared method templates, one or more per product family.
 
 Each names the arms and replicates, the data layouts every run carries, the KPIs tabulated and the
-default acceptance criteria (relative margins are fractions of the reference mean). Centers derive
+default acceptance criteria (relative margins are fractions of the reference mean), which follow
+each KPI's better direction (:func:`_crit`). Centers derive
 their own versions; see :func:`bioproof.evaluations.actions.templates.revise_template`.
 """
 
@@ -20,18 +21,21 @@ CULTURE_KPIS = [
 ]
 
 
-def _eq(kpi: str, margin: float) -> dict[str, Any]:
-    return {"kpi": kpi, "comparison": "equivalence", "value": margin, "relative": True}
+def _crit(kpi: str, margin: float) -> dict[str, Any]:
+    """The default criterion of ``kpi`` with a relative ``margin``: non-inferiority in the KPI's
+    better direction (a higher titer is no failure), equivalence for a KPI with a target."""
+    from bioproof.analysis.kpis import KPIS
 
-
-def _ni(kpi: str, margin: float, *, higher_is_better: bool = True) -> dict[str, Any]:
-    return {
+    k = KPIS[kpi]
+    spec: dict[str, Any] = {
         "kpi": kpi,
-        "comparison": "non_inferiority",
+        "comparison": k.default_comparison,
         "value": margin,
         "relative": True,
-        "higher_is_better": higher_is_better,
     }
+    if k.better != "target":
+        spec["higher_is_better"] = k.better == "higher"
+    return spec
 
 
 TEMPLATES: list[dict[str, Any]] = [
@@ -47,7 +51,11 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["offline"],
         "kpis": CULTURE_KPIS,
-        "default_criteria": [_eq("final_titer", 0.10), _ni("qp", 0.10), _ni("peak_vcd", 0.15)],
+        "default_criteria": [
+            _crit("final_titer", 0.10),
+            _crit("qp", 0.10),
+            _crit("peak_vcd", 0.15),
+        ],
     },
     {
         "code": "resin-dbc",
@@ -61,7 +69,25 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["breakthrough"],
         "kpis": ["dbc", "saturation_capacity"],
-        "default_criteria": [_ni("dbc", 0.10)],
+        "default_criteria": [_crit("dbc", 0.10)],
+    },
+    {
+        "code": "resin-packing",
+        "family": "resins",
+        "categories": ["resins"],
+        "name_en": "Chromatography resin — packed-column efficiency",
+        "name_ko": "크로마토그래피 레진 — 충진 컬럼 효율",
+        "description": "Columns packed with candidate and reference resin to the same bed "
+        "height, tested with a non-retained tracer pulse (acetone or NaCl); plate count, HETP "
+        "and asymmetry by the half-height method.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["pulse"],
+        "kpis": ["plate_count", "hetp", "asymmetry"],
+        "default_criteria": [
+            _crit("hetp", 0.20),
+            {"kpi": "asymmetry", "comparison": "maximum", "value": 1.8, "relative": False},
+        ],
     },
     {
         "code": "filter-vmax",
@@ -75,7 +101,26 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["filtration"],
         "kpis": ["vmax", "qi", "flux_initial", "flux_final", "flux_decay"],
-        "default_criteria": [_ni("vmax", 0.15), _ni("qi", 0.15)],
+        "default_criteria": [_crit("vmax", 0.15), _crit("qi", 0.15)],
+    },
+    {
+        "code": "filter-wetted-integrity",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "Filter — integrity (bubble point, diffusion) and water permeability",
+        "name_ko": "필터 — 완전성 (버블 포인트, 확산) 및 순수 투과도",
+        "description": "Wetted candidate and reference filters: an upstream pressure ramp with "
+        "the gas flow (bubble point by the two-line method, diffusive flow at the test "
+        "pressure), and clean-water flux at several TMPs (permeability at 20 °C).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["integrity", "permeability"],
+        "kpis": ["bubble_point", "diffusion_flow", "water_permeability"],
+        "default_criteria": [
+            _crit("bubble_point", 0.10),
+            _crit("diffusion_flow", 0.20),
+            _crit("water_permeability", 0.15),
+        ],
     },
     {
         "code": "single-use-culture",
@@ -89,7 +134,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["offline"],
         "kpis": CULTURE_KPIS,
-        "default_criteria": [_eq("final_titer", 0.10), _ni("peak_vcd", 0.15)],
+        "default_criteria": [_crit("final_titer", 0.10), _crit("peak_vcd", 0.15)],
     },
     {
         "code": "sensor-controlled-culture",
@@ -103,7 +148,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["offline"],
         "kpis": CULTURE_KPIS,
-        "default_criteria": [_eq("final_titer", 0.10), _eq("peak_vcd", 0.15)],
+        "default_criteria": [_crit("final_titer", 0.10), _crit("peak_vcd", 0.15)],
     },
     {
         "code": "bioreactor-transfer",
@@ -117,7 +162,41 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["gassing_out", "mixing"],
         "kpis": ["kla", "kla_ci_low", "kla_ci_high", "mixing_time"],
-        "default_criteria": [_ni("kla", 0.15), _ni("mixing_time", 0.20, higher_is_better=False)],
+        "default_criteria": [_crit("kla", 0.15), _crit("mixing_time", 0.20)],
+    },
+    {
+        "code": "sensor-reference-accuracy",
+        "family": "sensors",
+        "categories": ["sensors"],
+        "name_en": "Sensor — accuracy against a reference method and response time",
+        "name_ko": "센서 — 기준 방법 대비 정확도 및 응답 시간",
+        "description": "Paired readings of the candidate (or reference) sensor and an offline "
+        "reference analyser over a run: bias, Bland–Altman limits of agreement, linearity and "
+        "drift; and a step test for the response time t90.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["sensor_agreement", "sensor_step"],
+        "kpis": ["sensor_bias", "loa_low", "loa_high", "sensor_slope", "sensor_r2", "drift", "t90"],
+        "default_criteria": [
+            _crit("sensor_slope", 0.05),
+            _crit("t90", 0.20),
+            {"kpi": "sensor_r2", "comparison": "minimum", "value": 0.98, "relative": False},
+        ],
+    },
+    {
+        "code": "sensor-detection-limits",
+        "family": "sensors",
+        "categories": ["sensors"],
+        "name_en": "Analyser or sensor — detection and quantitation limits",
+        "name_ko": "분석기·센서 — 검출 및 정량 한계",
+        "description": "Calibration standards measured on the candidate and reference "
+        "instruments; LOD and LOQ from the residual SD and slope of the calibration line "
+        "(ICH Q2(R2)).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["calibration"],
+        "kpis": ["lod", "loq"],
+        "default_criteria": [_crit("loq", 0.20)],
     },
     {
         "code": "sensor-loop-control",
@@ -151,8 +230,8 @@ TEMPLATES: list[dict[str, Any]] = [
         "layouts": ["offgas", "online"],
         "kpis": ["peak_our", "peak_cer", "oxygen_uptake", "rq_cumulative", "do_in_band"],
         "default_criteria": [
-            _ni("peak_our", 0.15),
-            _eq("rq_cumulative", 0.10),
+            _crit("peak_our", 0.15),
+            _crit("rq_cumulative", 0.10),
             {"kpi": "do_in_band", "comparison": "minimum", "value": 90.0, "relative": False},
         ],
     },
@@ -185,7 +264,7 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["breakthrough"],
         "kpis": ["dbc", "saturation_capacity"],
-        "default_criteria": [_eq("dbc", 0.10)],
+        "default_criteria": [_crit("dbc", 0.10)],
     },
     {
         "code": "tff-system",
@@ -199,13 +278,20 @@ TEMPLATES: list[dict[str, Any]] = [
         "reference_runs": 3,
         "layouts": ["filtration"],
         "kpis": ["qi", "flux_initial", "flux_final", "flux_decay"],
-        "default_criteria": [_eq("flux_initial", 0.15)],
+        "default_criteria": [_crit("flux_initial", 0.15)],
     },
 ]
 
 
 def sync(template_model: Any) -> None:
-    """Create the shared templates that do not exist yet (existing versions are never changed)."""
-    for spec in TEMPLATES:
-        if not template_model.objects.filter(code=spec["code"]).exists():
-            template_model.objects.create(version=1, is_current=True, **spec)
+    """Create the shared templates that do not exist yet (existing versions are never changed).
+
+    One transaction: template rows are audited, and the audit trail is written inside the
+    transaction that writes the rows (also when a test's fixture calls this outside one).
+    """
+    from django.db import transaction
+
+    with transaction.atomic():
+        for spec in TEMPLATES:
+            if not template_model.objects.filter(code=spec["code"]).exists():
+                template_model.objects.create(version=1, is_current=True, **spec)

@@ -245,6 +245,8 @@ class Criterion(models.Model):
         NON_INFERIORITY = "non_inferiority", _("Non-inferiority")
         MINIMUM = "minimum", _("Minimum (every candidate run ≥ value)")
         MAXIMUM = "maximum", _("Maximum (every candidate run ≤ value)")
+        TIER1 = "tier1_equivalence", _("FDA tier-1 equivalence (margin = value × σ_R)")
+        RATIO = "ratio_equivalence", _("Ratio equivalence (Fieller; limits value to 1/value)")
 
     class Source(models.TextChoices):
         REQUEST = "request", _("Request")

@@ -104,10 +104,27 @@ def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
             if ko
             else f"every candidate run ≤ {value:g} {unit}"
         ),
+        "tier1_equivalence": (
+            f"FDA 1등급 동등성 ±{value:g}·σ_R (TOST, {alpha})"
+            if ko
+            else f"FDA tier-1 equivalence ±{value:g}·σ_R (TOST, {alpha})"
+        ),
+        "ratio_equivalence": (
+            f"비율 동등성 {value:g}–{1 / value if value else float('inf'):.3g} (Fieller, {alpha})"
+            if ko
+            else f"ratio equivalence {value:g}–{1 / value if value else float('inf'):.3g} "
+            f"(Fieller, {alpha})"
+        ),
     }.get(criterion.comparison, criterion.comparison)
     if not r:
         return comparison, "—"
-    if criterion.comparison == "equivalence":
+    if criterion.comparison == "ratio_equivalence":
+        conf = (1 - 2 * criterion.alpha) * 100
+        result = (
+            f"{'비율' if ko else 'ratio'} {_num(r.get('ratio'))}, {conf:g} % CI "
+            f"[{_num(r.get('ci_low'))}, {_num(r.get('ci_high'))}]"
+        )
+    elif criterion.comparison in ("equivalence", "tier1_equivalence"):
         conf = (1 - 2 * criterion.alpha) * 100
         result = (
             f"Δ = {_num(r.get('difference'))} {unit}, {conf:g} % CI "
@@ -128,7 +145,11 @@ def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
             f"{r.get('failing_runs', 0)}/{r.get('n_candidate', 0)} "
             f"{'배치 미달' if ko else 'runs outside'}"
         )
-    return comparison, result
+    from bioproof.evaluations.criteria import explain
+
+    with translation.override(language):
+        sentence = explain(criterion)
+    return comparison, f"{result}. {sentence}" if sentence else result
 
 
 def build_report_data(

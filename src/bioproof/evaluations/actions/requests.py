@@ -48,8 +48,8 @@ def request_evaluation(
     The supplier requests it; or, for a demand-tailored evaluation, the demand company that posted
     ``need`` requests it for a product whose supplier answered the need (policy
     :func:`~bioproof.evaluations.policy.can_request`). ``criteria`` (KPI, comparison, value,
-    relative, alpha, unit) come from the need; ``titer_margin`` adds the final-titer equivalence
-    criterion (TOST, margin as a fraction of the reference mean) unless it is None.
+    relative, alpha, unit) come from the need; ``titer_margin`` adds the final-titer non-inferiority
+    criterion (one-sided Welch test, margin as a fraction of the reference mean) unless it is None.
     """
     require(
         policy.can_request(by, product, need),
@@ -78,18 +78,13 @@ def request_evaluation(
     if titer_margin is not None:
         if not 0 < float(titer_margin) < 1:
             raise DomainError(
-                _("The equivalence margin must be between 0 and 100 %."), field="titer_margin"
+                _("The titer margin must be between 0 and 100 %."), field="titer_margin"
             )
         specs.append(
             criteria_rules.clean(
-                {
-                    "kpi": "final_titer",
-                    "comparison": "equivalence",
-                    "value": titer_margin,
-                    "relative": True,
-                    "alpha": alpha,
-                    "unit": "g/L",
-                },
+                # a higher titer is no failure: non-inferiority, the KPI's default
+                criteria_rules.default_criterion("final_titer", float(titer_margin), alpha=alpha)
+                | {"unit": "g/L"},
                 source=Criterion.Source.REQUEST,
             )
         )

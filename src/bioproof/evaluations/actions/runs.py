@@ -241,9 +241,7 @@ def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
             arm: [r.kpis.get(criterion.kpi) for r in runs if r.arm == arm] for arm in Run.Arm.values
         }
         needed = values["candidate"] + (
-            values["reference"]
-            if criterion.comparison in ("equivalence", "non_inferiority")
-            else []
+            values["reference"] if criterion.comparison in criteria_rules.TWO_ARM else []
         )
         if any(v is None for v in needed):
             raise DomainError(
