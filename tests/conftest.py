@@ -37,6 +37,9 @@ def _media_root(settings: Any, tmp_path: Any, _platform_key: Any) -> None:
     settings.BIOPROOF_CHECKPOINT_LOG = tmp_path / "audit" / "checkpoints.jsonl"
     # Fast hashing for fixtures' users; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background jobs run where they are queued (no worker); tests of the worker switch to the
+    # database backend themselves.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.hookimpl(hookwrapper=True)
