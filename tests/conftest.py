@@ -257,5 +257,8 @@ def _reference_data(transactional_db: Any) -> None:
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
 
-    sync_categories(Category)
-    sync_templates(MethodTemplate)
+    from django.db import transaction
+
+    with transaction.atomic():  # their row events are appended in a transaction
+        sync_categories(Category)
+        sync_templates(MethodTemplate)
