@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -58,6 +59,8 @@ def demo(args: list[str]) -> None:
     addr = args[0] if args else "127.0.0.1:8000"
     # Background jobs (analysis, reports, uploads' parsing, e-mail) run in a worker beside the
     # server; it stops with it.
+    # a SIGTERM (service manager, `timeout`) stops the server and the worker too, not only us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     print("· starting the background worker", flush=True)
     worker = subprocess.Popen([str(c) for c in [*bioproof, "worker", "-v", "0"]], cwd=ROOT)
     print(f"· serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
