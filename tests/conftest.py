@@ -252,13 +252,29 @@ def new_page(browser: Any, live_server: Any, _reference_data: None) -> Iterator[
 def _reference_data(transactional_db: Any) -> None:
     """Transactional tests flush the database afterwards, migration-made rows included; put the
     category tree and the method templates back for each browser test."""
+    from django.db import transaction
+
     from bioproof.catalog.categories import sync as sync_categories
     from bioproof.catalog.models import Category
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
 
-    from django.db import transaction
-
     with transaction.atomic():  # their row events are appended in a transaction
         sync_categories(Category)
         sync_templates(MethodTemplate)
+
+
+@pytest.fixture
+def run_worker(monkeypatch: Any) -> Callable[[], None]:
+    """``bioproof worker --batch`` in this process, inside the test's transaction (the worker's
+    connection housekeeping would close that transaction's connection on PostgreSQL)."""
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("worker", batch=True, verbosity=0)
+
+    return run

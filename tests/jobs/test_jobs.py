@@ -91,21 +91,25 @@ def test_an_atomic_job_leaves_nothing_half_written(db: Any, people: Any) -> None
     assert Organization.objects.filter(code="half").count() == 1
 
 
-def test_the_worker_runs_queued_jobs_once(db: Any, settings: Any, people: Any) -> None:
+def test_the_worker_runs_queued_jobs_once(
+    db: Any, settings: Any, people: Any, run_worker: Any
+) -> None:
     settings.TASKS = DATABASE_TASKS
     run = jobs.enqueue("tests.echo", by=people["a_staff"], text="queued", key="echo:1")
     assert run.status == JobRun.Status.QUEUED and calls == []
     # the same key while it waits: the same run, not a second one
     assert jobs.enqueue("tests.echo", by=people["a_staff"], text="queued", key="echo:1") == run
-    call_command("worker", batch=True, verbosity=0)
+    run_worker()
     run.refresh_from_db()
     assert run.status == JobRun.Status.SUCCEEDED and calls == ["queued"]
     assert run.worker_id
-    call_command("worker", batch=True, verbosity=0)  # nothing left: it does not run again
+    run_worker()  # nothing left: it does not run again
     assert calls == ["queued"]
 
 
-def test_a_job_whose_worker_stopped_is_run_again(db: Any, settings: Any, people: Any) -> None:
+def test_a_job_whose_worker_stopped_is_run_again(
+    db: Any, settings: Any, people: Any, run_worker: Any
+) -> None:
     settings.TASKS = DATABASE_TASKS
     run = jobs.enqueue("tests.echo", by=people["a_staff"], text="again")
     # a worker claimed it and died: running, heartbeat long gone
@@ -120,7 +124,7 @@ def test_a_job_whose_worker_stopped_is_run_again(db: Any, settings: Any, people:
     assert jobs.recover_stale(older_than=60) == [run]
     run.refresh_from_db()
     assert run.status == JobRun.Status.QUEUED and "stopped" in run.message
-    call_command("worker", batch=True, verbosity=0)
+    run_worker()
     run.refresh_from_db()
     assert run.status == JobRun.Status.SUCCEEDED and calls == ["again"]
 

@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.utils.html import escape
 
 from bioproof.core import mywork
@@ -103,7 +102,7 @@ def running(people: Any, requested: Evaluation) -> Evaluation:
 
 
 def test_upload_is_queued_and_parsed_by_the_worker(
-    client: Any, settings: Any, people: Any, running: Evaluation
+    client: Any, settings: Any, people: Any, running: Evaluation, run_worker: Any
 ) -> None:
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     run = actions.add_run(by=people["evaluator"], evaluation=running, arm="candidate", label="C1")
@@ -118,7 +117,7 @@ def test_upload_is_queued_and_parsed_by_the_worker(
     assert job.status == JobRun.Status.QUEUED and not RunDataFile.objects.exists()
     staged = job.arguments["staged"]
     assert default_storage.exists(staged)
-    call_command("worker", batch=True, verbosity=0)
+    run_worker()
     job.refresh_from_db()
     assert job.status == JobRun.Status.SUCCEEDED, job.error
     assert RunDataFile.objects.get(run=run).filename == "C1.csv"
