@@ -2,6 +2,7 @@
 """BioProof developer commands. Needs only Python >= 3.11 on the machine.
 
     python3 dev.py demo   # venv, install, migrate SQLite under var/, load demo data, serve :8000
+                          # (and a background-job worker beside the server, stopped with it)
     python3 dev.py test   # venv, install, run the whole test suite (extra args go to pytest)
 
 The virtual environment lives in ``.venv`` (override with ``BIOPROOF_VENV``) and is
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import venv
@@ -55,8 +57,28 @@ def demo(args: list[str]) -> None:
     run([*bioproof, "migrate", "--noinput", "-v", "0"])
     run([*bioproof, "load_demo"])
     addr = args[0] if args else "127.0.0.1:8000"
+    # Background jobs (analysis, reports, uploads' parsing, e-mail) run in a worker beside the
+    # server; it stops with it.
+    # a SIGTERM (service manager, `timeout`) stops the server and the worker too, not only us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    print("· starting the background worker", flush=True)
+    worker = subprocess.Popen([str(c) for c in [*bioproof, "worker", "-v", "0"]], cwd=ROOT)
     print(f"· serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
-    run([*bioproof, "runserver", addr, "--noreload"])
+    try:
+        result = subprocess.run(
+            [str(c) for c in [*bioproof, "runserver", addr, "--noreload"]], cwd=ROOT, check=False
+        )
+    except KeyboardInterrupt:
+        result = subprocess.CompletedProcess([], 0)
+    finally:
+        if worker.poll() is None:
+            worker.terminate()
+            try:
+                worker.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+    if result.returncode:
+        sys.exit(result.returncode)
 
 
 def test(args: list[str]) -> None:

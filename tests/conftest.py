@@ -38,6 +38,9 @@ def _media_root(settings: Any, tmp_path: Any, _platform_key: Any) -> None:
     settings.BIOPROOF_CHECKPOINT_LOG = tmp_path / "audit" / "checkpoints.jsonl"
     # Fast hashing for fixtures' users; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Background jobs run where they are queued (no worker); tests of the worker switch to the
+    # database backend themselves.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -264,6 +267,22 @@ def _reference_data(transactional_db: Any) -> None:
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
 
-    with transaction.atomic():  # as migrate does: the rows get their audit events
+    with transaction.atomic():  # their row events are appended in a transaction
         sync_categories(Category)
         sync_templates(MethodTemplate)
+
+
+@pytest.fixture
+def run_worker(monkeypatch: Any) -> Callable[[], None]:
+    """``bioproof worker --batch`` in this process, inside the test's transaction (the worker's
+    connection housekeeping would close that transaction's connection on PostgreSQL)."""
+    from django.core.management import call_command
+
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
+
+    def run() -> None:
+        call_command("worker", batch=True, verbosity=0)
+
+    return run

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -62,6 +63,10 @@ INSTALLED_APPS = [
     "bioproof.evaluations",
     "bioproof.demand",
     "bioproof.search",
+    "django_tasks",
+    "django_tasks_db",
+    "bioproof.jobs",
+    "bioproof.notifications",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "bioproof.core.context_processors.platform",
+                "bioproof.notifications.context_processors.unread",
             ],
         },
     },
@@ -247,6 +253,47 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+
+# Background jobs (bioproof.core.jobs): Django's task API (django-tasks). "database" queues them
+# in the database for `bioproof worker` (the demo starts one); "immediate" runs them in the
+# process that queues them (tests, or a one-process setup without a worker).
+BIOPROOF_TASKS = os.environ.get("BIOPROOF_TASKS", "database").strip().lower()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if BIOPROOF_TASKS not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"BIOPROOF_TASKS must be 'database' or 'immediate', not {BIOPROOF_TASKS!r}"
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[BIOPROOF_TASKS]}}
+
+# E-mail (notifications): the console in the demo; SMTP or an ESP's SMTP relay in production.
+# BIOPROOF_EMAIL_URL: console:// | smtp://user:password@host:587 (STARTTLS) | smtps://…:465 (TLS)
+# | file:///path/to/dir | locmem:// | dummy://
+_email = urlsplit(os.environ.get("BIOPROOF_EMAIL_URL", "console://"))
+if _email.scheme in ("smtp", "smtps"):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _email.hostname or "localhost"
+    EMAIL_PORT = _email.port or (465 if _email.scheme == "smtps" else 587)
+    EMAIL_HOST_USER = unquote(_email.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_email.password or "")
+    EMAIL_USE_SSL = _email.scheme == "smtps"
+    EMAIL_USE_TLS = _email.scheme == "smtp" and EMAIL_PORT != 25
+    EMAIL_TIMEOUT = 30
+elif _email.scheme in ("console", "locmem", "dummy", "file"):
+    _module = "filebased" if _email.scheme == "file" else _email.scheme
+    EMAIL_BACKEND = f"django.core.mail.backends.{_module}.EmailBackend"
+    if _email.scheme == "file":
+        EMAIL_FILE_PATH = _email.path
+else:
+    raise ImproperlyConfigured(
+        "BIOPROOF_EMAIL_URL must start with smtp://, smtps://, console://, file://, locmem:// "
+        f"or dummy://, not {_email.scheme!r}"
+    )
+DEFAULT_FROM_EMAIL = os.environ.get("BIOPROOF_EMAIL_FROM", "BioProof <noreply@bioproof.local>")
+# Absolute links in e-mails (the request is not there when the worker sends them).
+BIOPROOF_SITE_URL = os.environ.get("BIOPROOF_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 LOGGING = {
     "version": 1,

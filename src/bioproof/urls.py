@@ -32,6 +32,8 @@ urlpatterns = [
         name="transparency_checkpoints",
     ),
     path(".well-known/jwks.json", transparency.jwks, name="jwks"),
+    path("jobs/", include("bioproof.jobs.urls")),
+    path("notifications/", include("bioproof.notifications.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

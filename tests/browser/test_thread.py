@@ -14,7 +14,7 @@ from .steps import review_and_approve
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.slow,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),  # _reference_data restores the reference rows
 ]
 
 

@@ -16,6 +16,10 @@ class CoreConfig(AppConfig):
         from bioproof.core.models import Signature
 
         verification.register(Signature)
+        # "My work": each app's providers in ``<app>/work.py``
+        from django.utils.module_loading import autodiscover_modules
+
+        autodiscover_modules("work")
         post_migrate.connect(_baseline_after_migrate, sender=self)
 
 

@@ -14,12 +14,21 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from bioproof.analysis.kpis import KPIS
-from bioproof.core import audit
+from bioproof.core import audit, jobs
 from bioproof.core.errors import DomainError
 from bioproof.core.policy import get_visible_or_404
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import attempt, form_errors, paginate
-from bioproof.evaluations import actions, content, layouts, policy, reporting, workflow
+from bioproof.evaluations import (
+    actions,
+    content,
+    layouts,
+    policy,
+    reporting,
+    timeline,
+    workflow,
+)
+from bioproof.evaluations import jobs as eval_jobs
 from bioproof.evaluations.actions import templates as template_actions
 from bioproof.evaluations.forms import (
     CriterionForm,
@@ -40,6 +49,7 @@ from bioproof.evaluations.models import (
     Run,
     RunDataFile,
 )
+from bioproof.jobs.views import follow as follow_job
 from bioproof.reports.plots import curves_svg, time_course_svg
 
 
@@ -129,6 +139,7 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
                 for c in evaluation.criteria.all()
             ],
             "options": workflow.options(evaluation, request.user),
+            "timeline": timeline.build(evaluation, request.user),
             "editable": evaluation.is_current and evaluation.status in EDITABLE_STATES,
             "operator": operator,
             "planning": operator
@@ -206,6 +217,19 @@ def evaluation_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
         values |= {"meaning": step.removeprefix("sign_"), "comment": post.get("comment", "")}
     if step in ("publish", "consent_demand"):
         values["consent"] = post.get("consent") == "on"
+    if step == "analyse":
+        # long work: checked here, run by the worker; the job's page shows progress
+        if attempt(request, workflow.check, evaluation, step, request.user) is None:
+            return redirect("evaluation_detail", code=evaluation.code)
+        run = jobs.enqueue(
+            "evaluations.analyse",
+            by=request.user,
+            key=f"evaluations.analyse:{evaluation.pk}",
+            object_url=reverse("evaluation_detail", args=[evaluation.code]),
+            object_label=str(evaluation),
+            evaluation_id=evaluation.pk,
+        )
+        return follow_job(request, run)
     result = attempt(request, fn, by=request.user, evaluation=evaluation, success=success, **values)
     if step == "correct" and result is not None:
         return redirect("evaluation_detail", code=result.code)
@@ -245,16 +269,21 @@ def run_upload(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
     if form.is_valid():
         upload = form.cleaned_data["file"]
-        attempt(
-            request,
-            actions.upload_run_data,
+        if not policy.is_center_operator(request.user, evaluation):
+            messages.error(request, _("Only the evaluating center's staff may do this."))
+            return redirect("evaluation_detail", code=evaluation.code)
+        # parsing a large file is the worker's: the request only keeps the file and queues it
+        job = jobs.enqueue(
+            "evaluations.upload",
             by=request.user,
-            run=run,
+            object_url=reverse("evaluation_detail", args=[evaluation.code]),
+            object_label=f"{evaluation} · {run.label} · {upload.name}",
+            run_id=run.pk,
+            staged=eval_jobs.stage_upload(upload),
             filename=upload.name,
-            data=upload.read(),
             layout=form.cleaned_data["layout"] or "offline",
-            success=_("Data uploaded for %(run)s.") % {"run": run.label},
         )
+        return follow_job(request, job)
     else:
         form_errors(request, form)
     return redirect("evaluation_detail", code=evaluation.code)
@@ -280,16 +309,21 @@ def deviation_add(request: HttpRequest, code: str) -> HttpResponse:
 def report_generate(request: HttpRequest, code: str) -> HttpResponse:
     evaluation = _get(request, code)
     verify_url = request.build_absolute_uri(reverse("verify"))
-    attempt(
-        request,
-        actions.generate_report,
+    language = request.POST.get("language", "ko")
+    if language not in ("ko", "en"):
+        messages.error(request, _("Report language must be 'ko' or 'en'."))
+        return redirect("evaluation_detail", code=evaluation.code)
+    run = jobs.enqueue(
+        "evaluations.report",
         by=request.user,
-        evaluation=evaluation,
-        language=request.POST.get("language", "ko"),
+        key=f"evaluations.report:{evaluation.pk}:{language}",
+        object_url=reverse("evaluation_detail", args=[evaluation.code]),
+        object_label=str(evaluation),
+        evaluation_id=evaluation.pk,
+        language=language,
         verify_url=verify_url,
-        success=_("Report issued."),
     )
-    return redirect("evaluation_detail", code=evaluation.code)
+    return follow_job(request, run)
 
 
 @login_required

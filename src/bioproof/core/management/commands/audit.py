@@ -30,6 +30,11 @@ class Command(BaseCommand):
             "transparency page's JSON) instead of the platform's log",
         )
         parser.add_argument("--quiet", action="store_true", help="print failures only")
+        parser.add_argument(
+            "--enqueue",
+            action="store_true",
+            help="queue 'verify' as a background job for the worker (its page shows progress)",
+        )
 
     def handle(self, *args: Any, subcommand: str, **options: Any) -> None:
         if subcommand == "checkpoint":
@@ -38,6 +43,14 @@ class Command(BaseCommand):
                 self.stdout.write("nothing to anchor: the head is already checkpointed")
             else:
                 self.stdout.write(f"checkpoint seq {entry.seq} hash {entry.hash} ({entry.at})")
+            return
+        if options["enqueue"]:
+            from bioproof.core import jobs
+
+            run = jobs.enqueue(
+                "core.audit_verify", by=None, key="core.audit_verify", files=options["files"]
+            )
+            self.stdout.write(f"queued job {run.pk} (status: {run.status})")
             return
         self._verify(options)
 
