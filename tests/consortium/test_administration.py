@@ -353,8 +353,11 @@ def test_login_forces_password_change(people: dict[str, User], office: User) -> 
         by=office, user=people["reviewer"], new_password="Temp-Pass-2026!", reason="x"
     )
     client = Client()
-    assert client.login(username="reviewer", password="Temp-Pass-2026!")
-    response = client.get(reverse("evaluation_list"))
+    response = client.post(
+        reverse("login"), {"username": "reviewer", "password": "Temp-Pass-2026!"}
+    )
+    assert response.status_code == 302  # the temporary password logs in …
+    response = client.get(reverse("evaluation_list"))  # … and every page asks for a new one
     assert response.status_code == 302 and response["Location"] == reverse("password_change")
     assert client.get("/api/evaluations").status_code == 403
     response = client.post(
