@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -136,8 +137,10 @@ def test_prerequisites(course: Any, provider: Any, tp: dict, t_orgs: dict) -> No
     )
     with pytest.raises(
         DomainError,
-        match="Prerequisites not met: a valid certificate of USP-201; "
-        "the qualification bioreactor.single-use",
+        match=re.escape(
+            "Prerequisites not met: a valid certificate of USP-201; "
+            "the qualification bioreactor.single-use"
+        ),
     ):
         actions.enroll(by=tp["trainee_a"], session=session)
 
