@@ -167,3 +167,28 @@ def test_csv_errors_name_row_and_column_and_write_nothing(today_session: Any, tp
         actions.import_attendance(
             by=tp["instructor"], session=today_session, data=b"x" * (actions.MAX_CSV_BYTES + 1)
         )
+
+
+def test_signing_a_whole_session_asks_the_password_once(today_session: Any, tp: dict) -> None:
+    from bioproof.core.models import Signature
+
+    a = actions.enroll(by=tp["trainee_a"], session=today_session)
+    b = actions.enroll(by=tp["trainee_b"], session=today_session)
+    for e, score in ((a, 90), (b, 40)):
+        actions.record_attendance(
+            by=tp["instructor"],
+            session=today_session,
+            records=[(e, today_session.starts_on, "present", "")],
+        )
+        actions.save_assessment(
+            by=tp["instructor"], enrollment=e, theory_score=score, checklist=CHECKLIST
+        )
+    with pytest.raises(DomainError, match="Password is not correct"):
+        actions.sign_session_results(by=tp["instructor"], session=today_session, password="x")
+    signed = actions.sign_session_results(
+        by=tp["instructor"], session=today_session, password=PASSWORD
+    )
+    assert sorted(r.passed for r in signed) == [False, True]
+    assert Signature.objects.count() == 2 and Certificate.objects.count() == 1
+    with pytest.raises(InvalidTransition, match="No draft result"):
+        actions.sign_session_results(by=tp["instructor"], session=today_session, password=PASSWORD)

@@ -972,6 +972,32 @@ def sign_assessment(*, by: Any, enrollment: Enrollment, password: str) -> Assess
     session = enrollment.session
     _require_instructor(by, session)
     session = _lock_session(session)
+    signatures.reauthenticate(by, password)
+    return _sign(by, session, enrollment)
+
+
+@transaction.atomic
+def sign_session_results(*, by: Any, session: Session, password: str) -> list[Assessment]:
+    """Sign every draft result of the session at once (one password for the series of
+    signings); each result gets its own signature. Refused as a whole if any draft cannot be
+    signed yet (no score)."""
+    _require_instructor(by, session)
+    session = _lock_session(session)
+    signatures.reauthenticate(by, password)
+    drafts = list(
+        Assessment.objects.filter(
+            enrollment__session=session,
+            enrollment__status=E.CONFIRMED,
+            is_current=True,
+            status=Assessment.Status.DRAFT,
+        ).select_related("enrollment")
+    )
+    if not drafts:
+        raise InvalidTransition(_("No draft result to sign in %(code)s.") % {"code": session.code})
+    return [_sign(by, session, a.enrollment) for a in drafts]
+
+
+def _sign(by: Any, session: Session, enrollment: Enrollment) -> Assessment:
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     current = _current_assessment(enrollment)
     if current is None:
@@ -983,7 +1009,11 @@ def sign_assessment(*, by: Any, enrollment: Enrollment, password: str) -> Assess
             _("Results are signed from the session's last day (%(d)s).") % {"d": session.ends_on}
         )
     if current.theory_score is None:
-        raise DomainError(_("Record the theory score before signing."), field="theory_score")
+        raise DomainError(
+            _("Record the theory score of %(who)s before signing.")
+            % {"who": enrollment.certificate_name},
+            field="theory_score",
+        )
     version = session.course_version
     current.attendance_pct = attendance_pct(enrollment)
     current.passed = pass_verdict(
@@ -991,9 +1021,8 @@ def sign_assessment(*, by: Any, enrollment: Enrollment, password: str) -> Assess
     )
     current.content_hash = audit.sha256_hex(audit.canonical_json(result_content(current)))
     provider_org = version.course.provider.organization
-    signatures.apply_signature(
+    signatures.record_signature(
         by=by,
-        password=password,
         obj=current,
         code=session.code,
         version=current.version,
