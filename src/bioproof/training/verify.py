@@ -20,6 +20,7 @@ def public_record(code: str) -> dict[str, Any] | None:
         return None
     cert = (
         Certificate.objects.select_related("course_version__course", "provider__organization")
+        .defer("credential_jwt", "credential_id")
         .filter(code=code)
         .first()
     )
@@ -28,15 +29,10 @@ def public_record(code: str) -> dict[str, Any] | None:
     version = cert.course_version
     quals = {q["key"]: q for q in version.grants}
     unlocks = [
-        {
-            "key": q.key,
-            "name_ko": q.name_ko,
-            "name_en": q.name_en,
-            "expires_on": q.expires_on,
-            "status": q.status,
-            "validity_months": quals.get(q.key, {}).get("validity_months"),
-        }
-        for q in cert.qualifications.order_by("key")
+        {**q, "validity_months": quals.get(q["key"], {}).get("validity_months")}
+        for q in cert.qualifications.order_by("key").values(
+            "key", "name_ko", "name_en", "expires_on", "status"
+        )
     ]
     return {
         "code": cert.code,
