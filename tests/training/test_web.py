@@ -57,7 +57,7 @@ def test_enroll_attend_sign_through_the_pages(today_session: Any, tp: dict) -> N
     assert r.status_code == 302 and e.attendance.get().status == "present"
     bad = SimpleUploadedFile("a.csv", f"username,date,status\nnobody,{day},present\n".encode())
     r = teacher.post(f"/training/sessions/{code}/attendance/", {"file": bad})
-    assert r.status_code == 200 and "row 2" in r.content.decode()
+    assert r.status_code == 200 and "2행, &#x27;username&#x27; 열" in r.content.decode()
     r = teacher.post(
         f"/training/enrollments/{e.pk}/result/",
         {"op": "sign", "theory_score": "85", "checklist": CHECKLIST, "password": "bad"},
@@ -109,3 +109,21 @@ def test_session_form(course: Any, tp: dict, t_orgs: dict) -> None:
         client(tp["trainee_a"]).get(f"/training/courses/{course.code}/sessions/new/").status_code
         == 403
     )
+
+
+def test_sign_all_results_of_a_session(today_session: Any, tp: dict) -> None:
+    from bioproof.training import actions
+
+    e = actions.enroll(by=tp["trainee_a"], session=today_session)
+    actions.record_attendance(
+        by=tp["instructor"],
+        session=today_session,
+        records=[(e, today_session.starts_on, "present", "")],
+    )
+    actions.save_assessment(by=tp["instructor"], enrollment=e, theory_score=75, checklist=CHECKLIST)
+    teacher = client(tp["instructor"])
+    url = f"/training/sessions/{today_session.code}/sign-results/"
+    teacher.post(url, {"password": "wrong"})
+    assert not Certificate.objects.exists()
+    r = teacher.post(url, {"password": PASSWORD}, follow=True)
+    assert Certificate.objects.count() == 1 and "1" in r.content.decode()

@@ -17,6 +17,11 @@ urlpatterns = [
         name="training_nominate",
     ),
     path("sessions/<str:code>/attendance/", views.session_attendance, name="training_attendance"),
+    path(
+        "sessions/<str:code>/sign-results/",
+        views.session_sign_results,
+        name="training_sign_results",
+    ),
     path("enrollments/<int:pk>/cancel/", views.enrollment_cancel, name="training_cancel"),
     path("enrollments/<int:pk>/result/", views.enrollment_result, name="training_result"),
     path("certificates/<str:code>/", views.certificate_detail, name="training_certificate"),

@@ -174,6 +174,7 @@ def session_detail(request: HttpRequest, code: str) -> HttpResponse:
             "nominate_forms": [(o, NominateForm(organization=o)) for o in admin_orgs],
             "is_staff": is_staff,
             "is_instructor": policy.is_instructor(user, session),
+            "sign_form": PasswordForm(),
             "instructors": session.instructors.select_related("user"),
             "today": timezone.localdate(),
         },
@@ -301,6 +302,31 @@ def session_attendance(request: HttpRequest, code: str) -> HttpResponse:
             "csv_form": csv_form,
         },
     )
+
+
+@login_required
+@require_POST
+def session_sign_results(request: HttpRequest, code: str) -> HttpResponse:
+    """The instructor signs every draft result of the session with one password."""
+    session = _session(request, code)
+    form = PasswordForm(request.POST)
+    if form.is_valid():
+        signed = attempt(
+            request,
+            actions.sign_session_results,
+            by=request.user,
+            session=session,
+            password=form.cleaned_data["password"],
+        )
+        if signed is not None:
+            messages.success(
+                request,
+                _("%(n)d results signed, %(p)d passed.")
+                % {"n": len(signed), "p": sum(1 for r in signed if r.passed)},
+            )
+    else:
+        messages.error(request, _("Enter your password to sign."))
+    return redirect("training_session", session.code)
 
 
 # ---------------------------------------------------------------------------- results
