@@ -502,7 +502,9 @@ def enroll(
     publish_name: bool = False,
 ) -> Enrollment:
     """Enroll ``trainee`` (default: oneself) in the session: a seat while there is one, else
-    the next place on the waitlist. An org admin nominates their own organization's staff."""
+    the next place on the waitlist. An org admin nominates their own organization's staff; the
+    provider's staff may register anyone, also after the first day (walk-ins). The session row is
+    locked first, so concurrent enrollments into the last seat give it to exactly one."""
     require(is_authenticated(by), _("Log in to enroll."))
     trainee = trainee or by
     provider_staff = policy.is_provider_staff(by, session.course_version.course.provider)
