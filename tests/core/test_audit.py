@@ -109,6 +109,7 @@ def test_command_exits_zero_when_intact_and_one_naming_the_row(capsys) -> None:
     assert f"seq={b + 2}" in str(exc.value)
 
 
+@pytest.mark.tampers  # and the command closes the connection on exit (PostgreSQL)
 def test_console_script_exit_code() -> None:
     b = _write(2)
     _sql("UPDATE core_auditevent SET reason = %s WHERE seq = %s", ["x", b + 1])

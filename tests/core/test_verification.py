@@ -256,3 +256,26 @@ def test_transparency_page_and_key_are_public(approved: Evaluation) -> None:
 def test_verify_against_a_missing_partner_copy_is_a_clear_error() -> None:
     with pytest.raises(CommandError, match="not a readable file"):
         call_command("audit", "verify", "--checkpoints", "/nonexistent/copy.json")
+
+
+def test_baseline_takes_in_a_field_added_by_a_migration_only(approved: Evaluation) -> None:
+    """A state recorded before a field existed is completed by migrate's baseline, nothing else."""
+    event = (
+        AuditEvent.objects.filter(action=verification.ROW_SAVED, object_type="evaluations.run")
+        .order_by("-seq")
+        .first()
+    )
+    assert verification.baseline() == 0  # everything is described already
+    with transaction.atomic():
+        # The state as an earlier release recorded it, before 'notes' existed.
+        after = {k: v for k, v in event.after.items() if k != "notes"}
+        audit.append(
+            actor=None,
+            action=verification.ROW_SAVED,
+            object_type=event.object_type,
+            object_id=event.object_id,
+            after=after,
+        )
+    assert verification.verify_rows()  # 'notes' is not described …
+    assert verification.baseline() == 1  # … until migrate's baseline records it
+    assert not verification.verify_rows()

@@ -267,33 +267,36 @@ def rows_written(model_or_qs: type[models.Model] | models.QuerySet[Any], pks: An
 
 
 def baseline() -> int:
-    """Record the state of regulated rows that have no row event yet; how many were recorded.
+    """Record the state of regulated rows whose events do not describe them; how many were recorded.
 
-    Runs after ``migrate``: rows written by data migrations (seeded method templates) and rows that
-    predate the registry get their first state. Run ``audit verify`` *before* an upgrade's migrate,
-    since a row inserted behind the application's back before it would be taken in here.
+    Runs after ``migrate``: rows written by data migrations (seeded method templates), rows that
+    predate the registry, and rows whose newest state lacks a field a migration has since added
+    get a state. Run ``audit verify`` *before* an upgrade's migrate, since a change made behind the
+    application's back before it would be taken in here.
     """
-    from bioproof.core.models import AuditEvent
-
+    entries = registered()
+    latest = _latest_states({e.label for e in entries})
     count = 0
     with transaction.atomic():
-        for entry in registered():
-            known = set(
-                AuditEvent.objects.filter(action__in=ROW_ACTIONS, object_type=entry.label)
-                .values_list("object_id", flat=True)
-                .distinct()
-            )
+        for entry in entries:
+            wanted = set(entry.fields)
             for values in _read_rows(entry):
                 pk = values[entry.model._meta.pk.attname]
-                if str(pk) not in known:
-                    _write_state(
-                        entry,
-                        values,
-                        f"{entry.model._meta.object_name} {pk}",
-                        reason="baseline: first recorded after migrate",
-                        anchor=False,
-                    )
-                    count += 1
+                state = latest.get((entry.label, str(pk)), _MISSING)
+                if state is _MISSING:
+                    reason = "baseline: first recorded after migrate"
+                elif state is not None and not wanted <= set(state):
+                    reason = "baseline: fields added by a migration"
+                else:
+                    continue
+                _write_state(
+                    entry,
+                    values,
+                    f"{entry.model._meta.object_name} {pk}",
+                    reason=reason,
+                    anchor=False,
+                )
+                count += 1
     return count
 
 
