@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client(user: Any) -> Client:
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(user)
     return c
 
@@ -165,3 +165,21 @@ def test_csv_upload_over_the_api(today_session: Any, tp: dict) -> None:
     r = teacher.post(f"/api/training/sessions/{today_session.code}/attendance.csv", {"file": good})
     assert r.json() == {"recorded": 1}
     assert not Certificate.objects.exists()
+
+
+def test_messages_are_korean_by_default(course: Any, tp: dict) -> None:
+    c = Client()
+    c.force_login(tp["coordinator"])
+    day = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
+    r = c.post(
+        "/api/training/sessions",
+        {
+            "course": course.code,
+            "center": "center",
+            "starts_on": day,
+            "ends_on": "2020-01-01",
+            "instructors": ["instructor"],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 400 and r.json()["detail"] == "마지막 날이 첫날보다 앞섭니다."
