@@ -65,3 +65,14 @@ class QualificationAdmin(ReadOnlyAdmin):
 @admin.register(m.SupervisedUse)
 class SupervisedUseAdmin(ReadOnlyAdmin):
     list_display = ("person", "key", "center", "supervisor", "used_on")
+
+
+@admin.register(m.Attendance)
+class AttendanceAdmin(ReadOnlyAdmin):
+    list_display = ("enrollment", "day", "status", "recorded_by")
+    list_filter = ("status",)
+
+
+@admin.register(m.Reminder)
+class ReminderAdmin(ReadOnlyAdmin):
+    list_display = ("qualification", "threshold_days", "expires_on", "recorded_at")
