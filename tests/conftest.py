@@ -249,10 +249,13 @@ def new_page(browser: Any, live_server: Any, _reference_data: None) -> Iterator[
 def _reference_data(transactional_db: Any) -> None:
     """Transactional tests flush the database afterwards, migration-made rows included; put the
     category tree and the method templates back for each browser test."""
+    from django.db import transaction
+
     from bioproof.catalog.categories import sync as sync_categories
     from bioproof.catalog.models import Category
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
 
-    sync_categories(Category)
-    sync_templates(MethodTemplate)
+    with transaction.atomic():  # the rows are regulated: their audit events need a transaction
+        sync_categories(Category)
+        sync_templates(MethodTemplate)
