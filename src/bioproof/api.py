@@ -16,6 +16,7 @@ from bioproof.demand import api as demand_api
 from bioproof.evaluations.api import public_router
 from bioproof.evaluations.api import router as evaluations_router
 from bioproof.search.api import router as search_router
+from bioproof.training.api import router as training_router
 
 # One resolver for every endpoint (bioproof.consortium.auth): endpoints open to anonymous
 # callers (auth=None) ask it for the caller with api_user(request).
@@ -45,3 +46,4 @@ api.add_router("/proposals", demand_api.proposals_router, tags=["proposals"])
 api.add_router("/adoptions", demand_api.adoptions_router, tags=["adoptions"])
 api.add_router("/product-documents", demand_api.documents_router, tags=["product documents"])
 api.add_router("/search", search_router, tags=["search"])
+api.add_router("/training", training_router, tags=["training"])

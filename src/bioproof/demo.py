@@ -155,7 +155,11 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
-    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS] + [("admin", "—", "superuser")]
+    from bioproof.training.demo import TRAINING_USERS
+
+    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + TRAINING_USERS] + [
+        ("admin", "—", "superuser")
+    ]
     if Organization.objects.filter(code="koreabio").exists():
         return DemoSummary(False, logins)
     orgs: dict[str, Organization] = {}
@@ -256,4 +260,9 @@ def load() -> DemoSummary:
         process_context="mAb capture from clarified CHO harvest",
     )
     assert ev2.status == "requested"
+
+    # Training: providers, the course catalogue, sessions past and future, certificates.
+    from bioproof.training import demo as training_demo
+
+    training_demo.load(orgs, users, PASSWORD)
     return DemoSummary(True, logins)

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "bioproof.jobs",
     "bioproof.notifications",
+    "bioproof.training",
 ]
 
 MIDDLEWARE = [
@@ -211,6 +212,8 @@ BIOPROOF_SIGNING_KEY = os.environ.get("BIOPROOF_SIGNING_KEY", "")
 BIOPROOF_SIGNING_KEY_FILE = Path(
     os.environ.get("BIOPROOF_SIGNING_KEY_FILE", VAR_DIR / "keys" / "platform-ed25519.pem")
 )
+# The public address of the platform, written into certificates' QR codes and credentials.
+BIOPROOF_PUBLIC_URL = os.environ.get("BIOPROOF_PUBLIC_URL", "http://127.0.0.1:8000")
 # Append-only log of signed checkpoints, outside the database (see docs/operations.md).
 BIOPROOF_CHECKPOINT_LOG = Path(
     os.environ.get("BIOPROOF_CHECKPOINT_LOG", VAR_DIR / "audit" / "checkpoints.jsonl")

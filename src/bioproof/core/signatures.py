@@ -177,6 +177,36 @@ def apply_signature(
 ) -> Signature:
     """Re-authenticate ``by`` and record a signature over ``content_hash``; audited."""
     reauthenticate(by, password)
+    return record_signature(
+        by=by,
+        obj=obj,
+        code=code,
+        version=version,
+        meaning=meaning,
+        content_hash=content_hash,
+        organization=organization,
+        comment=comment,
+    )
+
+
+@transaction.atomic
+def record_signature(
+    *,
+    by: Any,
+    obj: models.Model,
+    code: str,
+    version: int,
+    meaning: str,
+    content_hash: str,
+    organization: Any,
+    comment: str = "",
+) -> Signature:
+    """Record a signature whose signer the calling action has just re-authenticated.
+
+    Only for a series of signings in one action after one :func:`reauthenticate` (§11.200(a)(1)(i):
+    a series of signings during one continuous session); every other caller uses
+    :func:`apply_signature`.
+    """
     if meaning not in Signature.Meaning.values:
         raise DomainError(_("Unknown signature meaning: %(m)s") % {"m": meaning}, field="meaning")
     signature = Signature.objects.create(
