@@ -32,6 +32,21 @@ def _media_root(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _files_commit_in_test_transaction(request: Any, monkeypatch: Any) -> None:
+    """A plain ``db`` test runs inside a transaction that never commits, so the file store's
+    on-commit move would never run: there, move stored files into place at once. Tests that use
+    ``transactional_db`` (the file-store and race tests) keep the real on-commit behaviour."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        from bioproof.core import files
+
+        monkeypatch.setattr(files, "schedule", lambda move: move())
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests() -> Any:
     """Action-level messages in English so tests can match them; pages keep their own language."""
     with translation.override("en"):

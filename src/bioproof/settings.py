@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "bioproof.core.files.UploadLimitMiddleware",  # 413 before an oversized body is read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -161,8 +162,11 @@ STATIC_ROOT = Path(os.environ.get("BIOPROOF_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("BIOPROOF_MEDIA_ROOT", VAR_DIR / "media"))
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads: files above 2.5 MiB are spooled to a temporary file, never held in memory; form
+# fields and JSON bodies stay under 5 MiB; a body above BIOPROOF_MAX_UPLOAD_BYTES (+1 MiB for
+# the form's other fields) is refused with 413 before it is read (core.files).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 BIOPROOF_MAX_UPLOAD_BYTES = int(os.environ.get("BIOPROOF_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 
 SESSION_COOKIE_HTTPONLY = True

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bioproof.consortium.models import ApiToken, Membership, Organization, User
 from bioproof.core import audit
 from bioproof.core.errors import DomainError
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import is_platform_admin, require
 
 ORG_FIELDS = ("code", "name_ko", "name_en", "kind", "is_consortium_member", "is_founding_member")
@@ -24,7 +25,10 @@ def create_organization(*, by: Any, **fields: Any) -> Organization:
         raise DomainError(_("Unknown organization kind: %(k)s") % {"k": fields.get("kind")})
     if Organization.objects.filter(code=fields.get("code")).exists():
         raise DomainError(_("An organization with code %(c)s exists.") % {"c": fields["code"]})
-    org = Organization.objects.create(**fields)
+    with unique_or_conflict(
+        _("An organization with code %(c)s exists.") % {"c": fields["code"]}, field="code"
+    ):
+        org = Organization.objects.create(**fields)
     audit.record(
         actor=by,
         action="organization.created",
@@ -58,7 +62,8 @@ def create_user(
         raise DomainError(_("Unknown roles: %(r)s") % {"r": ", ".join(sorted(unknown))})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     user.set_password(password)
-    user.save()
+    with unique_or_conflict(_("The user name %(u)s is taken.") % {"u": username}, field="username"):
+        user.save()
     Membership.objects.bulk_create(
         [Membership(user=user, organization=organization, role=r) for r in roles]
     )
@@ -93,7 +98,10 @@ def issue_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def revoke_api_token(*, by: User, token: ApiToken) -> None:
+    token = lock(token)
     require(token.user_id == by.pk or is_platform_admin(by), _("Not your token."))
+    if token.revoked_at is not None:
+        return
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(

@@ -441,6 +441,6 @@ def upload_document(
         kind=kind,
         title=title,
         filename=file.name or "",
-        data=file.read(),
+        data=file,
     )
     return Status(201, document)

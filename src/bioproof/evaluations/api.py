@@ -265,7 +265,7 @@ def upload_data(
             by=request.auth,
             run=run,
             filename=file.name or "upload",
-            data=file.read(),
+            data=file,
             layout=layout,
         ),
     )

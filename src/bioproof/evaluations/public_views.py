@@ -6,7 +6,8 @@ from django.db.models import Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
-from bioproof.core import audit
+from bioproof.core import files
+from bioproof.core.errors import DomainError
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import paginate
 from bioproof.evaluations import reporting
@@ -97,7 +98,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         )
         pdf = form.cleaned_data.get("pdf")
         if report is not None and pdf is not None:
-            match = audit.sha256_hex(pdf.read()) == report.sha256
+            try:  # streamed in chunks; never read whole into memory
+                match = files.sha256_of(pdf, filename=pdf.name) == report.sha256
+            except DomainError as exc:
+                form.add_error("pdf", exc.message)
     return render(
         request,
         "evaluations/verify.html",

@@ -247,7 +247,7 @@ def run_upload(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
             by=request.user,
             run=run,
             filename=upload.name,
-            data=upload.read(),
+            data=upload,
             layout=form.cleaned_data["layout"] or "offline",
             success=_("Data uploaded for %(run)s.") % {"run": run.label},
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bioproof.consortium.models import Membership, Organization
 from bioproof.core import audit
 from bioproof.core.errors import DomainError
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import is_authenticated, require
 from bioproof.evaluations import criteria as criteria_rules
 from bioproof.evaluations import layouts
@@ -99,6 +100,7 @@ def revise_template(
 ) -> MethodTemplate:
     """Change a template; a frozen version is left as it is and version n+1 carries the change."""
     require(can_revise(by), _("Only demonstration-center staff revise method templates."))
+    template = lock(template)
     if not template.is_current:
         raise DomainError(_("Revise the current version of the template."))
     reason = (reason or "").strip()
@@ -109,13 +111,17 @@ def revise_template(
     if template.frozen:
         MethodTemplate.objects.filter(pk=template.pk).update(is_current=False)
         values = {f: getattr(template, f) for f in ("code", "family", "categories", *FIELDS)}
-        template = MethodTemplate.objects.create(
-            **(values | changes),
-            version=template.version + 1,
-            is_current=True,
-            frozen=False,
-            center=by.primary_organization,
-        )
+        with unique_or_conflict(
+            _("Version %(v)s of %(code)s was made at the same time; reload the page.")
+            % {"v": template.version + 1, "code": template.code}
+        ):
+            template = MethodTemplate.objects.create(
+                **(values | changes),
+                version=template.version + 1,
+                is_current=True,
+                frozen=False,
+                center=by.primary_organization,
+            )
     else:
         for key, value in changes.items():
             setattr(template, key, value)
