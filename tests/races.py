@@ -68,3 +68,15 @@ def assert_only_ok_or_409(outcomes: list[Outcome]) -> None:
     bad = [o for o in outcomes if o[0] not in ("ok", 409)]
     assert not bad, bad
     assert all(o[1] for o in outcomes if o[0] == 409), "a refusal without a message"
+
+
+def seed_reference_data() -> None:
+    """Put back what the data migrations seed (a transactional test's flush removed it):
+    the category tree and the shared method templates. Idempotent."""
+    from bioproof.catalog.categories import sync as sync_categories
+    from bioproof.catalog.models import Category
+    from bioproof.evaluations.methods import sync as sync_templates
+    from bioproof.evaluations.models import MethodTemplate
+
+    sync_categories(Category)
+    sync_templates(MethodTemplate)

@@ -21,7 +21,17 @@ from django.test import Client, RequestFactory
 from bioproof.core import files
 from bioproof.core.errors import DomainError, FileStoreError, FileTooLarge
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+from ..races import seed_reference_data
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request) -> None:
+    """Transactional tests start from a flushed database: seed what the data migrations do."""
+    if request.node.get_closest_marker("django_db").kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        seed_reference_data()
 
 
 def _all_files(settings: Any) -> list[str]:

@@ -22,14 +22,22 @@ from bioproof.evaluations.models import Evaluation, Run, RunDataFile, TrackRecor
 from bioproof.evaluations.samples import fed_batch_csv
 
 from ..conftest import PASSWORD
-from ..races import assert_only_ok_or_409, race, require_postgresql, tally
+from ..races import assert_only_ok_or_409, race, require_postgresql, seed_reference_data, tally
 
 pytestmark = [
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
     pytest.mark.slow,
 ]
 N = 20
 S = Evaluation.Status
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request) -> None:
+    """Transactional tests start from a flushed database: seed what the data migrations do."""
+    if request.node.get_closest_marker("django_db").kwargs.get("transaction"):
+        request.getfixturevalue("transactional_db")
+        seed_reference_data()
 
 
 @pytest.fixture(autouse=True)

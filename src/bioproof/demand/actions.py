@@ -18,7 +18,7 @@ from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
 from bioproof.core import audit, files
 from bioproof.core.codes import next_code
-from bioproof.core.errors import DomainError, InvalidTransition
+from bioproof.core.errors import ConflictError, DomainError, InvalidTransition
 from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import require
 from bioproof.demand import policy, rules
@@ -211,7 +211,7 @@ def invite_supplier(*, by: Any, need: Need, product: Product, message: str = "")
     _require_open(need)
     _require_listed(product)
     if _existing(need, product) is not None:
-        raise DomainError(
+        raise ConflictError(
             _("%(code)s has been invited or proposed for this need already.")
             % {"code": product.code},
             field="product",
@@ -252,7 +252,7 @@ def submit_proposal(*, by: Any, need: Need, product: Product, message: str = "")
     message = (message or "").strip()
     proposal = _existing(need, product)
     if proposal is not None and proposal.status != P.INVITED:
-        raise DomainError(
+        raise ConflictError(
             _("%(code)s has been proposed for this need already.") % {"code": product.code},
             field="product",
         )

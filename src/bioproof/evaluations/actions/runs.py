@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bioproof.core import files
-from bioproof.core.errors import DomainError
+from bioproof.core.errors import ConflictError, DomainError
 from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.evaluations import criteria as criteria_rules
 from bioproof.evaluations import layouts, results, workflow
@@ -49,7 +49,7 @@ def add_run(
     if not label:
         raise DomainError(_("Give the run a label."), field="label")
     if evaluation.runs.filter(label=label).exists():
-        raise DomainError(_("A run labelled %(l)s exists already.") % {"l": label}, field="label")
+        raise ConflictError(_("A run labelled %(l)s exists already.") % {"l": label}, field="label")
     cleaned = _clean_parameters(evaluation, parameters or {})
     with unique_or_conflict(
         _("A run labelled %(l)s exists already.") % {"l": label}, field="label"
