@@ -177,7 +177,7 @@ def test_full_disk_during_an_api_upload_is_a_message_not_a_500(
     monkeypatch.setattr(FileSystemStorage, "_save", _FullDisk._save)
     _, raw = issue_api_token(by=people["evaluator"], name="t")
     before = RunDataFile.objects.count()
-    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en").post(
         f"/api/evaluations/{with_data.code}/runs/C-1/data",
         {"file": SimpleUploadedFile("C-1.csv", fed_batch_csv(seed=9))},
     )
@@ -261,7 +261,7 @@ def test_api_upload_above_the_limit_is_413_with_a_message(settings, people, with
     settings.BIOPROOF_MAX_UPLOAD_BYTES = 4096
     _, raw = issue_api_token(by=people["evaluator"], name="t")
     before = RunDataFile.objects.count()
-    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}").post(
+    response = Client(HTTP_AUTHORIZATION=f"Bearer {raw}", HTTP_ACCEPT_LANGUAGE="en").post(
         f"/api/evaluations/{with_data.code}/runs/C-1/data",
         {"file": SimpleUploadedFile("C-1.csv", b"t,v\n" + b"1,2\n" * 5000)},
     )
@@ -288,3 +288,26 @@ def test_verify_page_hashes_in_chunks_and_refuses_a_file_above_the_limit(
     assert refused.status_code == 200 and refused.context["match"] is None
     assert "r.pdf" in refused.context["form"].errors["pdf"][0]
     assert "larger than" in refused.context["form"].errors["pdf"][0]
+
+
+class _ReadingStorage(FileSystemStorage):
+    """A back end that pulls the content with read(size), as boto3's upload_fileobj does."""
+
+    def _save(self, name: str, content: Any) -> str:
+        assert not content.seekable()
+        path = self.path(name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            while block := content.read(10_000):
+                assert len(block) <= 10_000
+                handle.write(block)
+        return name
+
+
+def test_a_back_end_reading_by_size_gets_every_byte_once(settings) -> None:
+    data = bytes(range(256)) * 1000
+    storage = _ReadingStorage(location=settings.MEDIA_ROOT)
+    with transaction.atomic():
+        stored = files.store(io.BytesIO(data), prefix="p", filename="b.bin", storage=storage)
+    assert stored.size == len(data) and stored.sha256 == hashlib.sha256(data).hexdigest()
+    assert files.verify_stored(stored.name, stored.sha256, storage=storage) is None

@@ -163,18 +163,29 @@ def safe_filename(filename: str) -> str:
 
 
 class _HashingReader(File):
-    """A file object the storage reads from while the hash and size are computed."""
+    """A file object the storage reads from while the hash and size are computed.
+
+    File-system storage iterates :meth:`chunks`; other back ends (boto3's ``upload_fileobj``)
+    call ``read(size)``; both see the bytes once, in order, and never seek."""
 
     def __init__(self, chunks: Iterator[bytes]) -> None:
         super().__init__(None, name="upload")
         self._chunks = chunks
+        self._buffer = b""
         self.digest = hashlib.sha256()
         self.count = 0
 
+    def _next(self) -> bytes:
+        chunk = next(self._chunks, b"")
+        self.digest.update(chunk)
+        self.count += len(chunk)
+        return chunk
+
     def chunks(self, chunk_size: int | None = None) -> Iterator[bytes]:
-        for chunk in self._chunks:
-            self.digest.update(chunk)
-            self.count += len(chunk)
+        if self._buffer:
+            yield self._buffer
+            self._buffer = b""
+        while chunk := self._next():
             yield chunk
 
     def __iter__(self) -> Iterator[bytes]:
@@ -183,8 +194,19 @@ class _HashingReader(File):
     def multiple_chunks(self, chunk_size: int | None = None) -> bool:
         return True
 
-    def read(self, size: int = -1) -> bytes:  # back ends that read() rather than chunks()
-        return b"".join(self.chunks()) if size < 0 else next(self.chunks(), b"")
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None or size < 0:
+            return b"".join(self.chunks())
+        while len(self._buffer) < size and (chunk := self._next()):
+            self._buffer += chunk
+        out, self._buffer = self._buffer[:size], self._buffer[size:]
+        return out
+
+    def seekable(self) -> bool:
+        return False
+
+    def readable(self) -> bool:
+        return True
 
     @property
     def size(self) -> int:  # type: ignore[override]
