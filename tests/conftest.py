@@ -24,11 +24,45 @@ from bioproof.evaluations.samples import DEMO_RUNS, fed_batch_csv
 PASSWORD = "s3cret-test-pass"
 
 
+@pytest.fixture(scope="session")
+def _platform_key(tmp_path_factory: Any) -> Any:
+    return tmp_path_factory.mktemp("keys") / "platform-ed25519.pem"
+
+
 @pytest.fixture(autouse=True)
-def _media_root(settings: Any, tmp_path: Any) -> None:
+def _media_root(settings: Any, tmp_path: Any, _platform_key: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The platform key and the checkpoint log live outside the database, per test here.
+    settings.BIOPROOF_SIGNING_KEY_FILE = _platform_key
+    settings.BIOPROOF_CHECKPOINT_LOG = tmp_path / "audit" / "checkpoints.jsonl"
     # Fast hashing for fixtures' users; production keeps Django's PBKDF2 default.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """After every test that used the database, every regulated row matches its audit events.
+
+    Checked right after the test body, before its transaction is rolled back, so a write path that
+    bypasses the trail fails the test that took it. Tests that tamper on purpose are marked
+    ``tampers``.
+    """
+    outcome = yield
+    if outcome.excinfo is not None or item.get_closest_marker("tampers"):
+        return
+    names = getattr(item, "fixturenames", ())
+    if not (item.get_closest_marker("django_db") or "db" in names or "transactional_db" in names):
+        return
+    from bioproof.core import verification
+
+    problems = verification.verify_rows()
+    if problems:
+        outcome.force_exception(
+            AssertionError(
+                "regulated rows differ from their audit events:\n"
+                + "\n".join(map(str, problems[:10]))
+            )
+        )
 
 
 @pytest.fixture(autouse=True)

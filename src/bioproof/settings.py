@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "bioproof.core.web.AuditActorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -162,6 +163,17 @@ STATIC_ROOT = Path(os.environ.get("BIOPROOF_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("BIOPROOF_MEDIA_ROOT", VAR_DIR / "media"))
+# The platform's Ed25519 key signs audit checkpoints (and other platform statements). It must live
+# outside the database: a PEM in BIOPROOF_SIGNING_KEY, or a file the database's operators cannot
+# write (generated once under var/keys/ for the embedded default).
+BIOPROOF_SIGNING_KEY = os.environ.get("BIOPROOF_SIGNING_KEY", "")
+BIOPROOF_SIGNING_KEY_FILE = Path(
+    os.environ.get("BIOPROOF_SIGNING_KEY_FILE", VAR_DIR / "keys" / "platform-ed25519.pem")
+)
+# Append-only log of signed checkpoints, outside the database (see docs/operations.md).
+BIOPROOF_CHECKPOINT_LOG = Path(
+    os.environ.get("BIOPROOF_CHECKPOINT_LOG", VAR_DIR / "audit" / "checkpoints.jsonl")
+)
 # Uploads: files above 2.5 MiB are spooled to a temporary file, never held in memory; form
 # fields and JSON bodies stay under 5 MiB; a body above BIOPROOF_MAX_UPLOAD_BYTES (+1 MiB for
 # the form's other fields) is refused with 413 before it is read (core.files).

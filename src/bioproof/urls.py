@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from bioproof.api import api
+from bioproof.core import transparency
 from bioproof.core import views as core_views
 from bioproof.evaluations import public_views
 
@@ -23,6 +24,13 @@ urlpatterns = [
         name="track_record_report",
     ),
     path("verify/", public_views.verify, name="verify"),
+    path("transparency/", transparency.transparency, name="transparency"),
+    path(
+        "transparency/checkpoints.json",
+        transparency.checkpoints_json,
+        name="transparency_checkpoints",
+    ),
+    path(".well-known/jwks.json", transparency.jwks, name="jwks"),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -141,6 +141,7 @@ def test_signed_evaluation_is_frozen(approved, people) -> None:
     assert RunDataFile.objects.filter(run=run).count() == 1
 
 
+@pytest.mark.tampers
 def test_sql_edit_of_signed_evaluation_is_reported_by_audit_verify(approved) -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError
@@ -157,6 +158,7 @@ def test_sql_edit_of_signed_evaluation_is_reported_by_audit_verify(approved) -> 
     assert approved.code in str(exc.value) and "changed after it was signed" in str(exc.value)
 
 
+@pytest.mark.tampers
 def test_sql_edit_of_signature_row_is_reported(approved) -> None:
     from django.core.management import call_command
     from django.core.management.base import CommandError

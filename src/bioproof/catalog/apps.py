@@ -6,3 +6,10 @@ class CatalogConfig(AppConfig):
     name = "bioproof.catalog"
     label = "catalog"
     verbose_name = _("Product catalog")
+
+    def ready(self) -> None:
+        from bioproof.catalog.models import Category, Product
+        from bioproof.core import verification
+
+        verification.register(Category)
+        verification.register(Product)

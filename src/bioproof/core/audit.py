@@ -102,7 +102,40 @@ def record(
     reason: str = "",
 ) -> AuditEvent:
     """Append one event to the chain; must run inside the action's transaction."""
-    if not transaction.get_connection().in_atomic_block:
+    return append(
+        actor=actor,
+        action=action,
+        object_type=obj._meta.label_lower if obj is not None else "",
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:255] if obj is not None else "",
+        organization=organization,
+        before=before,
+        after=after,
+        reason=reason,
+    )
+
+
+def append(
+    *,
+    actor: Any,
+    action: str,
+    object_type: str = "",
+    object_id: str = "",
+    object_repr: str = "",
+    organization: Any = None,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    reason: str = "",
+    anchor: bool = True,
+) -> AuditEvent:
+    """Append an event naming its object by type and key (row events use this directly).
+
+    The head row is locked for the rest of the transaction, so concurrent writers append one
+    after the other; when the transaction commits, a signed checkpoint of the new head is written
+    outside the database (:mod:`bioproof.core.checkpoints`).
+    """
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.record() must be called inside the action's transaction")
     head, _ = AuditChainHead.objects.select_for_update().get_or_create(
         id=1, defaults={"last_seq": 0, "last_hash": GENESIS}
@@ -117,9 +150,9 @@ def record(
         actor_username=getattr(actor, "username", "") if actor else "",
         organization=organization,
         action=action,
-        object_type=obj._meta.label_lower if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        object_repr=str(obj)[:255] if obj is not None else "",
+        object_type=object_type,
+        object_id=object_id,
+        object_repr=object_repr,
         before=jsonable(dict(before)) if before is not None else None,
         after=jsonable(dict(after)) if after is not None else None,
         reason=reason or "",
@@ -129,7 +162,22 @@ def record(
     event.save()
     head.last_seq, head.last_hash = event.seq, event.hash
     head.save(update_fields=["last_seq", "last_hash"])
+    if anchor:
+        _checkpoint_on_commit(connection)
     return event
+
+
+def _checkpoint_on_commit(connection: Any) -> None:
+    """Once per outermost transaction: anchor the head when it commits."""
+    if any(entry[1] is _after_commit for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_after_commit, robust=True)
+
+
+def _after_commit() -> None:
+    from bioproof.core import checkpoints
+
+    checkpoints.checkpoint_quietly()
 
 
 @dataclass(frozen=True)
@@ -192,8 +240,11 @@ def verify(chunk_size: int = 5000) -> VerifyResult:
     return VerifyResult(True, checked)
 
 
-def history(obj: models.Model) -> models.QuerySet[AuditEvent]:
-    """Events about one object, oldest first."""
-    return AuditEvent.objects.filter(
-        object_type=obj._meta.label_lower, object_id=str(obj.pk)
-    ).select_related("actor", "organization")
+def history(obj: models.Model, *, rows: bool = False) -> models.QuerySet[AuditEvent]:
+    """Events about one object, oldest first; ``rows=True`` adds its row-state events."""
+    from bioproof.core.verification import ROW_ACTIONS
+
+    events = AuditEvent.objects.filter(object_type=obj._meta.label_lower, object_id=str(obj.pk))
+    if not rows:
+        events = events.exclude(action__in=ROW_ACTIONS)
+    return events.select_related("actor", "organization")

@@ -60,6 +60,28 @@ class AuditChainHead(models.Model):
         return f"audit chain head #{self.last_seq}"
 
 
+class AuditCheckpoint(models.Model):
+    """A signed statement of the chain's head, also appended to a log outside the database.
+
+    This table only feeds the public transparency page; ``audit verify`` trusts the log file
+    (or a partner's copy), never this table. ``at`` is kept as the exact text that was signed.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    hash = models.CharField(max_length=64)
+    at = models.CharField(max_length=40)
+    key_id = models.CharField(max_length=16)
+    signature = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["-seq"]
+        verbose_name = _("audit checkpoint")
+        verbose_name_plural = _("audit checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint #{self.seq}"
+
+
 class Signature(models.Model):
     """An electronic signature (21 CFR Part 11 §11.50/§11.70 manner).
 

@@ -49,3 +49,19 @@ def form_errors(request: HttpRequest, form: forms.Form) -> None:
         label = form.fields[field].label if field in form.fields else ""
         for error in errors:
             messages.error(request, f"{label}: {error}" if label else str(error))
+
+
+class AuditActorMiddleware:
+    """Name the signed-in user on the row events written while serving the request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], Any]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        from bioproof.core import verification
+
+        token = verification.set_actor(getattr(request, "user", None))
+        try:
+            return self.get_response(request)
+        finally:
+            verification.reset_actor(token)

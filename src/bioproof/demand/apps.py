@@ -6,3 +6,12 @@ class DemandConfig(AppConfig):
     name = "bioproof.demand"
     label = "demand"
     verbose_name = _("Demand and supply matching")
+
+    def ready(self) -> None:
+        from bioproof.core import verification
+        from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
+
+        verification.register(Need)
+        verification.register(Proposal)
+        verification.register(Adoption)
+        verification.register(ProductDocument, files={"file": "sha256"})

@@ -8,6 +8,15 @@ class EvaluationsConfig(AppConfig):
     verbose_name = _("Demonstration evaluations")
 
     def ready(self) -> None:
+        from bioproof.core import verification
+        from bioproof.evaluations import models as m
+
+        for model in (m.Evaluation, m.MethodTemplate, m.Protocol, m.Criterion, m.Run):
+            verification.register(model)
+        verification.register(m.Deviation)
+        verification.register(m.RunDataFile, files={"file": "sha256"})
+        verification.register(m.Report, files={"file": "sha256"})
+        verification.register(m.TrackRecord)
         from bioproof.core import integrity
         from bioproof.evaluations import integrity as checks
 
