@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 
 from bioproof.catalog import actions as catalog
@@ -269,5 +270,6 @@ def _reference_data(transactional_db: Any) -> None:
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
 
-    sync_categories(Category)
-    sync_templates(MethodTemplate)
+    with transaction.atomic():  # regulated rows append their audit events in a transaction
+        sync_categories(Category)
+        sync_templates(MethodTemplate)

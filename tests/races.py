@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.utils import translation
 
 from bioproof.core.errors import DomainError
@@ -78,5 +78,6 @@ def seed_reference_data() -> None:
     from bioproof.evaluations.methods import sync as sync_templates
     from bioproof.evaluations.models import MethodTemplate
 
-    sync_categories(Category)
-    sync_templates(MethodTemplate)
+    with transaction.atomic():  # regulated rows append their audit events in a transaction
+        sync_categories(Category)
+        sync_templates(MethodTemplate)
