@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.db import transaction
 from django.utils import translation
 
 from bioproof.catalog import actions as catalog
@@ -74,6 +75,21 @@ def _no_pending_signing_failures() -> Iterator[None]:
     """A wrong signing password noted but not written by one test never reaches the next."""
     yield
     discard_signing_failures()
+
+
+@pytest.fixture(autouse=True)
+def _files_commit_in_test_transaction(request: Any, monkeypatch: Any) -> None:
+    """A plain ``db`` test runs inside a transaction that never commits, so the file store's
+    on-commit move would never run: there, move stored files into place at once. Tests that use
+    ``transactional_db`` (the file-store and race tests) keep the real on-commit behaviour."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = (marker is not None and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server")
+    )
+    if not transactional:
+        from bioproof.core import files
+
+        monkeypatch.setattr(files, "schedule", lambda move: move())
 
 
 @pytest.fixture(autouse=True)
@@ -260,7 +276,6 @@ def new_page(browser: Any, live_server: Any, _reference_data: None) -> Iterator[
 def _reference_data(transactional_db: Any) -> None:
     """Transactional tests flush the database afterwards, migration-made rows included; put the
     category tree and the method templates back for each browser test."""
-    from django.db import transaction
 
     from bioproof.catalog.categories import sync as sync_categories
     from bioproof.catalog.models import Category

@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "bioproof.core.files.UploadLimitMiddleware",  # 413 before an oversized body is read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -204,7 +205,6 @@ STATIC_ROOT = Path(os.environ.get("BIOPROOF_STATIC_ROOT", VAR_DIR / "static"))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it to exist
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("BIOPROOF_MEDIA_ROOT", VAR_DIR / "media"))
-
 # The platform's Ed25519 key signs audit checkpoints (and other platform statements). It must live
 # outside the database: a PEM in BIOPROOF_SIGNING_KEY, or a file the database's operators cannot
 # write (generated once under var/keys/ for the embedded default).
@@ -218,8 +218,11 @@ BIOPROOF_PUBLIC_URL = os.environ.get("BIOPROOF_PUBLIC_URL", "http://127.0.0.1:80
 BIOPROOF_CHECKPOINT_LOG = Path(
     os.environ.get("BIOPROOF_CHECKPOINT_LOG", VAR_DIR / "audit" / "checkpoints.jsonl")
 )
-DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
-FILE_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
+# Uploads: files above 2.5 MiB are spooled to a temporary file, never held in memory; form
+# fields and JSON bodies stay under 5 MiB; a body above BIOPROOF_MAX_UPLOAD_BYTES (+1 MiB for
+# the form's other fields) is refused with 413 before it is read (core.files).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 BIOPROOF_MAX_UPLOAD_BYTES = int(os.environ.get("BIOPROOF_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
 
 SESSION_COOKIE_HTTPONLY = True

@@ -14,6 +14,7 @@ from bioproof.consortium.models import Organization
 from bioproof.core import audit
 from bioproof.core.codes import next_code
 from bioproof.core.errors import DomainError, InvalidTransition
+from bioproof.core.locking import lock
 from bioproof.core.policy import is_platform_admin, require
 from bioproof.search import index as search_index
 
@@ -77,6 +78,7 @@ def register_product(
 @transaction.atomic
 def list_product(*, by: Any, product: Product) -> Product:
     """Move a draft product to the public catalog."""
+    product = lock(product)
     require(can_manage_product(by, product.supplier_id), _("You do not manage this product."))
     if product.status != Product.Status.DRAFT:
         raise InvalidTransition(_("Only a draft product can be listed."))

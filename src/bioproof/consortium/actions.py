@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from bioproof.consortium.models import ApiToken, Membership, Organization, User
 from bioproof.core import audit
 from bioproof.core.errors import DomainError
+from bioproof.core.locking import unique_or_conflict
 from bioproof.core.policy import is_platform_admin, require
 
 ORG_FIELDS = ("code", "name_ko", "name_en", "kind", "is_consortium_member", "is_founding_member")
@@ -26,7 +27,10 @@ def create_organization(*, by: Any, **fields: Any) -> Organization:
         raise DomainError(_("Unknown organization kind: %(k)s") % {"k": fields.get("kind")})
     if Organization.objects.filter(code=fields.get("code")).exists():
         raise DomainError(_("An organization with code %(c)s exists.") % {"c": fields["code"]})
-    org = Organization.objects.create(**fields)
+    with unique_or_conflict(
+        _("An organization with code %(c)s exists.") % {"c": fields["code"]}, field="code"
+    ):
+        org = Organization.objects.create(**fields)
     audit.record(
         actor=by,
         action="organization.created",
@@ -69,7 +73,8 @@ def create_user(
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     check_password_strength(password, user)
     user.set_password(password)
-    user.save()
+    with unique_or_conflict(_("The user name %(u)s is taken.") % {"u": username}, field="username"):
+        user.save()
     Membership.objects.bulk_create(
         [Membership(user=user, organization=organization, role=r) for r in roles]
     )

@@ -30,3 +30,21 @@ class InvalidTransition(DomainError):
     """The record's workflow does not allow this step from its current state."""
 
     status_code = 409
+
+
+class ConflictError(DomainError):
+    """Another request changed or created the same record first (HTTP 409); try again."""
+
+    status_code = 409
+
+
+class FileTooLarge(DomainError):
+    """An upload is larger than the configured limit (HTTP 413)."""
+
+    status_code = 413
+
+
+class FileStoreError(DomainError):
+    """The file store could not keep a file (full disk, unreachable bucket); nothing was saved."""
+
+    status_code = 503

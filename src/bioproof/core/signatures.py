@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from bioproof.core import audit
 from bioproof.core.errors import DomainError
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.models import AuditEvent, Signature
 
 FAILED_ACTION = "signature.password_failed"
@@ -175,7 +176,10 @@ def apply_signature(
     organization: Any,
     comment: str = "",
 ) -> Signature:
-    """Re-authenticate ``by`` and record a signature over ``content_hash``; audited."""
+    """Re-authenticate ``by`` and record a signature over ``content_hash``; audited.
+
+    The signed record's row is locked (callers lock it before computing ``content_hash``); a
+    second signature of the same meaning is refused with a ConflictError (409)."""
     reauthenticate(by, password)
     return record_signature(
         by=by,
@@ -209,19 +213,23 @@ def record_signature(
     """
     if meaning not in Signature.Meaning.values:
         raise DomainError(_("Unknown signature meaning: %(m)s") % {"m": meaning}, field="meaning")
-    signature = Signature.objects.create(
-        content_type=ContentType.objects.get_for_model(obj),
-        object_id=obj.pk,
-        object_code=code,
-        object_version=version,
-        meaning=meaning,
-        signer=by,
-        signer_name=by.get_full_name() or by.username,
-        organization=organization,
-        signed_at=timezone.now(),
-        content_hash=content_hash,
-        comment=comment,
-    )
+    lock(obj)
+    with unique_or_conflict(
+        _("%(code)s has been signed as %(m)s already.") % {"code": code, "m": meaning}
+    ):
+        signature = Signature.objects.create(
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=obj.pk,
+            object_code=code,
+            object_version=version,
+            meaning=meaning,
+            signer=by,
+            signer_name=by.get_full_name() or by.username,
+            organization=organization,
+            signed_at=timezone.now(),
+            content_hash=content_hash,
+            comment=comment,
+        )
     audit.record(
         actor=by,
         action="signature.applied",

@@ -441,34 +441,16 @@ def stored_files() -> Iterator[tuple[Regulated, str, str, str]]:
                 yield entry, str(pk), name, sha
 
 
-def rehash(name: str, expected: str, *, storage: Any = None) -> str | None:
-    """Stream the stored file ``name`` and compare its SHA-256; a problem message or None."""
-    from django.core.files.storage import default_storage
-
-    storage = storage or default_storage
-    digest = hashlib.sha256()
-    try:
-        with storage.open(name, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
-        return "file is missing from the store"
-    except OSError as exc:
-        return f"file cannot be read: {exc.strerror or exc}"
-    found = digest.hexdigest()
-    if found != expected:
-        return f"content does not match its recorded SHA-256 (expected {expected}, found {found})"
-    return None
-
-
 def verify_files(progress: Callable[[int, int], None] | None = None) -> list[Problem]:
     """Re-hash every stored file of every regulated row against its recorded SHA-256."""
+    from bioproof.core import files
+
     items = list(stored_files())
     problems: list[Problem] = []
     for i, (entry, key, name, sha) in enumerate(items, 1):
-        problem = rehash(name, sha)
+        problem = files.verify_stored(name, sha)
         if problem:
-            problems.append(Problem(entry.table, key, "", None, None, f"{name}: {problem}"))
+            problems.append(Problem(entry.table, key, "", None, None, problem))
         if progress:
             progress(i, len(items))
     return problems

@@ -8,8 +8,7 @@ import math
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,9 +16,10 @@ from django.utils.translation import gettext_lazy
 
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
-from bioproof.core import audit
+from bioproof.core import audit, files
 from bioproof.core.codes import next_code
-from bioproof.core.errors import DomainError, InvalidTransition
+from bioproof.core.errors import ConflictError, DomainError, InvalidTransition
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import require
 from bioproof.demand import policy, rules
 from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
@@ -44,7 +44,6 @@ NEED_FIELDS = (
     "status",
 )
 PROPOSAL_FIELDS = ("need", "product", "supplier", "status", "message", "decision_reason")
-MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 P = Proposal.Status
 
 
@@ -154,6 +153,7 @@ def post_need(
 @transaction.atomic
 def close_need(*, by: Any, need: Need, reason: str = "") -> Need:
     """Close an open need: no new proposals; accepted ones may still become evaluations."""
+    need = lock(need)
     require(
         policy.can_manage_need(by, need), _("Only the company that posted the need may close it.")
     )
@@ -204,25 +204,30 @@ def _existing(need: Need, product: Product) -> Proposal | None:
 def invite_supplier(*, by: Any, need: Need, product: Product, message: str = "") -> Proposal:
     """The demand company invites a matched product's supplier to propose it (needed for a
     private need, which the supplier cannot see until invited)."""
+    need = lock(need)
     require(
         policy.can_manage_need(by, need), _("Only the company that posted the need may invite.")
     )
     _require_open(need)
     _require_listed(product)
     if _existing(need, product) is not None:
-        raise DomainError(
+        raise ConflictError(
             _("%(code)s has been invited or proposed for this need already.")
             % {"code": product.code},
             field="product",
         )
-    proposal = Proposal.objects.create(
-        need=need,
-        product=product,
-        supplier=product.supplier,
-        status=P.INVITED,
-        invitation=(message or "").strip(),
-        invited_by=by,
-    )
+    with unique_or_conflict(
+        _("%(code)s has been invited or proposed for this need already.") % {"code": product.code},
+        field="product",
+    ):
+        proposal = Proposal.objects.create(
+            need=need,
+            product=product,
+            supplier=product.supplier,
+            status=P.INVITED,
+            invitation=(message or "").strip(),
+            invited_by=by,
+        )
     audit.record(
         actor=by,
         action="proposal.invited",
@@ -236,6 +241,7 @@ def invite_supplier(*, by: Any, need: Need, product: Product, message: str = "")
 @transaction.atomic
 def submit_proposal(*, by: Any, need: Need, product: Product, message: str = "") -> Proposal:
     """A supplier answers a need with one of its listed products (or answers an invitation)."""
+    need = lock(need)
     require(
         policy.is_supplier_staff(by, product.supplier_id),
         _("Only the product's supplier may propose it."),
@@ -246,29 +252,26 @@ def submit_proposal(*, by: Any, need: Need, product: Product, message: str = "")
     message = (message or "").strip()
     proposal = _existing(need, product)
     if proposal is not None and proposal.status != P.INVITED:
-        raise DomainError(
+        raise ConflictError(
             _("%(code)s has been proposed for this need already.") % {"code": product.code},
             field="product",
         )
     before = audit.snapshot(proposal, PROPOSAL_FIELDS) if proposal else None
     now = timezone.now()
     if proposal is None:
-        try:
-            with transaction.atomic():
-                proposal = Proposal.objects.create(
-                    need=need,
-                    product=product,
-                    supplier=product.supplier,
-                    status=P.SUBMITTED,
-                    message=message,
-                    submitted_by=by,
-                    submitted_at=now,
-                )
-        except IntegrityError:
-            raise DomainError(
-                _("%(code)s has been proposed for this need already.") % {"code": product.code},
-                field="product",
-            ) from None
+        with unique_or_conflict(
+            _("%(code)s has been proposed for this need already.") % {"code": product.code},
+            field="product",
+        ):
+            proposal = Proposal.objects.create(
+                need=need,
+                product=product,
+                supplier=product.supplier,
+                status=P.SUBMITTED,
+                message=message,
+                submitted_by=by,
+                submitted_at=now,
+            )
     else:
         proposal.status, proposal.message = P.SUBMITTED, message
         proposal.submitted_by, proposal.submitted_at = by, now
@@ -318,6 +321,8 @@ def _decide(by: Any, proposal: Proposal, status: str, reason: str, action: str) 
 @transaction.atomic
 def accept_proposal(*, by: Any, proposal: Proposal, reason: str = "") -> Proposal:
     """The demand company accepts a proposal; it may then commission a tailored evaluation."""
+    lock(proposal.need)
+    proposal = lock(proposal)
     _require_open(proposal.need)
     return _decide(by, proposal, P.ACCEPTED, (reason or "").strip(), "proposal.accepted")
 
@@ -327,6 +332,8 @@ def decline_proposal(*, by: Any, proposal: Proposal, reason: str) -> Proposal:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError(_("Give the supplier a reason."), field="reason")
+    lock(proposal.need)
+    proposal = lock(proposal)
     return _decide(by, proposal, P.DECLINED, reason, "proposal.declined")
 
 
@@ -350,6 +357,8 @@ def request_tailored_evaluation(
     """
     from bioproof.evaluations import actions as evaluations
 
+    lock(proposal.need)
+    proposal = lock(proposal)
     need = proposal.need
     require(
         policy.can_manage_need(by, need),
@@ -433,6 +442,7 @@ def record_adoption(
     if need is not None and need.organization_id != organization.pk:
         raise DomainError(_("Choose one of your own needs."), field="need")
     if track_record is not None:
+        track_record = lock(track_record)  # a concurrent withdrawal lands before or after
         if (
             track_record.withdrawn_at is not None
             or track_record.evaluation.product_id != product.pk
@@ -490,10 +500,15 @@ def upload_product_document(
     product: Product,
     kind: str,
     filename: str,
-    data: bytes,
+    data: bytes | files.Source,
     title: str = "",
 ) -> ProductDocument:
-    """Store a product document with its SHA-256; a re-upload of the same kind adds a version."""
+    """Store a product document with its SHA-256; a re-upload of the same kind adds a version.
+
+    ``data`` is bytes or an uploaded file, streamed into the file store (size limit
+    ``BIOPROOF_MAX_UPLOAD_BYTES``, refused before reading); the product row is locked so
+    concurrent uploads are numbered one after another."""
+    product = lock(product)
     require(
         policy.is_supplier_staff(by, product.supplier_id),
         _("Only the product's supplier may upload its documents."),
@@ -502,14 +517,8 @@ def upload_product_document(
     filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
     if not filename:
         raise DomainError(_("The file has no name."), field="file")
-    if not data:
-        raise DomainError(_("File '%(f)s' is empty.") % {"f": filename}, field="file")
-    if len(data) > MAX_DOCUMENT_BYTES:
-        raise DomainError(
-            _("File '%(f)s' is larger than %(mb)d MB.")
-            % {"f": filename, "mb": MAX_DOCUMENT_BYTES // 2**20},
-            field="file",
-        )
+    title = _text(title, "title")
+    stored = files.store(data, prefix="product-documents", filename=filename)
     earlier = ProductDocument.objects.filter(product=product, kind=kind)
     version = (earlier.aggregate(v=Max("version"))["v"] or 0) + 1
     earlier.filter(is_current=True).update(is_current=False)
@@ -517,14 +526,18 @@ def upload_product_document(
         product=product,
         kind=kind,
         version=version,
-        title=_text(title, "title"),
+        title=title,
         filename=filename[:200],
-        sha256=audit.sha256_hex(data),
-        size=len(data),
+        file=stored.name,
+        sha256=stored.sha256,
+        size=stored.size,
         uploaded_by=by,
     )
-    document.file.save(filename[-100:], ContentFile(data), save=False)
-    document.save()
+    with unique_or_conflict(
+        _("Another %(kind)s was uploaded at the same time; reload and try again.") % {"kind": kind},
+        field="file",
+    ):
+        document.save()
     audit.record(
         actor=by,
         action="product_document.uploaded",

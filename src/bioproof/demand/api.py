@@ -453,6 +453,6 @@ def upload_document(
         kind=kind,
         title=title,
         filename=upload_filename(file.name, default=""),
-        data=file.read(),
+        data=file,
     )
     return Status(201, document)

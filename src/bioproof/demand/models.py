@@ -225,7 +225,8 @@ class ProductDocumentQuerySet(models.QuerySet["ProductDocument"]):
 
 
 def document_path(instance: ProductDocument, filename: str) -> str:
-    # Content-addressed like run data: identical uploads share one file; nothing is overwritten.
+    # Kept for the migrations: bioproof.core.files.store names documents the same way
+    # (content-addressed) and writes them only once the transaction commits.
     return f"product-documents/{instance.sha256[:2]}/{instance.sha256}/{filename}"
 
 

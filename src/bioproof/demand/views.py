@@ -401,7 +401,7 @@ def product_documents(request: HttpRequest, code: str) -> HttpResponse:
                 kind=form.cleaned_data["kind"],
                 title=form.cleaned_data["title"],
                 filename=upload.name,
-                data=upload.read(),
+                data=upload,
                 success=_("Document uploaded."),
             )
             if document is not None:

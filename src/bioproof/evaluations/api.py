@@ -279,7 +279,7 @@ def upload_data(
             by=request.auth,
             run=run,
             filename=upload_filename(file.name),
-            data=file.read(),
+            data=file,
             layout=layout,
         ),
     )

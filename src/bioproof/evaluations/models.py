@@ -303,7 +303,8 @@ class Run(models.Model):
 
 
 def data_file_path(instance: RunDataFile, filename: str) -> str:
-    # Content-addressed: identical uploads share one stored file; nothing is overwritten.
+    # Kept for the migrations: files are written by bioproof.core.files.store, which names them
+    # the same way (content-addressed) and only once the transaction commits.
     return f"run-data/{instance.sha256[:2]}/{instance.sha256}/{filename}"
 
 
@@ -352,6 +353,8 @@ class Deviation(models.Model):
 class Report(models.Model):
     evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="reports")
     language = models.CharField(max_length=2, choices=settings.LANGUAGES)
+    # Written by bioproof.core.files.store ("reports/<sha[:2]>/<sha>/<name>.pdf" on commit);
+    # upload_to only names reports issued before the file store.
     file = models.FileField(upload_to="reports/%Y/", max_length=300)
     sha256 = models.CharField(max_length=64)
     content_hash = models.CharField(max_length=64)

@@ -9,7 +9,8 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
-from bioproof.core import audit
+from bioproof.core import files
+from bioproof.core.errors import DomainError
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import paginate
 from bioproof.evaluations import reporting
@@ -153,7 +154,10 @@ def verify(request: HttpRequest) -> HttpResponse:
         if report is not None:
             status = verification(report, request.user)
             if pdf is not None:
-                match = audit.sha256_hex(pdf.read()) == report.sha256
+                try:  # streamed in chunks; never read whole into memory
+                    match = files.sha256_of(pdf, filename=pdf.name) == report.sha256
+                except DomainError as exc:
+                    form.add_error("pdf", exc.message)
     return render(
         request,
         "evaluations/verify.html",

@@ -13,6 +13,7 @@ from bioproof.consortium.models import Organization
 from bioproof.core import audit
 from bioproof.core.codes import next_code
 from bioproof.core.errors import DomainError, InvalidTransition
+from bioproof.core.locking import lock
 from bioproof.core.policy import require
 from bioproof.core.signatures import apply_signature
 from bioproof.evaluations import content, layouts, policy, workflow
@@ -117,6 +118,7 @@ def accept(
 ) -> Evaluation:
     """Screen the request in; the protocol is prepared next (from ``template`` or the default
     template of the product's category)."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "accept", by)
     template = template or _template_for_category(evaluation.product.category)
     move(evaluation, step, by=by, org=evaluation.center, action="evaluation.accepted")
@@ -139,6 +141,7 @@ def _template_for_category(category: Any) -> MethodTemplate | None:
 
 @transaction.atomic
 def reject(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "reject", by)
     move(
         evaluation,
@@ -154,6 +157,7 @@ def reject(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
 @transaction.atomic
 def request_info(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
     """The center asks the requester for more information before deciding."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "request_info", by)
     move(
         evaluation,
@@ -169,6 +173,7 @@ def request_info(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
 @transaction.atomic
 def provide_info(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
     """The supplier answers the center's question; the request returns to screening."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "provide_info", by)
     move(
         evaluation,
@@ -209,6 +214,8 @@ def _apply_template(evaluation: Evaluation, template: MethodTemplate, *, by: Any
 
 @transaction.atomic
 def set_template(*, by: Any, evaluation: Evaluation, template: MethodTemplate) -> Evaluation:
+    evaluation = lock(evaluation)
+    template = lock(template)
     require_operator(by, evaluation)
     _require_planning(evaluation)
     if not template.is_current:
@@ -219,6 +226,7 @@ def set_template(*, by: Any, evaluation: Evaluation, template: MethodTemplate) -
 
 @transaction.atomic
 def add_criterion(*, by: Any, evaluation: Evaluation, **spec: Any) -> Criterion:
+    evaluation = lock(evaluation)
     require_operator(by, evaluation)
     _require_planning(evaluation)
     cleaned = criteria_rules.clean(spec, source=Criterion.Source.CENTER)
@@ -237,7 +245,8 @@ def add_criterion(*, by: Any, evaluation: Evaluation, **spec: Any) -> Criterion:
 
 @transaction.atomic
 def remove_criterion(*, by: Any, criterion: Criterion, reason: str) -> None:
-    evaluation = criterion.evaluation
+    evaluation = lock(criterion.evaluation)
+    criterion = lock(criterion)
     require_operator(by, evaluation)
     _require_planning(evaluation)
     before = {
@@ -262,7 +271,10 @@ def remove_criterion(*, by: Any, criterion: Criterion, reason: str) -> None:
 def sign_protocol(*, by: Any, evaluation: Evaluation, password: str) -> Protocol:
     """Freeze the plan (template version, runs, layouts, KPIs, criteria) and sign it; runs may
     start only after this."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "sign_protocol", by)
+    if evaluation.template is not None:  # a revision either lands before the plan or sees it frozen
+        evaluation.template = lock(evaluation.template)
     if not evaluation.criteria.exists():
         raise DomainError(_("Add at least one acceptance criterion to the protocol."))
     keys = evaluation.template.layouts if evaluation.template else ["offline"]

@@ -5,14 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bioproof.core import audit
-from bioproof.core.errors import DomainError
+from bioproof.core import files
+from bioproof.core.errors import ConflictError, DomainError
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.evaluations import criteria as criteria_rules
 from bioproof.evaluations import layouts, results, workflow
 from bioproof.evaluations.actions._common import (
@@ -40,6 +40,7 @@ def add_run(
 ) -> Run:
     """Record a candidate or reference run with its batch, equipment and the run parameters the
     protocol's data layouts need (e.g. column volume, filter area)."""
+    evaluation = lock(evaluation)
     require_operator(by, evaluation)
     require_editable(evaluation)
     if arm not in Run.Arm.values:
@@ -48,16 +49,20 @@ def add_run(
     if not label:
         raise DomainError(_("Give the run a label."), field="label")
     if evaluation.runs.filter(label=label).exists():
-        raise DomainError(_("A run labelled %(l)s exists already.") % {"l": label}, field="label")
-    run = Run.objects.create(
-        evaluation=evaluation,
-        arm=arm,
-        label=label,
-        batch_id=(batch_id or "").strip(),
-        equipment=(equipment or "").strip(),
-        notes=notes or "",
-        parameters=_clean_parameters(evaluation, parameters or {}),
-    )
+        raise ConflictError(_("A run labelled %(l)s exists already.") % {"l": label}, field="label")
+    cleaned = _clean_parameters(evaluation, parameters or {})
+    with unique_or_conflict(
+        _("A run labelled %(l)s exists already.") % {"l": label}, field="label"
+    ):
+        run = Run.objects.create(
+            evaluation=evaluation,
+            arm=arm,
+            label=label,
+            batch_id=(batch_id or "").strip(),
+            equipment=(equipment or "").strip(),
+            notes=notes or "",
+            parameters=cleaned,
+        )
     _invalidate_results(evaluation)
     record(
         by,
@@ -123,27 +128,27 @@ def _invalidate_results(evaluation: Evaluation) -> None:
 
 @transaction.atomic
 def upload_run_data(
-    *, by: Any, run: Run, filename: str, data: bytes, layout: str = "offline"
+    *, by: Any, run: Run, filename: str, data: bytes | files.Source, layout: str = "offline"
 ) -> RunDataFile:
     """Store a raw data file (CSV/XLSX) of one layout with its SHA-256 and its parsed table.
 
-    The file is parsed before anything is written, so a bad file leaves nothing behind; a
-    re-upload of the same layout adds a new version and keeps the old one.
+    ``data`` is bytes or an uploaded file; a size above the limit is refused before it is read.
+    The file is parsed before anything is written, so a bad file leaves nothing behind; the
+    stored file takes its content-addressed name when the transaction commits. A re-upload of
+    the same layout adds a new version and keeps the old one; concurrent uploads are numbered
+    one after another (the evaluation row is locked).
     """
-    evaluation = run.evaluation
+    evaluation = lock(run.evaluation)
+    run = lock(run)
     require_operator(by, evaluation)
     require_editable(evaluation)
     spec = layouts.get(layout)
-    if not data:
+    limit = min(MAX_UPLOAD_BYTES, files.max_upload_bytes())
+    raw = files.read_limited(data, filename=filename, max_bytes=limit)
+    if not raw:
         raise DomainError(_("File '%(f)s' is empty.") % {"f": filename}, field="file")
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise DomainError(
-            _("File '%(f)s' is larger than %(mb)d MB.")
-            % {"f": filename, "mb": MAX_UPLOAD_BYTES // 2**20},
-            field="file",
-        )
-    frame = spec.parse(data, filename)
-    sha = audit.sha256_hex(data)
+    frame = spec.parse(raw, filename)
+    stored = files.store(raw, prefix="run-data", filename=filename, max_bytes=limit)
     previous = run.data_files.filter(layout=layout)
     version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
     previous.filter(is_current=True).update(is_current=False)
@@ -152,14 +157,19 @@ def upload_run_data(
         version=version,
         layout=layout,
         filename=filename[:200],
-        sha256=sha,
-        size=len(data),
+        file=stored.name,
+        sha256=stored.sha256,
+        size=stored.size,
         table=results.frame_to_table(frame),
         n_rows=len(frame),
         uploaded_by=by,
     )
-    data_file.file.save(filename[-100:], ContentFile(data), save=False)
-    data_file.save()
+    with unique_or_conflict(
+        _("Another upload to %(run)s was saved at the same time; reload and try again.")
+        % {"run": run.label},
+        field="file",
+    ):
+        data_file.save()
     _invalidate_results(evaluation)
     record(
         by,
@@ -172,7 +182,7 @@ def upload_run_data(
             "layout": layout,
             "filename": filename,
             "version": version,
-            "sha256": sha,
+            "sha256": stored.sha256,
             "rows": len(frame),
         },
     )
@@ -183,6 +193,7 @@ def upload_run_data(
 def record_deviation(
     *, by: Any, evaluation: Evaluation, description: str, run: Run | None = None
 ) -> Deviation:
+    evaluation = lock(evaluation)
     require_operator(by, evaluation)
     require_editable(evaluation)
     description = (description or "").strip()
@@ -212,6 +223,7 @@ def record_deviation(
 def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
     """Compute per-run KPIs for every data layout and per-criterion verdicts with the analysis
     engine; the engine version is recorded."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "analyse", by)
     runs = list(evaluation.runs.all())
     files: dict[int, dict[str, RunDataFile]] = {}

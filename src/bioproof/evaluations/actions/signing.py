@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bioproof.core import audit
+from bioproof.core import files
 from bioproof.core.errors import DomainError, InvalidTransition, PolicyDenied
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import require
 from bioproof.core.signatures import apply_signature, signatures_for
 from bioproof.evaluations import content, policy, workflow
@@ -32,7 +32,11 @@ from bioproof.search import index as search_index
 def sign(
     *, by: Any, evaluation: Evaluation, meaning: str, password: str, comment: str = ""
 ) -> Evaluation:
-    """Apply the next signature (authored → reviewed → approved); re-asks the password."""
+    """Apply the next signature (authored → reviewed → approved); re-asks the password.
+
+    The evaluation row is locked first, so a concurrent upload, correction or second signature
+    either happened before (and the hash covers it, or the state refuses) or waits."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, f"sign_{meaning}", by)
     if signatures_for(evaluation).filter(signer=by).exists():
         raise PolicyDenied(
@@ -81,6 +85,7 @@ def generate_report(
     """Render the signed PDF report in Korean or English and keep it with its SHA-256."""
     from bioproof.evaluations.reporting import render_pdf
 
+    evaluation = lock(evaluation)
     require(
         policy.is_center_operator(by, evaluation) or policy.can_sign(by, evaluation, "approved"),
         _("Only the evaluating center may issue the report."),
@@ -100,19 +105,24 @@ def generate_report(
         generated_at=now,
         verify_url=verify_url,
     )
+    stored = files.store(
+        pdf,
+        prefix="reports",
+        filename=f"{evaluation.code}-v{evaluation.version}-{language}.pdf",
+        max_bytes=max(len(pdf), files.max_upload_bytes()),
+    )
     report = Report(
         evaluation=evaluation,
         language=language,
-        sha256=audit.sha256_hex(pdf),
+        file=stored.name,
+        sha256=stored.sha256,
         content_hash=digest,
         verification_code=code,
         generated_by=by,
         generated_at=now,
     )
-    report.file.save(
-        f"{evaluation.code}-v{evaluation.version}-{language}.pdf", ContentFile(pdf), save=False
-    )
-    report.save()
+    with unique_or_conflict(_("Two reports drew the same verification code; issue it again.")):
+        report.save()
     record(
         by,
         "report.generated",
@@ -200,6 +210,7 @@ def publish(
     statement: str = "",
 ) -> TrackRecord:
     """The supplier consents and the approved evaluation becomes a public track record."""
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "publish", by)
     if evaluation.need_id is not None and evaluation.demand_consent_at is None:
         raise InvalidTransition(
@@ -217,17 +228,14 @@ def publish(
     statement = statement.strip() or _(
         "%(org)s consents to publishing the result of %(code)s v%(v)s as a track record."
     ) % {"org": evaluation.product.supplier.name, "code": evaluation.code, "v": evaluation.version}
-    try:
-        with transaction.atomic():
-            record = TrackRecord.objects.create(
-                evaluation=evaluation,
-                report=report,
-                consent_statement=statement,
-                published_by=by,
-                published_at=timezone.now(),
-            )
-    except IntegrityError as exc:
-        raise InvalidTransition(_("This evaluation is published already.")) from exc
+    with unique_or_conflict(_("This evaluation is published already.")):
+        record = TrackRecord.objects.create(
+            evaluation=evaluation,
+            report=report,
+            consent_statement=statement,
+            published_by=by,
+            published_at=timezone.now(),
+        )
     move(
         evaluation,
         step,
@@ -246,9 +254,12 @@ def publish(
 
 @transaction.atomic
 def withdraw(*, by: Any, evaluation: Evaluation, reason: str) -> TrackRecord:
+    evaluation = lock(evaluation)
     step = workflow.check(evaluation, "withdraw", by)
     reason = reason_given(reason)
-    record = evaluation.track_records.public().get()
+    record = evaluation.track_records.public().first()
+    if record is None:
+        raise InvalidTransition(_("This evaluation has no public track record to withdraw."))
     record.withdrawn_at, record.withdrawn_by, record.withdrawal_reason = timezone.now(), by, reason
     record.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
     if policy.is_supplier_admin(by, evaluation):
@@ -275,25 +286,14 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
     """Open version n+1 of a signed evaluation under the same signed protocol; version n stays
     readable and unchanged. Runs, current data files (same stored bytes), criteria and
     deviations are carried over; results are computed again."""
+    evaluation = lock(evaluation)
     workflow.check(evaluation, "correct", by)
     reason = reason_given(reason)
-    new = Evaluation.objects.create(
-        code=evaluation.code,
-        version=evaluation.version + 1,
-        previous=evaluation,
-        correction_reason=reason,
-        product=evaluation.product,
-        center=evaluation.center,
-        requested_by=evaluation.requested_by,
-        need=evaluation.need,
-        title=evaluation.title,
-        reference_product=evaluation.reference_product,
-        scale=evaluation.scale,
-        process_context=evaluation.process_context,
-        template=evaluation.template,
-        protocol=evaluation.protocol,
-        status=S.RUNNING,
-    )
+    with unique_or_conflict(
+        _("Version %(v)s of %(code)s was opened at the same time; reload the page.")
+        % {"v": evaluation.version + 1, "code": evaluation.code}
+    ):
+        new = _new_version(evaluation, reason)
     Criterion.objects.bulk_create(
         [
             Criterion(
@@ -362,3 +362,23 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
         after={"version": new.version, "status": new.status},
     )
     return new
+
+
+def _new_version(evaluation: Evaluation, reason: str) -> Evaluation:
+    return Evaluation.objects.create(
+        code=evaluation.code,
+        version=evaluation.version + 1,
+        previous=evaluation,
+        correction_reason=reason,
+        product=evaluation.product,
+        center=evaluation.center,
+        requested_by=evaluation.requested_by,
+        need=evaluation.need,
+        title=evaluation.title,
+        reference_product=evaluation.reference_product,
+        scale=evaluation.scale,
+        process_context=evaluation.process_context,
+        template=evaluation.template,
+        protocol=evaluation.protocol,
+        status=S.RUNNING,
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bioproof.consortium.models import Membership, Organization
 from bioproof.core import audit
 from bioproof.core.errors import DomainError
+from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import is_authenticated, require
 from bioproof.evaluations import criteria as criteria_rules
 from bioproof.evaluations import layouts
@@ -112,7 +113,7 @@ def revise_template(
     n+1 carries the change, owned as the old one was; so no revision ever changes a protocol.
     A center's own template is revised only by that center."""
     require(can_revise(by), _("Only demonstration-center staff revise method templates."))
-    template = MethodTemplate.objects.select_for_update().get(pk=template.pk)
+    template = lock(template)
     require(
         may_revise(by, template),
         _("%(code)s belongs to %(center)s; only its staff may revise it.")
@@ -129,13 +130,17 @@ def revise_template(
     if template.frozen or in_use:
         MethodTemplate.objects.filter(pk=template.pk).update(is_current=False)
         values = {f: getattr(template, f) for f in ("code", "family", "categories", *FIELDS)}
-        template = MethodTemplate.objects.create(
-            **(values | changes),
-            version=template.version + 1,
-            is_current=True,
-            frozen=False,
-            center=template.center,
-        )
+        with unique_or_conflict(
+            _("Version %(v)s of %(code)s was made at the same time; reload the page.")
+            % {"v": template.version + 1, "code": template.code}
+        ):
+            template = MethodTemplate.objects.create(
+                **(values | changes),
+                version=template.version + 1,
+                is_current=True,
+                frozen=False,
+                center=template.center,
+            )
     else:
         for key, value in changes.items():
             setattr(template, key, value)
