@@ -72,11 +72,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # 413 before an oversized body is read (first: the NUL check below parses form bodies)
+    "bioproof.core.files.UploadLimitMiddleware",
     "bioproof.core.middleware.RejectNulMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    "bioproof.core.files.UploadLimitMiddleware",  # 413 before an oversized body is read
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -307,3 +308,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BIOPROOF_LOG_LEVEL", "WARNING")},
 }
+
+# Every paginated API list is bounded (limit 1–1000, offset ≤ 1e9): out of range is a 422.
+NINJA_PAGINATION_CLASS = "bioproof.core.pagination.LimitOffsetPagination"

@@ -145,7 +145,8 @@ def test_api_bad_input(course: Any, tp: dict) -> None:
         },
         content_type="application/json",
     )
-    assert r.status_code == 400 and r.json()["field"] == "capacity"
+    # bounded by the schema: a 422 naming the field
+    assert r.status_code == 422 and "capacity" in str(r.json()["detail"])
     r = client(tp["trainee_a"]).post("/api/training/courses/USP-201/publish")
     assert r.status_code in (403, 409)
 

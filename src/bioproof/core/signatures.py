@@ -213,7 +213,8 @@ def record_signature(
     """
     if meaning not in Signature.Meaning.values:
         raise DomainError(_("Unknown signature meaning: %(m)s") % {"m": meaning}, field="meaning")
-    lock(obj)
+    # Lock the row without refreshing the caller's instance (it may hold unsaved changes).
+    lock(type(obj)._default_manager.filter(pk=obj.pk))
     with unique_or_conflict(
         _("%(code)s has been signed as %(m)s already.") % {"code": code, "m": meaning}
     ):

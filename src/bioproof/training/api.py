@@ -8,10 +8,11 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Router, Schema, Status, UploadedFile
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from bioproof.consortium.models import Organization, User
 from bioproof.core.errors import DomainError, PolicyDenied
+from bioproof.core.pagination import LimitOffsetPagination
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.search.api import viewer
 from bioproof.training import actions, policy, reporting
@@ -29,49 +30,55 @@ router = Router()
 
 
 class TrainingModule(Schema):
-    title: str
-    kind: str = Field(description="theory or practical")
-    hours: float
+    title: str = Field(max_length=200)
+    kind: str = Field(description="theory or practical", max_length=20)
+    hours: float = Field(gt=0, le=1000)
 
 
 class TrainingGrant(Schema):
-    key: str = Field(description="equipment class or unit operation, e.g. bioreactor.single-use")
-    name_ko: str = ""
-    name_en: str = ""
-    validity_months: int | None = Field(None, description="none: never expires")
-    lapse_months: int | None = Field(None, description="lapses after this many months unused")
+    key: str = Field(
+        description="equipment class or unit operation, e.g. bioreactor.single-use", max_length=60
+    )
+    name_ko: str = Field("", max_length=200)
+    name_en: str = Field("", max_length=200)
+    validity_months: int | None = Field(None, description="none: never expires", ge=1, le=600)
+    lapse_months: int | None = Field(
+        None, description="lapses after this many months unused", ge=1, le=600
+    )
 
 
 class TrainingPrerequisite(Schema):
-    course: str | None = None
-    qualification: str | None = None
+    course: str | None = Field(None, max_length=30)
+    qualification: str | None = Field(None, max_length=60)
 
 
 class TrainingCourseVersionIn(Schema):
-    title_ko: str
-    title_en: str
-    description_ko: str = ""
-    description_en: str = ""
-    level: str = Field(description="basic, intermediate or advanced")
-    modules: list[TrainingModule]
-    prerequisites: list[TrainingPrerequisite] = []
-    fee_krw: int = 0
-    capacity: int
-    min_attendance_pct: float = 100
-    min_score: float = 70
-    checklist: list[str] = []
-    grants: list[TrainingGrant] = []
-    certificate_validity_months: int | None = None
-    cancellation_days: int = 7
+    title_ko: str = Field(max_length=200)
+    title_en: str = Field(max_length=200)
+    description_ko: str = Field("", max_length=10000)
+    description_en: str = Field("", max_length=10000)
+    level: str = Field(description="basic, intermediate or advanced", max_length=14)
+    modules: list[TrainingModule] = Field(max_length=100)
+    prerequisites: list[TrainingPrerequisite] = Field([], max_length=50)
+    fee_krw: int = Field(0, ge=0, le=10**12)
+    capacity: int = Field(ge=1, le=10000)
+    min_attendance_pct: float = Field(100, ge=0, le=100)
+    min_score: float = Field(70, ge=0, le=100)
+    checklist: list[str] = Field([], max_length=100)
+    grants: list[TrainingGrant] = Field([], max_length=50)
+    certificate_validity_months: int | None = Field(None, ge=1, le=600)
+    cancellation_days: int = Field(7, ge=0, le=365)
 
 
 class TrainingCourseIn(TrainingCourseVersionIn):
-    code: str
-    provider: str | None = Field(None, description="provider organization code; default: yours")
+    code: str = Field(max_length=30)
+    provider: str | None = Field(
+        None, description="provider organization code; default: yours", max_length=40
+    )
 
 
 class TrainingRevisionIn(TrainingCourseVersionIn):
-    reason: str
+    reason: str = Field(max_length=2000)
 
 
 class TrainingCourseVersionOut(Schema):
@@ -103,12 +110,12 @@ class TrainingCourseOut(Schema):
 
 
 class TrainingSessionIn(Schema):
-    course: str
-    center: str
+    course: str = Field(max_length=30)
+    center: str = Field(max_length=40)
     starts_on: dt.date
     ends_on: dt.date
-    capacity: int | None = None
-    room: str = ""
+    capacity: int | None = Field(None, ge=1, le=10000)
+    room: str = Field("", max_length=120)
     instructors: list[str] = Field(description="usernames of provider members")
 
 
