@@ -86,6 +86,16 @@ def test_zip_bomb_and_lying_sizes_are_refused() -> None:
     assert "not a readable .xlsx workbook" in e.problem
 
 
+def test_unreadable_zip_version_is_refused() -> None:
+    """A directory entry claiming zip version 8.4 made zipfile raise NotImplementedError (found by
+    the slow fuzz profile); it is an unreadable workbook like any other."""
+    data = bytearray(xlsx_bytes(OFFLINE_HEADER, OFFLINE_ROWS))
+    entry = data.index(b"PK\x01\x02")
+    data[entry + 6] = 84  # "version needed to extract"
+    e = _refused(bytes(data), "version.xlsx")
+    assert "not a readable .xlsx workbook" in e.problem
+
+
 def test_many_columns_rows_and_cells_are_refused(monkeypatch) -> None:
     wide = ",".join(f"c{i}" for i in range(reader.MAX_COLUMNS + 1))
     e = _refused((wide + "\n").encode())

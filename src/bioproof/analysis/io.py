@@ -643,7 +643,8 @@ def _check_zip(data: bytes) -> bool:
     whether a cell could exceed :data:`MAX_CELL_CHARS` at all."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+    # NotImplementedError: a directory entry claims a zip version Python cannot read (fuzz-found)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
         raise InputError(
             N_("not a readable .xlsx workbook (%(reason)s)"), params={"reason": str(exc)}
         ) from None
