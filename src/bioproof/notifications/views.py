@@ -9,12 +9,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bioproof.core.web import paginate
+from bioproof.notifications import actions
 from bioproof.notifications.models import Notification, Preference
 
 
@@ -37,7 +37,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
     """Mark one notification read and go to what it is about."""
     notification = get_object_or_404(Notification, pk=pk, recipient=request.user)
     if notification.read_at is None:
-        Notification.objects.filter(pk=pk).update(read_at=timezone.now())
+        actions.mark_read(by=request.user, notification=notification)
     target = notification.url
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return redirect(target)
@@ -47,9 +47,7 @@ def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def mark_all_read(request: HttpRequest) -> HttpResponse:
-    count = Notification.objects.filter(recipient=request.user, read_at__isnull=True).update(
-        read_at=timezone.now()
-    )
+    count = actions.mark_all_read(by=request.user)
     messages.success(request, _("%(n)d notification(s) marked as read.") % {"n": count})
     return redirect("notification_inbox")
 
@@ -68,7 +66,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
     )
     form = PreferenceForm(request.POST or None, instance=pref)
     if request.method == "POST" and form.is_valid():
-        form.save()
+        actions.save_preferences(by=request.user, preference=form.save(commit=False))
         messages.success(request, _("Notification settings saved."))
         return redirect("notification_preferences")
     return render(
