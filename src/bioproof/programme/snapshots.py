@@ -21,7 +21,9 @@ from bioproof.programme import indicators
 from bioproof.programme.models import Snapshot
 
 _cache: dict[int, dict[str, Any]] = {}
+_summaries: dict[tuple[int, indicators.Filters, int], dict[str, Any]] = {}
 KEEP = 5
+MAX_SUMMARIES = 256
 
 
 def audit_head() -> int:
@@ -67,3 +69,17 @@ def current(*, queue: bool = True) -> tuple[Snapshot, dict[str, Any]]:
 
 def is_stale(snap: Snapshot) -> bool:
     return snap.audit_head < audit_head()
+
+
+def summary(
+    snap: Snapshot, facts: dict[str, Any], filters: indicators.Filters, k: int
+) -> dict[str, Any]:
+    """The summary of ``snap`` for ``filters`` and the k rule, computed once per process (a
+    snapshot never changes; a new one gets a new id)."""
+    key = (snap.pk, filters, k)
+    found = _summaries.get(key)
+    if found is None:
+        if len(_summaries) >= MAX_SUMMARIES or any(s != snap.pk for s, _f, _k in _summaries):
+            _summaries.clear()
+        found = _summaries[key] = indicators.summarise(facts, filters, k=k)
+    return found

@@ -251,7 +251,7 @@ def _targets() -> dict[str, dict[int, float]]:
 def build(user: Any, level: str, filters: indicators.Filters) -> dict[str, Any]:
     """Everything a dashboard, its export and the API show for ``level``."""
     snap, facts = snapshots.current()
-    summary = indicators.summarise(facts, filters, k=K[level])
+    summary = snapshots.summary(snap, facts, filters, K[level])
     label = _labeller()
     targets = _targets()
     rank = ORDER.index(level)
