@@ -155,11 +155,12 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
+    from bioproof.programme.demo import PROGRAMME_USERS
     from bioproof.training.demo import TRAINING_USERS
 
-    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + TRAINING_USERS] + [
-        ("admin", "—", "superuser")
-    ]
+    logins = [
+        (u, org, ", ".join(r)) for u, org, r, *_ in USERS + TRAINING_USERS + PROGRAMME_USERS
+    ] + [("admin", "—", "superuser")]
     if Organization.objects.filter(code="koreabio").exists():
         return DemoSummary(False, logins)
     orgs: dict[str, Organization] = {}
@@ -265,4 +266,9 @@ def load() -> DemoSummary:
     from bioproof.training import demo as training_demo
 
     training_demo.load(orgs, users, PASSWORD)
+
+    # Programme: targets and core items, declared use and adoptions, investment pledges.
+    from bioproof.programme import demo as programme_demo
+
+    programme_demo.load(orgs, users, PASSWORD)
     return DemoSummary(True, logins)

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bioproof.jobs",
     "bioproof.notifications",
     "bioproof.training",
+    "bioproof.programme",
 ]
 
 MIDDLEWARE = [
@@ -311,3 +312,8 @@ LOGGING = {
 
 # Every paginated API list is bounded (limit 1–1000, offset ≤ 1e9): out of range is a 422.
 NINJA_PAGINATION_CLASS = "bioproof.core.pagination.LimitOffsetPagination"
+
+# Programme dashboard: a stale indicator snapshot is recomputed (job queue) at most this often.
+BIOPROOF_PROGRAMME_REFRESH_SECONDS = float(
+    os.environ.get("BIOPROOF_PROGRAMME_REFRESH_SECONDS", "60")
+)

@@ -39,6 +39,7 @@ NEED_FIELDS = (
     "criteria",
     "yearly_volume",
     "volume_unit",
+    "yearly_value_krw",
     "deadline",
     "visibility",
     "status",
@@ -75,6 +76,22 @@ def _volume(value: Any, field: str = "yearly_volume") -> float | None:
     return number
 
 
+MAX_KRW = 10**16  # 1경 won: far above any declared yearly spend
+
+
+def _krw(value: Any, field: str = "yearly_value_krw") -> int | None:
+    """A yearly value in whole won (the programme's localisation by value), or None."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(str(value).replace(",", ""))
+    except ValueError:
+        raise DomainError(_("'%(v)s' is not a number.") % {"v": value}, field=field) from None
+    if not math.isfinite(number) or number < 0 or number > MAX_KRW:
+        raise DomainError(_("The value must be a non-negative amount in won."), field=field)
+    return round(number)
+
+
 def _choice(value: str, choices: Any, field: str) -> str:
     if value not in choices.values:
         raise DomainError(
@@ -100,6 +117,7 @@ def post_need(
     criteria: Iterable[Mapping[str, Any]] | None = None,
     yearly_volume: float | str | None = None,
     volume_unit: str = "",
+    yearly_value_krw: int | str | None = None,
     deadline: dt.date | None = None,
     visibility: str = Need.Visibility.CONSORTIUM,
 ) -> Need:
@@ -136,6 +154,7 @@ def post_need(
         criteria=rules.clean_criteria(criteria),
         yearly_volume=volume,
         volume_unit=_text(volume_unit, "volume_unit", max_length=20),
+        yearly_value_krw=_krw(yearly_value_krw),
         deadline=deadline,
         visibility=visibility,
     )
@@ -412,6 +431,7 @@ def record_adoption(
     adopted_on: dt.date,
     yearly_volume: float | str | None = None,
     volume_unit: str = "",
+    yearly_value_krw: int | str | None = None,
     note: str = "",
     need: Need | None = None,
     evaluation: Any = None,
@@ -467,6 +487,7 @@ def record_adoption(
         adopted_on=adopted_on,
         yearly_volume=volume,
         volume_unit=_text(volume_unit, "volume_unit", max_length=20),
+        yearly_value_krw=_krw(yearly_value_krw),
         note=(note or "").strip(),
         recorded_by=by,
     )
@@ -486,6 +507,7 @@ def record_adoption(
                 "adopted_on",
                 "yearly_volume",
                 "volume_unit",
+                "yearly_value_krw",
                 "note",
             ],
         ),

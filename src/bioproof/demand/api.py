@@ -51,6 +51,7 @@ class NeedIn(Schema):
     criteria: list[NeedCriterionIn] = []
     yearly_volume: float | None = None
     volume_unit: str = Field("", max_length=20)
+    yearly_value_krw: int | None = Field(None, ge=0, le=10**16)
     deadline: dt.date | None = None
     visibility: Need.Visibility = Need.Visibility.CONSORTIUM
     organization: str | None = Field(
@@ -160,6 +161,7 @@ class AdoptionIn(Schema):
     adopted_on: dt.date
     yearly_volume: float | None = None
     volume_unit: str = Field("", max_length=20)
+    yearly_value_krw: int | None = Field(None, ge=0, le=10**16)
     note: str = ""
     need: str | None = Field(None, max_length=20, description="code of your need")
     evaluation: str | None = Field(
@@ -282,6 +284,7 @@ def post_need(request: HttpRequest, payload: NeedIn) -> Any:
         criteria=[c.dict(exclude_none=True) for c in payload.criteria],
         yearly_volume=payload.yearly_volume,
         volume_unit=payload.volume_unit,
+        yearly_value_krw=payload.yearly_value_krw,
         deadline=payload.deadline,
         visibility=payload.visibility,
     )
@@ -417,6 +420,7 @@ def record_adoption(request: HttpRequest, payload: AdoptionIn) -> Any:
         adopted_on=payload.adopted_on,
         yearly_volume=payload.yearly_volume,
         volume_unit=payload.volume_unit,
+        yearly_value_krw=payload.yearly_value_krw,
         note=payload.note,
         need=need,
         evaluation=evaluation,

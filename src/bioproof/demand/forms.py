@@ -63,6 +63,9 @@ class NeedForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"placeholder": "L"}),
     )
+    yearly_value_krw = forms.IntegerField(
+        label=_("Yearly value (KRW)"), min_value=0, max_value=10**16, required=False
+    )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
     visibility = forms.ChoiceField(
         label=_("Visibility"), choices=Need.Visibility.choices, initial="consortium"
@@ -121,6 +124,9 @@ class AdoptionForm(forms.Form):
     adopted_on = forms.DateField(label=_("Adopted on"), widget=DATE)
     yearly_volume = forms.FloatField(label=_("Yearly volume"), min_value=0, required=False)
     volume_unit = forms.CharField(label=_("Volume unit"), max_length=20, required=False)
+    yearly_value_krw = forms.IntegerField(
+        label=_("Yearly value (KRW)"), min_value=0, max_value=10**16, required=False
+    )
     need = forms.ModelChoiceField(Need.objects.none(), label=_("Need"), required=False)
     evaluation = forms.CharField(
         label=_("Evaluation code (evidence)"),

@@ -65,6 +65,9 @@ class Need(models.Model):
     )
     yearly_volume = models.FloatField(_("yearly volume"), null=True, blank=True)
     volume_unit = models.CharField(_("volume unit"), max_length=20, blank=True)
+    yearly_value_krw = models.PositiveBigIntegerField(
+        _("yearly value (KRW)"), null=True, blank=True
+    )
     deadline = models.DateField(_("deadline"), null=True, blank=True)
     visibility = models.CharField(
         _("visibility"), max_length=12, choices=Visibility.choices, default=Visibility.CONSORTIUM
@@ -197,6 +200,9 @@ class Adoption(models.Model):
     adopted_on = models.DateField(_("adopted on"))
     yearly_volume = models.FloatField(_("yearly volume"), null=True, blank=True)
     volume_unit = models.CharField(_("volume unit"), max_length=20, blank=True)
+    yearly_value_krw = models.PositiveBigIntegerField(
+        _("yearly value (KRW)"), null=True, blank=True
+    )
     note = models.TextField(_("note"), blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
