@@ -44,8 +44,8 @@ from bioproof.reports.data import (
     SignatureLine,
 )
 from bioproof.reports.layout import (
-    CELL_FONT,
     ACCENT,
+    CELL_FONT,
     FAIL_BG,
     FAIL_FG,
     FRAME_W,

@@ -17,8 +17,8 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from bioproof.reports.data import ProtocolReportData
 from bioproof.reports.layout import (
-    CELL_FONT,
     ACCENT,
+    CELL_FONT,
     FRAME_W,
     LABEL_BG,
     Document,
