@@ -467,59 +467,62 @@ class _Report(Document):
         return table
 
     def runs_section(self, number: int) -> list[Flowable]:
-        """Batch ID, equipment and every raw file (name, layout, version, size, SHA-256)."""
+        """Per run: label and arm, batch ID, equipment; below it each raw file (name, layout,
+        version, size) and its full SHA-256. A run's rows never split across pages."""
         infos = list(self.data.run_info)
         heading: list[Flowable] = [self.heading(number, "runs")]
         if not infos:
             return [*heading, self.p(self.t("no_run_info"))]
         heading += [self.p(self.t("runs_note"), "caption"), Spacer(1, 1.5 * mm)]
-        rows: list[list[Any]] = [self.head_row("col_run", "col_batch", "col_equipment", "col_file")]
-        style: list[tuple[Any, ...]] = [
-            ("ROWBACKGROUNDS", (0, 1), (-1, -1), [colors.white]),
-        ]
+        rows: list[list[Any]] = [self.head_row("col_run", "col_batch", "col_equipment")]
+        style: list[tuple[Any, ...]] = []
         for info in infos:
-            rows, style = self.run_rows(info, rows, style)
-        widths = [30 * mm, 34 * mm, 40 * mm, FRAME_W - 104 * mm]
+            self.run_rows(info, rows, style)
+        widths = [44 * mm, 56 * mm, FRAME_W - 100 * mm]
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
         table.setStyle(grid_style(*style))
         return keep_short(heading, table, len(rows))
 
-    def run_rows(
-        self, info: RunInfo, rows: list[list[Any]], style: list[tuple[Any, ...]]
-    ) -> tuple[list[list[Any]], list[tuple[Any, ...]]]:
+    def run_rows(self, info: RunInfo, rows: list[list[Any]], style: list[tuple[Any, ...]]) -> None:
         first = len(rows)
         arm = self.t("arm_reference" if info.arm == "reference" else "arm_candidate")
-        run_cell = Paragraph(
-            f'{rich(info.label)}<br/><font size="7" color="#5f6b78">{rich(arm)}</font>',
-            self.s["cell_b"],
+        rows.append(
+            [
+                Paragraph(
+                    f'{rich(info.label)} <font size="7" color="#5f6b78">{rich(arm)}</font>',
+                    self.s["cell_b"],
+                ),
+                Paragraph(mono(info.batch_id) if info.batch_id else "—", self.s["cell"]),
+                self.p(info.equipment or "—", "cell"),
+            ]
         )
-        batch = Paragraph(mono(info.batch_id) if info.batch_id else "—", self.s["cell"])
-        equipment = self.p(info.equipment or "—", "cell")
+        style.append(("BACKGROUND", (0, first), (-1, first), ZEBRA))
         files = list(info.files)
         if not files:
-            rows.append([run_cell, batch, equipment, self.p(self.t("no_files"), "label")])
-        for i, f in enumerate(files):
-            name = (
-                f'{rich(f.filename)} <font size="7" color="#5f6b78">'
-                f"({rich(f.layout)}, v{f.version}, {_size(f.size)})</font>"
+            rows.append([self.p(self.t("no_files"), "label"), "", ""])
+            style.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
+        for f in files:
+            rows.append(
+                [
+                    Paragraph(
+                        f'{rich(f.filename)} <font size="7" color="#5f6b78">'
+                        f"({rich(f.layout)}, v{f.version}, {_size(f.size)})</font>",
+                        self.s["cell"],
+                    ),
+                    "",
+                    "",
+                ]
             )
-            lead = [run_cell, batch, equipment] if i == 0 else ["", "", ""]
-            rows.append([*lead, Paragraph(name, self.s["cell"])])
-            rows.append(["", "", "", Paragraph(f"SHA-256 {mono(f.sha256)}", self.s["hash"])])
+            rows.append([Paragraph(f"SHA-256 {mono(f.sha256)}", self.s["hash"]), "", ""])
             r = len(rows) - 1
             style += [
-                ("LINEBELOW", (3, r - 1), (3, r - 1), 0.4, colors.white),
-                ("TOPPADDING", (3, r), (3, r), 0),
+                ("SPAN", (0, r - 1), (-1, r - 1)),
+                ("SPAN", (0, r), (-1, r)),
+                ("LINEBELOW", (0, r - 1), (-1, r - 1), 0.4, colors.white),
+                ("TOPPADDING", (0, r), (-1, r), 0),
+                ("LEFTPADDING", (0, r - 1), (-1, r), 10),
             ]
-        last = len(rows) - 1
-        style += [
-            ("NOSPLIT", (0, first), (-1, last)),
-            ("SPAN", (0, first), (0, last)),
-            ("SPAN", (1, first), (1, last)),
-            ("SPAN", (2, first), (2, last)),
-            ("LINEBELOW", (0, last), (-1, last), 0.6, RULE),
-        ]
-        return rows, style
+        style.append(("NOSPLIT", (0, first), (-1, len(rows) - 1)))
 
     def figure_section(self, number: int) -> list[Flowable]:
         from bioproof.reports.plots import curves_image, growth_and_titer_image
