@@ -57,6 +57,9 @@ H_PER_D = 24.0
 
 #: most points drawn per series (after :func:`decimate`)
 MAX_POINTS = 2000
+#: the report's figures: 150 dpi at their printed width (the 174 mm text width of an A4 page)
+REPORT_DPI = 150
+REPORT_PX = round(174 / 25.4 * REPORT_DPI)
 
 #: variable -> factor from canonical units (cells/mL, g/L, %) to plotted units.
 VARIABLES: dict[str, float] = {"vcd": 1e-6, "titer": 1.0, "viability": 1.0}
@@ -458,14 +461,22 @@ def _growth_and_titer_figure(
 
 
 def growth_and_titer_png(
-    runs: Sequence[RunSeries], language: str = "ko", *, width_px: int = 1370, dpi: int = 200
+    runs: Sequence[RunSeries],
+    language: str = "ko",
+    *,
+    width_px: int = REPORT_PX,
+    dpi: int = REPORT_DPI,
 ) -> bytes:
     """Two panels side by side — VCD and titer against time — with one legend below them."""
     return _save(_growth_and_titer_figure(runs, language, width_px, dpi), "png")
 
 
 def growth_and_titer_image(
-    runs: Sequence[RunSeries], language: str = "ko", *, width_px: int = 1370, dpi: int = 200
+    runs: Sequence[RunSeries],
+    language: str = "ko",
+    *,
+    width_px: int = REPORT_PX,
+    dpi: int = REPORT_DPI,
 ) -> Any:
     """:func:`growth_and_titer_png` as an RGB PIL image, for the PDF report."""
     return _rgb(_growth_and_titer_figure(runs, language, width_px, dpi))
@@ -520,8 +531,8 @@ def curves_png(
     *,
     x_label: str,
     y_label: str,
-    width_px: int = 1030,
-    dpi: int = 200,
+    width_px: int = REPORT_PX * 3 // 4,
+    dpi: int = REPORT_DPI,
 ) -> bytes:
     """PNG of per-run curves (for the PDF report)."""
     return _save(_curves_figure(curves, x_label, y_label, width_px, dpi), "png")
@@ -532,8 +543,8 @@ def curves_image(
     *,
     x_label: str,
     y_label: str,
-    width_px: int = 1030,
-    dpi: int = 200,
+    width_px: int = REPORT_PX * 3 // 4,
+    dpi: int = REPORT_DPI,
 ) -> Any:
     """:func:`curves_png` as an RGB PIL image, for the PDF report."""
     return _rgb(_curves_figure(curves, x_label, y_label, width_px, dpi))
