@@ -331,6 +331,17 @@ def render_pdf(evaluation: Evaluation, *, language: str, **kw: Any) -> bytes:
 # --------------------------------------------------------------------------- protocol PDF
 
 
+#: values of a plan's criterion row that older plans may not carry
+_PLAN_DEFAULTS = {
+    "comparison": "",
+    "value": 0.0,
+    "relative": True,
+    "alpha": 0.05,
+    "unit": "",
+    "higher_is_better": True,
+}
+
+
 def build_protocol_data(
     evaluation: Evaluation, *, language: str, generated_at: dt.datetime | None = None
 ) -> ProtocolReportData:
@@ -350,7 +361,7 @@ def build_protocol_data(
         source = dict(Criterion.Source.choices)
         criteria = []
         for row in plan.get("criteria", []):
-            criterion = SimpleNamespace(**{**row, "result": None, "passed": None})
+            criterion = SimpleNamespace(**{**_PLAN_DEFAULTS, **row, "result": None})
             comparison, _result = criterion_text(criterion, language)
             criteria.append(
                 PlannedCriterion(
