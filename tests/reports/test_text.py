@@ -7,39 +7,55 @@ import datetime as dt
 import pytest
 
 from bioproof.reports.text import (
-    CID_FONT,
+    BODY,
+    FALLBACK,
+    MONO,
+    font_files,
     font_runs,
     format_number,
     format_seoul,
+    korean_font_path,
     mono,
     rich,
+    string_width,
 )
 
 
-def test_font_runs_split_latin_symbol_and_hangul() -> None:
-    assert font_runs("최종 역가 Δ = 0.12 g/L") == [
-        ("cid", "최종"),
-        ("latin", " "),
-        ("cid", "역가"),
-        ("latin", " "),
-        ("symbol", "Δ"),
-        ("latin", " = 0.12 g/L"),
+def test_fonts_are_the_shipped_truetype_files() -> None:
+    files = font_files()
+    assert korean_font_path().name == "NanumGothic.ttf"
+    assert korean_font_path().parent.parent.name == "koreanize_matplotlib"
+    for path in files.values():
+        assert path.is_file(), path
+        assert path.read_bytes()[:4] in (b"\x00\x01\x00\x00", b"true")  # TrueType outlines
+
+
+def test_font_runs_use_nanum_and_fall_back_to_dejavu() -> None:
+    # NanumGothic prints Hangul, Latin, Greek and ≥; it lacks the minus sign and superscript 6
+    assert font_runs("최종 역가 Δ = 0.12 g/L ≥ α") == [("body", "최종 역가 Δ = 0.12 g/L ≥ α")]
+    assert font_runs("[−0.05, 10⁶]") == [
+        ("body", "["),
+        ("fallback", "−"),
+        ("body", "0.05, 10"),
+        ("fallback", "⁶"),
+        ("body", "]"),
     ]
     assert font_runs("") == []
 
 
-def test_minus_sign_becomes_en_dash() -> None:
-    assert font_runs("[−0.05, 0.29]") == [("latin", "[–0.05, 0.29]")]
-
-
-def test_rich_escapes_markup_and_wraps_hangul() -> None:
-    assert rich("a < b & 검토") == f'a &lt; b &amp; <font face="{CID_FONT}">검토</font>'
-    assert rich("α") == '<font face="Symbol">α</font>'
+def test_rich_escapes_markup_and_marks_fallback_runs() -> None:
+    assert rich("a < b & 검토") == "a &lt; b &amp; 검토"
+    assert rich("−1") == f'<font face="{FALLBACK}">−</font>1'
 
 
 def test_mono_only_for_ascii() -> None:
-    assert mono("ab12") == '<font face="Courier">ab12</font>'
-    assert CID_FONT in mono("가나")
+    assert mono("ab12") == f'<font face="{MONO}">ab12</font>'
+    assert mono("가나") == "가나"
+
+
+def test_string_width_is_positive_and_grows() -> None:
+    assert 0 < string_width("검토", 10) < string_width("검토 완료", 10)
+    assert BODY == "NanumGothic"
 
 
 @pytest.mark.parametrize(

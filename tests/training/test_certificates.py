@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.test import Client
+from django.test import Client, override_settings
 
 from bioproof.core import checkpoints
 from bioproof.core.errors import DomainError, InvalidTransition, PolicyDenied
@@ -65,12 +65,19 @@ def test_expired_status(cert: Certificate) -> None:
 
 
 def test_pdf_is_bilingual_with_a_qr_code(cert: Certificate, tp: dict) -> None:
+    from tests.reports.pdfcheck import assert_fonts_embedded, text_of
+
     pdf = documents.certificate_pdf(cert, f"http://testserver/training/verify/{cert.code}/")
-    assert pdf.startswith(b"%PDF") and b"HYGothic-Medium" in pdf
+    assert pdf.startswith(b"%PDF") and b"NanumGothic" in pdf
     c = Client()
     c.force_login(tp["trainee_a"])
-    response = c.get(f"/training/certificates/{cert.code}/pdf/")
+    with override_settings(BIOPROOF_PUBLIC_URL="https://certs.bioproof.example.kr"):
+        response = c.get(f"/training/certificates/{cert.code}/pdf/")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert_fonts_embedded(response.content)  # every font a TrueType subset in the file
+    text = text_of(response.content)
+    assert "수료증" in text and cert.holder_name in text and cert.code in text
+    assert f"https://certs.bioproof.example.kr/training/verify/{cert.code}/" in text
     other = Client()
     other.force_login(tp["trainee_b"])
     assert other.get(f"/training/certificates/{cert.code}/pdf/").status_code == 404

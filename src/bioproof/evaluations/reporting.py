@@ -1,26 +1,44 @@
-"""Fill the report module's data classes from an evaluation and render the PDF or plots."""
+"""Fill the report module's data classes from an evaluation and render the PDFs or plots.
+
+- :func:`build_report_data` / :func:`render_pdf`: the evaluation report. Reads the evaluation's
+  current data files once (one query) for the time courses, the layout curves and the list of
+  raw files with their SHA-256.
+- :func:`build_protocol_data` / :func:`render_protocol_pdf`: the signed protocol (평가계획),
+  printed from the plan the signature vouches for.
+- Every address printed in a PDF (text and QR code) is built from the setting
+  ``BIOPROOF_PUBLIC_URL`` (:func:`public_url`), never from the request that happened to issue it.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 from typing import Any
+from urllib.parse import urlencode
 
-from django.utils import translation
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone, translation
 
 from bioproof.analysis.kpis import KPIS
 from bioproof.core.signatures import signatures_for
 from bioproof.evaluations import layouts
-from bioproof.evaluations.models import Evaluation, RunDataFile
+from bioproof.evaluations.models import Criterion, Evaluation, RunDataFile
 from bioproof.evaluations.results import RUN_KPIS
 from bioproof.reports.data import (
     CriterionRow,
+    CurvePanel,
+    CurveSeries,
     EvaluationReportData,
     KpiColumn,
     KpiRow,
+    PlannedCriterion,
+    ProtocolReportData,
+    RawFile,
+    RunInfo,
     RunSeries,
     SignatureLine,
 )
-from bioproof.reports.plots import CurveSeries, curves_png
 
 H_PER_D = 24.0
 
@@ -44,30 +62,41 @@ def kpi_unit(key: str) -> str:
     return kpi.unit if kpi else ""
 
 
-def run_series(evaluation: Evaluation) -> list[RunSeries]:
-    files = {
-        f.run_id: f
-        for f in RunDataFile.objects.filter(
-            run__evaluation=evaluation, is_current=True, layout="offline"
-        )
-    }
-    out = []
-    for run in evaluation.runs.order_by("arm", "label"):
-        f = files.get(run.pk)
-        if f is None:
-            continue
-        t = f.table
-        out.append(
-            RunSeries(
-                label=run.label,
-                arm=run.arm,
-                time_h=t["time"],
-                vcd=t["vcd"],
-                titer=t["titer"],
-                viability=t.get("viability") or (),
-            )
-        )
-    return out
+def public_url() -> str:
+    """The platform's public address (setting ``BIOPROOF_PUBLIC_URL``), without a final slash."""
+    return str(getattr(settings, "BIOPROOF_PUBLIC_URL", "http://127.0.0.1:8000")).rstrip("/")
+
+
+def verification_url(verification_code: str) -> str:
+    """Where a report's verification code is checked: ``<public URL>/verify/?code=…``."""
+    query = f"?{urlencode({'code': verification_code})}" if verification_code else ""
+    return f"{public_url()}{reverse('verify')}{query}"
+
+
+def current_files(evaluation: Evaluation) -> list[RunDataFile]:
+    """The current data file of every run and layout, with its run (one query)."""
+    return list(
+        RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True)
+        .select_related("run")
+        .order_by("run__arm", "run__label", "layout")
+    )
+
+
+def _series(f: RunDataFile) -> RunSeries:
+    t = f.table
+    return RunSeries(
+        label=f.run.label,
+        arm=f.run.arm,
+        time_h=t["time"],
+        vcd=t["vcd"],
+        titer=t["titer"],
+        viability=t.get("viability") or (),
+    )
+
+
+def run_series(evaluation: Evaluation, files: list[RunDataFile] | None = None) -> list[RunSeries]:
+    files = current_files(evaluation) if files is None else files
+    return [_series(f) for f in files if f.layout == "offline"]
 
 
 def _num(value: Any) -> str:
@@ -152,6 +181,54 @@ def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
     return comparison, f"{result}. {sentence}" if sentence else result
 
 
+_MEANING_KO = {"authored": "작성", "reviewed": "검토", "approved": "승인", "released": "출하승인"}
+
+
+def signature_lines(obj: Any, language: str) -> list[SignatureLine]:
+    return [
+        SignatureLine(
+            meaning=(
+                _MEANING_KO.get(s.meaning, s.meaning)
+                if language == "ko"
+                else str(s.get_meaning_display())
+            ),
+            name=s.signer_name,
+            organization=s.organization.name,
+            signed_at=s.signed_at,
+            content_hash=s.content_hash,
+        )
+        for s in signatures_for(obj)
+    ]
+
+
+def demand_party(evaluation: Evaluation) -> tuple[str, str]:
+    """(demand company, "need code — title") of a demand-tailored evaluation, else ("", "")."""
+    need = evaluation.need
+    if need is None:
+        return "", ""
+    return need.organization.name, f"{need.code} — {need.title}"
+
+
+def run_info(evaluation: Evaluation, files: list[RunDataFile]) -> list[RunInfo]:
+    """Batch ID, equipment and raw files (with SHA-256) of every run of the evaluation."""
+    by_run: dict[int, list[RunDataFile]] = {}
+    for f in files:
+        by_run.setdefault(f.run_id, []).append(f)
+    return [
+        RunInfo(
+            label=run.label,
+            arm=run.arm,
+            batch_id=run.batch_id,
+            equipment=run.equipment,
+            files=[
+                RawFile(f.filename, layouts.get(f.layout).label, f.version, f.sha256, f.size)
+                for f in by_run.get(run.pk, [])
+            ],
+        )
+        for run in evaluation.runs.order_by("arm", "label")
+    ]
+
+
 def build_report_data(
     evaluation: Evaluation,
     *,
@@ -159,18 +236,17 @@ def build_report_data(
     verification_code: str,
     content_hash: str,
     generated_at: dt.datetime,
-    verify_url: str,
+    verify_url: str = "",
 ) -> EvaluationReportData:
-    meaning_ko = {
-        "authored": "작성",
-        "reviewed": "검토",
-        "approved": "승인",
-        "released": "출하승인",
-    }
+    """Everything the report prints. ``verify_url`` is ignored (kept for callers that still pass
+    the request's address): the printed address is :func:`verification_url` of the setting."""
+    del verify_url
     runs = list(evaluation.runs.order_by("arm", "label"))
     keys = kpi_keys(evaluation)
+    files = current_files(evaluation)
     with translation.override(language):
         product = evaluation.product
+        demand_company, need = demand_party(evaluation)
         return EvaluationReportData(
             code=evaluation.code,
             version=evaluation.version,
@@ -189,30 +265,20 @@ def build_report_data(
                 CriterionRow(kpi_label(c.kpi, language), *criterion_text(c, language), c.passed)
                 for c in evaluation.criteria.order_by("id")
             ],
-            runs=run_series(evaluation),
+            runs=run_series(evaluation, files),
             deviations=[d.description for d in evaluation.deviations.order_by("id")],
-            signatures=[
-                SignatureLine(
-                    meaning=(
-                        meaning_ko.get(s.meaning, s.meaning)
-                        if language == "ko"
-                        else s.get_meaning_display()
-                    ),
-                    name=s.signer_name,
-                    organization=s.organization.name,
-                    signed_at=s.signed_at,
-                    content_hash=s.content_hash,
-                )
-                for s in signatures_for(evaluation)
-            ],
+            signatures=signature_lines(evaluation, language),
             verification_code=verification_code,
             content_hash=content_hash,
             engine_version=evaluation.engine_version,
             generated_at=generated_at,
-            verify_url=verify_url,
+            verify_url=verification_url(verification_code),
             correction_reason=evaluation.correction_reason,
             protocol=protocol_text(evaluation),
-            figures=layout_figures(evaluation),
+            curve_panels=curve_panels(evaluation, files),
+            run_info=run_info(evaluation, files),
+            demand_company=demand_company,
+            need=need,
         )
 
 
@@ -226,28 +292,32 @@ def protocol_text(evaluation: Evaluation) -> str:
     return " · ".join(parts)
 
 
-def layout_curves(evaluation: Evaluation, key: str) -> list[CurveSeries]:
+def layout_curves(
+    evaluation: Evaluation, key: str, files: list[RunDataFile] | None = None
+) -> list[CurveSeries]:
     spec = layouts.get(key)
-    files = (
-        RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True, layout=key)
-        .select_related("run")
-        .order_by("run__arm", "run__label")
-    )
-    return [CurveSeries(f.run.label, f.run.arm, *layouts.curve(spec, f.table)) for f in files]
+    files = current_files(evaluation) if files is None else files
+    return [
+        CurveSeries(f.run.label, f.run.arm, *layouts.curve(spec, f.table))
+        for f in files
+        if f.layout == key
+    ]
 
 
-def layout_figures(evaluation: Evaluation) -> list[tuple[str, bytes]]:
-    """(caption, PNG) of the curves of every plotted layout of the protocol."""
+def curve_panels(
+    evaluation: Evaluation, files: list[RunDataFile] | None = None
+) -> list[CurvePanel]:
+    """The curves of every plotted layout of the protocol, drawn by the report itself."""
     keys = evaluation.template.layouts if evaluation.template else []
+    files = current_files(evaluation) if files is None else files
     out = []
     for key in keys:
         spec = layouts.get(key)
         if spec.plot is None:
             continue
-        curves = layout_curves(evaluation, key)
+        curves = layout_curves(evaluation, key, files)
         if curves:
-            png = curves_png(curves, x_label=spec.plot[2], y_label=spec.plot[3])
-            out.append((spec.label, png))
+            out.append(CurvePanel(spec.label, spec.plot[2], spec.plot[3], curves))
     return out
 
 
@@ -256,3 +326,93 @@ def render_pdf(evaluation: Evaluation, *, language: str, **kw: Any) -> bytes:
 
     data = build_report_data(evaluation, language=language, **kw)
     return render_evaluation_report(data, language=language)
+
+
+# --------------------------------------------------------------------------- protocol PDF
+
+
+#: values of a plan's criterion row that older plans may not carry
+_PLAN_DEFAULTS = {
+    "comparison": "",
+    "value": 0.0,
+    "relative": True,
+    "alpha": 0.05,
+    "unit": "",
+    "higher_is_better": True,
+}
+
+
+def build_protocol_data(
+    evaluation: Evaluation, *, language: str, generated_at: dt.datetime | None = None
+) -> ProtocolReportData:
+    """The signed protocol of ``evaluation`` as printed: from the signed plan (the JSON whose
+    SHA-256 the signature vouches for), with the names of its parties and its signatures."""
+    protocol = evaluation.protocol
+    if protocol is None:
+        raise ValueError(f"{evaluation.code} has no signed protocol")
+    plan = protocol.plan
+    template = plan.get("template") or {}
+    layout_keys = template.get("layouts") or ["offline"]
+    kpis = template.get("kpis") or list(RUN_KPIS)
+    signatures = list(signatures_for(protocol))
+    with translation.override(language):
+        product = evaluation.product
+        demand_company, need = demand_party(evaluation)
+        source = dict(Criterion.Source.choices)
+        criteria = []
+        for row in plan.get("criteria", []):
+            criterion = SimpleNamespace(**{**_PLAN_DEFAULTS, **row, "result": None})
+            comparison, _result = criterion_text(criterion, language)
+            criteria.append(
+                PlannedCriterion(
+                    kpi_label(row["kpi"], language),
+                    comparison,
+                    str(source.get(row.get("source", ""), row.get("source", ""))),
+                )
+            )
+        name = ""
+        if protocol.template is not None:
+            name = f"{protocol.template.name} ({template.get('code')} v{template.get('version')})"
+        return ProtocolReportData(
+            code=evaluation.code,
+            title=plan.get("title", evaluation.title),
+            product=f"{product.name} ({product.code})",
+            supplier=product.supplier.name,
+            center=evaluation.center.name,
+            reference_product=plan.get("reference_product", ""),
+            scale=plan.get("scale", ""),
+            process_context=plan.get("process_context", ""),
+            template=name,
+            layouts=[layouts.get(k).label for k in layout_keys],
+            kpis=[
+                f"{kpi_label(k, language)} ({kpi_unit(k)})"
+                if kpi_unit(k)
+                else kpi_label(k, language)
+                for k in kpis
+            ],
+            candidate_runs=int(template.get("candidate_runs") or 0),
+            reference_runs=int(template.get("reference_runs") or 0),
+            runs=[
+                RunInfo(r.label, r.arm, r.batch_id, r.equipment)
+                for r in evaluation.runs.order_by("arm", "label")
+            ],
+            criteria=criteria,
+            signatures=signature_lines(protocol, language),
+            content_hash=protocol.content_hash,
+            signed_at=min((s.signed_at for s in signatures), default=None),
+            generated_at=generated_at or timezone.now(),
+            page_url=f"{public_url()}{reverse('evaluation_detail', args=[evaluation.code])}",
+            demand_company=demand_company,
+            need=need,
+        )
+
+
+def _with_unit(label: str, unit: str) -> str:
+    return f"{label} ({unit})" if unit else label
+
+
+def render_protocol_pdf(evaluation: Evaluation, *, language: str) -> bytes:
+    from bioproof.reports.protocol import render_protocol
+
+    data = build_protocol_data(evaluation, language=language)
+    return render_protocol(data, language=language)

@@ -29,4 +29,5 @@ urlpatterns = [
     path(
         "<str:code>/v<int:version>/plot/<str:variable>.svg", views.plot_svg, name="plot_svg_version"
     ),
+    path("<str:code>/protocol.pdf", views.protocol_pdf, name="protocol_pdf"),
 ]

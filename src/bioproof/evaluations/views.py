@@ -527,3 +527,17 @@ def template_detail(request: HttpRequest, code: str) -> HttpResponse:
             "known_layouts": list(layouts.all_layouts()),
         },
     )
+
+
+@login_required
+def protocol_pdf(request: HttpRequest, code: str) -> HttpResponse:
+    """The signed protocol (평가계획) as a PDF, in the page's language; for whoever may see the
+    evaluation (the same visibility as its page), 404 before the protocol is signed."""
+    evaluation = _get(request, code)
+    if evaluation.protocol is None:
+        raise Http404(_("The protocol of %(code)s is not signed yet.") % {"code": code})
+    language = "en" if (request.LANGUAGE_CODE or "ko").startswith("en") else "ko"
+    pdf = reporting.render_protocol_pdf(evaluation, language=language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{code}-protocol-{language}.pdf"'
+    return response

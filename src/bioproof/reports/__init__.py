@@ -4,6 +4,7 @@ A pure module — no Django, no database. The platform fills the frozen data cla
 :mod:`bioproof.reports.data` and calls
 
 - :func:`bioproof.reports.pdf.render_evaluation_report` → PDF bytes (deterministic);
+- :func:`bioproof.reports.pdf.render_protocol` → the signed protocol (평가계획) as PDF bytes;
 - :func:`bioproof.reports.plots.time_course_png` / :func:`~bioproof.reports.plots.time_course_svg`
   → one variable (VCD, titer, viability) over culture time, candidate runs against the
   reference envelope;
@@ -15,18 +16,30 @@ importing the data classes stays cheap.
 
 from bioproof.reports.data import (
     CriterionRow,
+    CurvePanel,
+    CurveSeries,
     EvaluationReportData,
     KpiColumn,
     KpiRow,
+    PlannedCriterion,
+    ProtocolReportData,
+    RawFile,
+    RunInfo,
     RunSeries,
     SignatureLine,
 )
 
 __all__ = [
     "CriterionRow",
+    "CurvePanel",
+    "CurveSeries",
     "EvaluationReportData",
     "KpiColumn",
     "KpiRow",
+    "PlannedCriterion",
+    "ProtocolReportData",
+    "RawFile",
+    "RunInfo",
     "RunSeries",
     "SignatureLine",
 ]

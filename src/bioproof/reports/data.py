@@ -68,6 +68,48 @@ class SignatureLine:
 
 
 @dataclass(frozen=True)
+class RawFile:
+    """One raw data file of a run, as stored (its SHA-256 proves which bytes were analysed)."""
+
+    filename: str
+    layout: str  # already in the report language, e.g. "Offline samples (cell culture)"
+    version: int
+    sha256: str
+    size: int  # bytes
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """Identity of one run: its batch, the equipment it ran on and its raw files."""
+
+    label: str
+    arm: str  # "candidate" | "reference"
+    batch_id: str
+    equipment: str
+    files: Sequence[RawFile] = ()
+
+
+@dataclass(frozen=True)
+class CurveSeries:
+    """One run's curve of a data layout (breakthrough, t/V, DO re-oxygenation, tracer)."""
+
+    label: str
+    arm: str
+    x: Sequence[float]
+    y: Sequence[float]
+
+
+@dataclass(frozen=True)
+class CurvePanel:
+    """One figure of layout curves: caption, axis labels and the runs' curves."""
+
+    caption: str
+    x_label: str
+    y_label: str
+    curves: Sequence[CurveSeries]
+
+
+@dataclass(frozen=True)
 class EvaluationReportData:
     """Everything printed in a demonstration evaluation report (실증 평가 보고서)."""
 
@@ -93,4 +135,46 @@ class EvaluationReportData:
     verify_url: str  # public URL where the code can be checked
     correction_reason: str = ""  # set for version >= 2
     protocol: str = ""  # method template and protocol hash, as text
-    figures: Sequence[tuple[str, bytes]] = ()  # (caption, PNG) of layout curves
+    figures: Sequence[tuple[str, bytes]] = ()  # (caption, PNG) of extra figures
+    curve_panels: Sequence[CurvePanel] = ()  # layout curves, drawn by the report itself
+    run_info: Sequence[RunInfo] = ()  # batch IDs, equipment and raw files of every run
+    demand_company: str = ""  # the demand company of a demand-tailored evaluation
+    need: str = ""  # the need it answers, e.g. "ND-2026-0003 — CHO medium for 2,000 L"
+    conclusion: str = ""  # overrides the conclusion derived from the verdicts
+
+
+@dataclass(frozen=True)
+class PlannedCriterion:
+    """One acceptance criterion of a signed protocol (before any result)."""
+
+    kpi_label: str
+    comparison: str
+    source: str  # already localised: "Method template", "Demand company's need", …
+
+
+@dataclass(frozen=True)
+class ProtocolReportData:
+    """The signed evaluation plan (평가계획): what the protocol signature vouches for."""
+
+    code: str
+    title: str
+    product: str
+    supplier: str
+    center: str
+    reference_product: str
+    scale: str
+    process_context: str
+    template: str  # "name (code vN)" or ""
+    layouts: Sequence[str]  # data layouts each run provides, localised
+    kpis: Sequence[str]  # KPI labels with units
+    candidate_runs: int
+    reference_runs: int
+    runs: Sequence[RunInfo]  # runs registered so far (batch, equipment)
+    criteria: Sequence[PlannedCriterion]
+    signatures: Sequence[SignatureLine]
+    content_hash: str  # sha256 of the signed plan
+    signed_at: datetime | None
+    generated_at: datetime
+    page_url: str  # where the evaluation (and this protocol) is seen on the platform
+    demand_company: str = ""
+    need: str = ""

@@ -4,241 +4,140 @@
 with reportlab's platypus on A4 pages. Identical input gives identical bytes (reportlab's
 ``invariant`` mode), so a report's hash is reproducible.
 
-Fonts: see :mod:`bioproof.reports.text` — Helvetica for Latin, Symbol for Greek and maths,
-reportlab's built-in Korean CID font for Hangul; no font file is shipped or downloaded.
+Contents: identity (product, supplier, center, demand company and need of a demand-tailored
+evaluation, reference, scale, protocol), the overall conclusion in plain language (derived from
+the verdicts: :func:`overall_conclusion`), the acceptance criteria with their verdicts, KPIs per
+run, the runs with batch IDs, equipment and raw files with their SHA-256, figures, deviations,
+signatures and the verification box (code, content hash, URL and QR code).
+
+Fonts are embedded TrueType subsets (NanumGothic, DejaVu): see :mod:`bioproof.reports.text`.
+Tables repeat their header rows across pages; short tables stay on one page with their heading;
+headings never end a page alone (``keepWithNext``); a run's file rows never split from their
+SHA-256 line (``NOSPLIT``).
 """
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
-from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import (
-    BaseDocTemplate,
     Flowable,
-    Frame,
-    Image,
     KeepTogether,
-    PageTemplate,
     Paragraph,
     Spacer,
     Table,
     TableStyle,
 )
 
-from bioproof.reports.data import EvaluationReportData, KpiColumn, KpiRow, SignatureLine
-from bioproof.reports.plots import growth_and_titer_png
-from bioproof.reports.text import (
-    LATIN,
-    LATIN_BOLD,
-    MONO,
-    MONO_BOLD,
-    draw_mixed,
-    format_number,
-    format_seoul,
-    mono,
-    register_fonts,
-    rich,
+from bioproof.reports.data import (
+    CriterionRow,
+    EvaluationReportData,
+    KpiColumn,
+    KpiRow,
+    RunInfo,
+    SignatureLine,
 )
+from bioproof.reports.labels import TEXT
+from bioproof.reports.layout import (
+    ACCENT,
+    CELL_FONT,
+    FAIL_BG,
+    FAIL_FG,
+    FRAME_W,
+    HEAD_BG,
+    LABEL_BG,
+    NA_BG,
+    NA_FG,
+    NOTE_BG,
+    NOTE_EDGE,
+    PASS_BG,
+    PASS_FG,
+    RULE,
+    ZEBRA,
+    Document,
+    Picture,
+    build,
+    furniture,
+    grid_style,
+    keep_short,
+    qr,
+)
+from bioproof.reports.text import format_number, format_seoul, mono, rich
 
-__all__ = ["LANGUAGES", "TEXT", "render_evaluation_report"]
+__all__ = [
+    "LANGUAGES",
+    "TEXT",
+    "overall_conclusion",
+    "render_evaluation_report",
+    "render_protocol",
+]
 
 LANGUAGES = ("ko", "en")
-
-#: Static text of the report: key -> (English, Korean).
-TEXT: dict[str, tuple[str, str]] = {
-    "heading": ("Demonstration evaluation report", "실증 평가 보고서"),
-    "code": ("Evaluation code", "평가 번호"),
-    "version": ("Version", "버전"),
-    "product": ("Product", "평가 제품"),
-    "supplier": ("Supplier", "공급기업"),
-    "center": ("Demonstration center", "실증지원센터"),
-    "reference_product": ("Reference product", "대조 제품"),
-    "scale": ("Scale", "규모"),
-    "process_context": ("Process context", "공정 조건"),
-    "protocol": ("Protocol", "평가계획"),
-    "correction": ("Correction", "정정"),
-    "correction_text": (
-        "Version {version} replaces version {previous}. Reason for the correction:",
-        "이 보고서(버전 {version})는 버전 {previous}을(를) 대체합니다. 정정 사유:",
-    ),
-    "criteria": ("Acceptance criteria", "판정 기준"),
-    "col_kpi": ("KPI", "지표"),
-    "col_comparison": ("Comparison", "비교 방법"),
-    "col_result": ("Result", "결과"),
-    "col_verdict": ("Verdict", "판정"),
-    "pass": ("Pass", "적합"),
-    "fail": ("Fail", "부적합"),
-    "not_evaluable": ("Not evaluable", "판정 불가"),
-    "criteria_summary": (
-        "{passed} of {total} criteria met",
-        "판정 기준 {total}개 중 {passed}개 적합",
-    ),
-    "criteria_failed": ("{n} not met", "{n}개 부적합"),
-    "criteria_na": ("{n} not evaluable", "{n}개 판정 불가"),
-    "no_criteria": ("No acceptance criteria were defined.", "정의된 판정 기준이 없습니다."),
-    "kpis": ("KPIs per run", "배치별 성능 지표"),
-    "arm_candidate": ("Candidate", "후보"),
-    "arm_reference": ("Reference", "대조"),
-    "no_kpis": ("No KPI values.", "성능 지표 값이 없습니다."),
-    "figure": ("Growth and titer", "세포 성장 및 역가"),
-    "figure_caption": (
-        "Figure 1. Viable cell density (a) and titer (b) over culture time. Candidate runs are "
-        "drawn as lines with markers, reference runs as their min–max range (shaded) and mean "
-        "(dashed).",
-        "그림 1. 배양 시간에 따른 생세포 농도(a)와 역가(b). 후보 배치는 선과 표식으로, 대조 "
-        "배치는 최소–최대 범위(음영)와 평균(점선)으로 표시하였다.",
-    ),
-    "no_runs": ("No time-course data.", "시계열 데이터가 없습니다."),
-    "deviations": ("Deviations", "일탈"),
-    "none": ("None.", "없음."),
-    "signatures": ("Signatures", "전자서명"),
-    "col_meaning": ("Meaning", "서명 의미"),
-    "col_name": ("Name", "성명"),
-    "col_organization": ("Organization", "소속"),
-    "col_signed_at": ("Signed at", "서명 일시"),
-    "col_hash": ("Signed content", "서명 대상"),
-    "no_signatures": ("Not signed.", "서명 없음."),
-    "verification": ("Verification", "진위 확인"),
-    "verification_code": ("Verification code", "확인 코드"),
-    "content_hash": ("Content hash (SHA-256)", "내용 해시 (SHA-256)"),
-    "engine_version": ("Analysis engine", "분석 엔진"),
-    "verify_url": ("Verify at", "확인 주소"),
-    "generated_at": ("Generated", "발행 일시"),
-    "verify_note": (
-        "Enter the verification code at the address above, or scan the QR code, to check that "
-        "this report is authentic and current.",
-        "위 주소에서 확인 코드를 입력하거나 QR 코드를 스캔하여 이 보고서가 진본이며 최신 "
-        "버전인지 확인할 수 있습니다.",
-    ),
-    "page": ("page {page} of {pages}", "{page} / {pages} 쪽"),
-}
-
-INK = colors.HexColor("#1d2733")
-MUTED = colors.HexColor("#5f6b78")
-ACCENT = colors.HexColor("#1f4e79")
-RULE = colors.HexColor("#c5ced8")
-LABEL_BG = colors.HexColor("#eef2f6")
-HEAD_BG = colors.HexColor("#1f4e79")
-PASS_BG, PASS_FG = colors.HexColor("#dcefdc"), colors.HexColor("#1b5e20")
-FAIL_BG, FAIL_FG = colors.HexColor("#f8d7d5"), colors.HexColor("#a4161a")
-NA_BG, NA_FG = colors.HexColor("#ececec"), colors.HexColor("#4a4a4a")
-NOTE_BG, NOTE_EDGE = colors.HexColor("#fff5e0"), colors.HexColor("#d9a13b")
-
-PAGE_W, PAGE_H = A4
-MARGIN_X = 18 * mm
-MARGIN_TOP = 22 * mm
-MARGIN_BOTTOM = 20 * mm
-FRAME_W = PAGE_W - 2 * MARGIN_X
 RUNS_PER_KPI_TABLE = 6
 
-# ---------------------------------------------------------------------------------------------
-# styles
+
+def overall_conclusion(
+    criteria: Sequence[CriterionRow], language: str, *, scale: str = ""
+) -> tuple[bool | None, str]:
+    """The overall verdict and a plain-language conclusion derived from the criteria's verdicts.
+
+    ``True`` when every criterion passed, ``False`` when at least one failed (a failure decides
+    even if others could not be evaluated), ``None`` when none were defined or some could not be
+    evaluated and none failed.
+    """
+    doc = Document(language)
+    doc.TEXT = TEXT
+    if not criteria:
+        return None, doc.t("conclusion_none")
+
+    def names(rows: Iterable[CriterionRow]) -> str:
+        return ", ".join(dict.fromkeys(r.kpi_label for r in rows))
+
+    passed = [c for c in criteria if c.passed is True]
+    failed = [c for c in criteria if c.passed is False]
+    open_ = [c for c in criteria if c.passed is None]
+    total = len(criteria)
+    parts: list[str] = []
+    if failed:
+        parts.append(doc.t("conclusion_fail", failed=len(failed), total=total, items=names(failed)))
+        if passed:
+            parts.append(doc.t("conclusion_met", items=names(passed)))
+        verdict: bool | None = False
+    elif open_:
+        if passed:
+            parts.append(doc.t("conclusion_met", items=names(passed)))
+        verdict = None
+    else:
+        parts.append(doc.t("conclusion_pass", total=total))
+        verdict = True
+    if open_:
+        parts.append(doc.t("conclusion_na", na=len(open_), items=names(open_)))
+    if scale and verdict is not None:
+        parts.append(doc.t("conclusion_scope", scale=scale))
+    return verdict, " ".join(parts)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
-    base = ParagraphStyle("body", fontName=LATIN, fontSize=9.5, leading=13.5, textColor=INK)
-
-    def derive(name: str, **kw: Any) -> ParagraphStyle:
-        return ParagraphStyle(name, parent=base, **kw)
-
-    return {
-        "body": base,
-        "title": derive("title", fontName=LATIN_BOLD, fontSize=20, leading=25, textColor=ACCENT),
-        "subtitle": derive("subtitle", fontSize=12.5, leading=17, spaceBefore=2, spaceAfter=8),
-        "h1": derive(
-            "h1",
-            fontName=LATIN_BOLD,
-            fontSize=12.5,
-            leading=16,
-            textColor=ACCENT,
-            spaceBefore=12,
-            spaceAfter=3,
-            keepWithNext=1,
-        ),
-        "cell": derive("cell", fontSize=8.5, leading=11),
-        "cell_r": derive("cell_r", fontSize=8.5, leading=11, alignment=TA_RIGHT),
-        "label": derive("label", fontSize=8.5, leading=11, textColor=MUTED),
-        "head": derive(
-            "head", fontName=LATIN_BOLD, fontSize=8.5, leading=11, textColor=colors.white
-        ),
-        "head_c": derive(
-            "head_c",
-            fontName=LATIN_BOLD,
-            fontSize=8.5,
-            leading=11,
-            textColor=colors.white,
-            alignment=TA_CENTER,
-        ),
-        "head_r": derive(
-            "head_r",
-            fontName=LATIN_BOLD,
-            fontSize=8.5,
-            leading=11,
-            textColor=colors.white,
-            alignment=TA_RIGHT,
-        ),
-        "small": derive("small", fontSize=7, leading=9, textColor=MUTED),
-        "caption": derive("caption", fontSize=8.5, leading=12, textColor=MUTED, spaceBefore=3),
-        "note": derive("note", fontSize=9, leading=13),
-        "code": derive("code", fontName=MONO_BOLD, fontSize=16, leading=20, textColor=ACCENT),
-        "hash": derive("hash", fontName=MONO, fontSize=7, leading=9),
-    }
-
-
-def _grid_style(*extra: tuple[Any, ...], header: bool = True) -> TableStyle:
-    cmds: list[tuple[Any, ...]] = [
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
-        ("LEFTPADDING", (0, 0), (-1, -1), 4),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 4),
-        ("TOPPADDING", (0, 0), (-1, -1), 3),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header:
-        cmds.append(("BACKGROUND", (0, 0), (-1, 0), HEAD_BG))
-    return TableStyle([*cmds, *extra])
-
-
-# ---------------------------------------------------------------------------------------------
-# the report
-
-
-class _Report:
+class _Report(Document):
     """Builds the flowables of one report in one language."""
 
+    TEXT = TEXT
+
     def __init__(self, data: EvaluationReportData, language: str) -> None:
+        super().__init__(language)
         self.data = data
-        self.language = language
-        self.s = _styles()
-
-    def t(self, key: str, **kw: Any) -> str:
-        en, ko = TEXT[key]
-        text = ko if self.language == "ko" else en
-        return text.format(**kw) if kw else text
-
-    def p(self, text: object, style: str = "body", *, markup: bool = False) -> Paragraph:
-        return Paragraph(str(text) if markup else rich(text), self.s[style])
-
-    def heading(self, number: int, key: str) -> Paragraph:
-        return self.p(f"{number}. {self.t(key)}", "h1")
 
     # -- sections ---------------------------------------------------------------------------
 
     def title_block(self) -> list[Flowable]:
         d = self.data
         lab, cell = "label", "cell"
-        rows = [
+        rows: list[list[Any]] = [
             [
                 self.p(self.t("code"), lab),
                 Paragraph(mono(d.code), self.s[cell]),
@@ -252,35 +151,40 @@ class _Report:
                 self.p(self.t("center"), lab),
                 self.p(d.center, cell),
             ],
+        ]
+        style: list[tuple[Any, ...]] = [
+            ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
+            ("BACKGROUND", (2, 0), (2, 0), LABEL_BG),
+            ("BACKGROUND", (2, 2), (2, 2), LABEL_BG),
+            ("SPAN", (1, 1), (3, 1)),
+        ]
+        if d.demand_company:
+            rows.append(
+                [
+                    self.p(self.t("demand_company"), lab),
+                    self.p(d.demand_company, cell),
+                    self.p(self.t("need"), lab),
+                    self.p(d.need or "—", cell),
+                ]
+            )
+            style.append(("BACKGROUND", (2, len(rows) - 1), (2, len(rows) - 1), LABEL_BG))
+        rows.append(
             [
                 self.p(self.t("reference_product"), lab),
                 self.p(d.reference_product, cell),
                 self.p(self.t("scale"), lab),
                 self.p(d.scale, cell),
-            ],
-            [
-                self.p(self.t("process_context"), lab),
-                self.p(d.process_context or "—", cell),
-                "",
-                "",
-            ],
-            [
-                self.p(self.t("protocol"), lab),
-                self.p(d.protocol or "—", cell),
-                "",
-                "",
-            ],
-        ]
+            ]
+        )
+        style.append(("BACKGROUND", (2, len(rows) - 1), (2, len(rows) - 1), LABEL_BG))
+        for key, value in (("process_context", d.process_context), ("protocol", d.protocol)):
+            rows.append([self.p(self.t(key), lab), self.p(value or "—", cell), "", ""])
+            style.append(("SPAN", (1, len(rows) - 1), (3, len(rows) - 1)))
         widths = [32 * mm, 55 * mm, 32 * mm, FRAME_W - 119 * mm]
         table = Table(rows, colWidths=widths, hAlign="LEFT")
         table.setStyle(
-            _grid_style(
-                ("BACKGROUND", (0, 0), (0, -1), LABEL_BG),
-                ("BACKGROUND", (2, 0), (2, 0), LABEL_BG),
-                ("BACKGROUND", (2, 2), (2, 3), LABEL_BG),
-                ("SPAN", (1, 1), (3, 1)),
-                ("SPAN", (1, 4), (3, 4)),
-                ("SPAN", (1, 5), (3, 5)),
+            grid_style(
+                *style,
                 ("LINEABOVE", (0, 0), (-1, 0), 0.8, ACCENT),
                 ("LINEBELOW", (0, -1), (-1, -1), 0.8, ACCENT),
                 header=False,
@@ -313,6 +217,7 @@ class _Report:
         box.setStyle(
             TableStyle(
                 [
+                    CELL_FONT,
                     ("BACKGROUND", (0, 0), (-1, -1), NOTE_BG),
                     ("LINEBEFORE", (0, 0), (0, -1), 3, NOTE_EDGE),
                     ("LEFTPADDING", (0, 0), (-1, -1), 8),
@@ -323,11 +228,43 @@ class _Report:
         )
         return box
 
+    def conclusion_section(self, number: int) -> list[Flowable]:
+        d = self.data
+        verdict, text = overall_conclusion(d.criteria, self.language, scale=d.scale)
+        if d.conclusion:
+            text = d.conclusion
+        key, bg, fg = {
+            True: ("overall_pass", PASS_BG, PASS_FG),
+            False: ("overall_fail", FAIL_BG, FAIL_FG),
+            None: ("overall_open", NA_BG, NA_FG),
+        }[verdict]
+        word = ParagraphStyle("overall", parent=self.s["verdict"], textColor=fg)
+        box = Table(
+            [
+                [Paragraph(rich(f"{self.t('overall')}: {self.t(key)}"), word)],
+                [self.p(text, "note")],
+            ],
+            colWidths=[FRAME_W],
+        )
+        box.setStyle(
+            TableStyle(
+                [
+                    CELL_FONT,
+                    ("BACKGROUND", (0, 0), (-1, -1), bg),
+                    ("LINEBEFORE", (0, 0), (0, -1), 3, fg),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 8),
+                    ("TOPPADDING", (0, 0), (-1, -1), 5),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+                ]
+            )
+        )
+        return [KeepTogether([self.heading(number, "conclusion"), box])]
+
     def criteria_section(self, number: int) -> list[Flowable]:
         criteria = list(self.data.criteria)
-        out: list[Flowable] = [self.heading(number, "criteria")]
+        heading: list[Flowable] = [self.heading(number, "criteria")]
         if not criteria:
-            return [*out, self.p(self.t("no_criteria"))]
+            return [*heading, self.p(self.t("no_criteria"))]
         passed = sum(c.passed is True for c in criteria)
         failed = sum(c.passed is False for c in criteria)
         na = len(criteria) - passed - failed
@@ -336,48 +273,42 @@ class _Report:
             summary.append(self.t("criteria_failed", n=failed))
         if na:
             summary.append(self.t("criteria_na", n=na))
-        out.append(self.p(", ".join(summary) + ("." if self.language == "en" else ""), "note"))
-        out.append(Spacer(1, 2 * mm))
+        heading.append(self.p(", ".join(summary) + ("." if self.language == "en" else ""), "note"))
+        heading.append(Spacer(1, 2 * mm))
 
-        head = [
-            self.p(self.t(k), "head")
-            for k in ("col_kpi", "col_comparison", "col_result", "col_verdict")
+        rows: list[list[Any]] = [
+            self.head_row("col_kpi", "col_comparison", "col_result", "col_verdict")
         ]
-        rows: list[list[Any]] = [head]
         style: list[tuple[Any, ...]] = []
         for i, c in enumerate(criteria, start=1):
-            key, bg, fg = {
-                True: ("pass", PASS_BG, PASS_FG),
-                False: ("fail", FAIL_BG, FAIL_FG),
-                None: ("not_evaluable", NA_BG, NA_FG),
-            }[c.passed]
-            verdict = ParagraphStyle(
-                f"v{i}", parent=self.s["cell"], fontName=LATIN_BOLD, textColor=fg
-            )
+            cell, bg = self.verdict_cell(c.passed, f"v{i}")
             rows.append(
                 [
                     self.p(c.kpi_label, "cell"),
                     self.p(c.comparison, "cell"),
                     self.p(c.result, "cell"),
-                    Paragraph(rich(self.t(key)), verdict),
+                    cell,
                 ]
             )
             style.append(("BACKGROUND", (3, i), (3, i), bg))
         widths = [34 * mm, 46 * mm, FRAME_W - 106 * mm, 26 * mm]
         table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(_grid_style(*style))
-        return [*out, table]
+        table.setStyle(grid_style(*style))
+        return keep_short(heading, table, len(rows))
 
     def kpi_section(self, number: int) -> list[Flowable]:
-        out: list[Flowable] = [self.heading(number, "kpis")]
+        heading = self.heading(number, "kpis")
         columns = list(self.data.kpi_columns)
         rows = sorted(self.data.kpi_rows, key=lambda r: r.arm == "reference")  # stable
         if not columns or not rows:
-            return [*out, self.p(self.t("no_kpis"))]
+            return [heading, self.p(self.t("no_kpis"))]
+        out: list[Flowable] = []
         for i, chunk in enumerate(_kpi_chunks(rows)):
-            if i:
-                out.append(Spacer(1, 3 * mm))
-            out.append(self.kpi_table(columns, chunk))
+            table = self.kpi_table(columns, chunk)
+            if i == 0:
+                out += keep_short([heading], table, len(columns) + 2)
+            else:
+                out += [Spacer(1, 3 * mm), KeepTogether([table])]
         return out
 
     def kpi_table(self, columns: Sequence[KpiColumn], runs: Sequence[KpiRow]) -> Table:
@@ -401,7 +332,7 @@ class _Report:
             ("SPAN", (0, 0), (0, 1)),
             ("VALIGN", (0, 0), (0, 1), "BOTTOM"),
             ("LINEBELOW", (1, 0), (-1, 0), 0.4, colors.HexColor("#5b7fa6")),
-            ("ROWBACKGROUNDS", (0, 2), (-1, -1), [colors.white, colors.HexColor("#f6f8fa")]),
+            ("ROWBACKGROUNDS", (0, 2), (-1, -1), [colors.white, ZEBRA]),
         ]
         # merge neighbouring run columns of the same arm in the band row
         start = 0
@@ -417,77 +348,108 @@ class _Report:
             repeatRows=2,
             hAlign="LEFT",
         )
-        table.setStyle(_grid_style(*style, header=False))
+        table.setStyle(grid_style(*style, header=False))
         return table
 
+    def runs_section(self, number: int) -> list[Flowable]:
+        """Per run: label and arm, batch ID, equipment; below it each raw file (name, layout,
+        version, size) and its full SHA-256. A run's rows never split across pages."""
+        infos = list(self.data.run_info)
+        heading: list[Flowable] = [self.heading(number, "runs")]
+        if not infos:
+            return [*heading, self.p(self.t("no_run_info"))]
+        heading += [self.p(self.t("runs_note"), "caption"), Spacer(1, 1.5 * mm)]
+        rows: list[list[Any]] = [self.head_row("col_run", "col_batch", "col_equipment")]
+        style: list[tuple[Any, ...]] = []
+        for info in infos:
+            self.run_rows(info, rows, style)
+        widths = [44 * mm, 56 * mm, FRAME_W - 100 * mm]
+        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+        table.setStyle(grid_style(*style))
+        return keep_short(heading, table, len(rows))
+
+    def run_rows(self, info: RunInfo, rows: list[list[Any]], style: list[tuple[Any, ...]]) -> None:
+        first = len(rows)
+        arm = self.t("arm_reference" if info.arm == "reference" else "arm_candidate")
+        rows.append(
+            [
+                Paragraph(
+                    f'{rich(info.label)} <font size="7" color="#5f6b78">{rich(arm)}</font>',
+                    self.s["cell_b"],
+                ),
+                Paragraph(mono(info.batch_id) if info.batch_id else "—", self.s["cell"]),
+                self.p(info.equipment or "—", "cell"),
+            ]
+        )
+        style.append(("BACKGROUND", (0, first), (-1, first), ZEBRA))
+        files = list(info.files)
+        if not files:
+            rows.append([self.p(self.t("no_files"), "label"), "", ""])
+            style.append(("SPAN", (0, len(rows) - 1), (-1, len(rows) - 1)))
+        for f in files:
+            rows.append(
+                [
+                    Paragraph(
+                        f'{rich(f.filename)} <font size="7" color="#5f6b78">'
+                        f"({rich(f.layout)}, v{f.version}, {_size(f.size)})</font>",
+                        self.s["cell"],
+                    ),
+                    "",
+                    "",
+                ]
+            )
+            rows.append([Paragraph(f"SHA-256 {mono(f.sha256)}", self.s["hash"]), "", ""])
+            r = len(rows) - 1
+            style += [
+                ("SPAN", (0, r - 1), (-1, r - 1)),
+                ("SPAN", (0, r), (-1, r)),
+                ("LINEBELOW", (0, r - 1), (-1, r - 1), 0.4, colors.white),
+                ("TOPPADDING", (0, r), (-1, r), 0),
+                ("LEFTPADDING", (0, r - 1), (-1, r), 10),
+            ]
+        style.append(("NOSPLIT", (0, first), (-1, len(rows) - 1)))
+
     def figure_section(self, number: int) -> list[Flowable]:
+        from bioproof.reports.plots import curves_image, growth_and_titer_image
+
         heading = self.heading(number, "figure")
         runs = list(self.data.runs)
-        figures = [(png, caption) for caption, png in self.data.figures]
+        figures: list[tuple[Any, str, float]] = []
         if runs:
-            figures.insert(0, (growth_and_titer_png(runs, self.language), self.t("figure_caption")))
+            figures.append(
+                (growth_and_titer_image(runs, self.language), self.t("figure_caption"), FRAME_W)
+            )
+        for panel in self.data.curve_panels:
+            image = curves_image(panel.curves, x_label=panel.x_label, y_label=panel.y_label)
+            figures.append((image, panel.caption, FRAME_W * 0.75))
+        for caption, png in self.data.figures:
+            figures.append((png, caption, FRAME_W * 0.75))
         if not figures:
             return [heading, self.p(self.t("no_runs"))]
         out: list[Flowable] = []
-        for i, (png, caption) in enumerate(figures):
-            image = Image(io.BytesIO(png))
-            width = FRAME_W if runs and i == 0 else FRAME_W * 0.75
-            scale = width / image.imageWidth
-            image.drawWidth, image.drawHeight = width, image.imageHeight * scale
-            block = [image, self.p(caption, "caption")]
+        for i, (image, caption, width) in enumerate(figures):
+            if not (runs and i == 0):  # the first caption carries its own number
+                caption = self.t("figure_n", n=i + 1, caption=caption)
+            block = [Picture(image, width), self.p(caption, "caption")]
             out.append(KeepTogether([heading, *block] if i == 0 else block))
         return out
 
     def deviation_section(self, number: int) -> list[Flowable]:
-        out: list[Flowable] = [self.heading(number, "deviations")]
+        heading = self.heading(number, "deviations")
         items = [d for d in self.data.deviations if str(d).strip()]
         if not items:
-            return [*out, self.p(self.t("none"))]
+            return [heading, self.p(self.t("none"))]
         style = ParagraphStyle(
             "dev", parent=self.s["body"], leftIndent=14, bulletIndent=0, spaceAfter=3
         )
-        return out + [
+        paragraphs = [
             Paragraph(rich(text), style, bulletText=f"{i}.")
             for i, text in enumerate(items, start=1)
         ]
+        return [KeepTogether([heading, paragraphs[0]]), *paragraphs[1:]]
 
     def signature_section(self, number: int) -> list[Flowable]:
-        out: list[Flowable] = [self.heading(number, "signatures")]
-        signatures = list(self.data.signatures)
-        if not signatures:
-            return [*out, self.p(self.t("no_signatures"))]
-        head = [
-            self.p(self.t(k), "head")
-            for k in ("col_meaning", "col_name", "col_organization", "col_signed_at", "col_hash")
-        ]
-        rows: list[list[Any]] = [head]
-        style: list[tuple[Any, ...]] = []
-        for sig in signatures:
-            rows += self.signature_rows(sig)
-            r = len(rows) - 1
-            style += [
-                ("SPAN", (0, r), (-1, r)),
-                ("LINEBELOW", (0, r - 1), (-1, r - 1), 0.4, colors.white),
-                ("TOPPADDING", (0, r), (-1, r), 0),
-            ]
-        widths = [22 * mm, 28 * mm, 42 * mm, 48 * mm, FRAME_W - 140 * mm]
-        table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
-        table.setStyle(_grid_style(*style))
-        return [*out, table]
-
-    def signature_rows(self, sig: SignatureLine) -> list[list[Any]]:
-        full = str(sig.content_hash)
-        short = full[:12] + ("…" if len(full) > 12 else "")
-        return [
-            [
-                self.p(sig.meaning, "cell"),
-                self.p(sig.name, "cell"),
-                self.p(sig.organization, "cell"),
-                self.p(format_seoul(sig.signed_at), "cell"),
-                Paragraph(mono(short), self.s["cell"]),
-            ],
-            [Paragraph(f"SHA-256 {mono(full)}", self.s["small"]), "", "", "", ""],
-        ]
+        return signature_table(self, number, self.data.signatures)
 
     def verification_section(self, number: int) -> list[Flowable]:
         d = self.data
@@ -503,14 +465,7 @@ class _Report:
                     Paragraph(mono(d.content_hash), self.s["hash"]),
                 ],
                 [self.p(self.t("engine_version"), lab), self.p(d.engine_version, cell)],
-                [
-                    self.p(self.t("verify_url"), lab),
-                    Paragraph(
-                        f'<link href="{escape(d.verify_url, {chr(34): "&quot;"})}" '
-                        f'color="#1f4e79">{rich(d.verify_url)}</link>',
-                        self.s[cell],
-                    ),
-                ],
+                [self.p(self.t("verify_url"), lab), link(d.verify_url, self.s[cell])],
                 [self.p(self.t("generated_at"), lab), self.p(format_seoul(d.generated_at), cell)],
             ],
             colWidths=[34 * mm, FRAME_W - 34 * mm - 38 * mm],
@@ -518,6 +473,7 @@ class _Report:
         info.setStyle(
             TableStyle(
                 [
+                    CELL_FONT,
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
                     ("TOPPADDING", (0, 0), (-1, -1), 2),
@@ -525,24 +481,11 @@ class _Report:
                 ]
             )
         )
-        box = Table([[info, _qr(d.verify_url, 32 * mm)]], colWidths=[FRAME_W - 38 * mm, 38 * mm])
-        box.setStyle(
-            TableStyle(
-                [
-                    ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("ALIGN", (1, 0), (1, 0), "CENTER"),
-                    ("LEFTPADDING", (0, 0), (0, 0), 8),
-                    ("TOPPADDING", (0, 0), (-1, -1), 6),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
-                ]
-            )
-        )
         return [
             KeepTogether(
                 [
                     self.heading(number, "verification"),
-                    box,
+                    qr_box(info, d.verify_url),
                     Spacer(1, 2 * mm),
                     self.p(self.t("verify_note"), "caption"),
                 ]
@@ -552,8 +495,10 @@ class _Report:
     def story(self) -> list[Flowable]:
         story = self.title_block()
         sections: Iterable[Callable[[int], list[Flowable]]] = (
+            self.conclusion_section,
             self.criteria_section,
             self.kpi_section,
+            self.runs_section,
             self.figure_section,
             self.deviation_section,
             self.signature_section,
@@ -563,36 +508,92 @@ class _Report:
             story += section(number)
         return story
 
-    # -- page furniture --------------------------------------------------------------------
-
     def decorate(self, canv: Canvas, page: int, pages: int) -> None:
         d = self.data
-        canv.saveState()
-        canv.setFillColor(MUTED)
-        canv.setStrokeColor(RULE)
-        canv.setLineWidth(0.5)
-        top = PAGE_H - 13 * mm
-        draw_mixed(canv, MARGIN_X, top, "BioProof", size=8.5, bold=True)
-        draw_mixed(
-            canv, PAGE_W - MARGIN_X, top, f"{self.t('heading')} · {d.code}", size=8, align="right"
-        )
-        canv.line(MARGIN_X, top - 2.5 * mm, PAGE_W - MARGIN_X, top - 2.5 * mm)
-        bottom = 11 * mm
-        canv.line(MARGIN_X, bottom + 4 * mm, PAGE_W - MARGIN_X, bottom + 4 * mm)
-        left = (
-            f"{d.code} · {self.t('version')} {d.version} · "
-            f"{self.t('verification_code')} {d.verification_code}"
-        )
-        draw_mixed(canv, MARGIN_X, bottom, left, size=8)
-        draw_mixed(
+        furniture(
             canv,
-            PAGE_W - MARGIN_X,
-            bottom,
-            self.t("page", page=page, pages=pages),
-            size=8,
-            align="right",
+            header_right=f"{self.t('heading')} · {d.code}",
+            footer_left=(
+                f"{d.code} · {self.t('version')} {d.version} · "
+                f"{self.t('verification_code')} {d.verification_code}"
+            ),
+            footer_right=self.t("page", page=page, pages=pages),
         )
-        canv.restoreState()
+
+
+def link(url: str, style: ParagraphStyle) -> Paragraph:
+    """A clickable URL."""
+    return Paragraph(
+        f'<link href="{escape(url, {chr(34): "&quot;"})}" color="#1f4e79">{rich(url)}</link>',
+        style,
+    )
+
+
+def qr_box(info: Flowable, url: str) -> Table:
+    """``info`` beside a QR code of ``url``, framed."""
+    box = Table([[info, qr(url, 32 * mm)]], colWidths=[FRAME_W - 38 * mm, 38 * mm])
+    box.setStyle(
+        TableStyle(
+            [
+                CELL_FONT,
+                ("BOX", (0, 0), (-1, -1), 0.8, ACCENT),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("ALIGN", (1, 0), (1, 0), "CENTER"),
+                ("LEFTPADDING", (0, 0), (0, 0), 8),
+                ("TOPPADDING", (0, 0), (-1, -1), 6),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 6),
+            ]
+        )
+    )
+    return box
+
+
+def signature_table(
+    doc: Document, number: int, signatures: Sequence[SignatureLine]
+) -> list[Flowable]:
+    """Signatures (meaning, name, organisation, time, hash) with the full SHA-256 below each;
+    a signature's two rows never split across pages."""
+    heading = doc.heading(number, "signatures")
+    signatures = list(signatures)
+    if not signatures:
+        return [heading, doc.p(doc.t("no_signatures"))]
+    rows: list[list[Any]] = [
+        doc.head_row("col_meaning", "col_name", "col_organization", "col_signed_at", "col_hash")
+    ]
+    style: list[tuple[Any, ...]] = []
+    for sig in signatures:
+        full = str(sig.content_hash)
+        short = full[:12] + ("…" if len(full) > 12 else "")
+        rows += [
+            [
+                doc.p(sig.meaning, "cell"),
+                doc.p(sig.name, "cell"),
+                doc.p(sig.organization, "cell"),
+                doc.p(format_seoul(sig.signed_at), "cell"),
+                Paragraph(mono(short), doc.s["cell"]),
+            ],
+            [Paragraph(f"SHA-256 {mono(full)}", doc.s["small"]), "", "", "", ""],
+        ]
+        r = len(rows) - 1
+        style += [
+            ("SPAN", (0, r), (-1, r)),
+            ("LINEBELOW", (0, r - 1), (-1, r - 1), 0.4, colors.white),
+            ("TOPPADDING", (0, r), (-1, r), 0),
+            ("NOSPLIT", (0, r - 1), (-1, r)),
+        ]
+    widths = [22 * mm, 28 * mm, 42 * mm, 48 * mm, FRAME_W - 140 * mm]
+    table = Table(rows, colWidths=widths, repeatRows=1, hAlign="LEFT")
+    table.setStyle(grid_style(*style))
+    return keep_short([heading], table, len(rows))
+
+
+def _size(n: int) -> str:
+    value = float(n)
+    for unit in ("B", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{n} B"  # pragma: no cover
 
 
 def _kpi_chunks(rows: Sequence[KpiRow]) -> list[list[KpiRow]]:
@@ -609,35 +610,11 @@ def _kpi_chunks(rows: Sequence[KpiRow]) -> list[list[KpiRow]]:
     return chunks
 
 
-def _qr(value: str, size: float) -> Drawing:
-    widget = QrCodeWidget(value or " ", barLevel="M", barBorder=2)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
-
-
-def _numbered_canvas(decorate: Callable[[Canvas, int, int], None]) -> type[Canvas]:
-    """A canvas class that defers page furniture until the page count is known."""
-
-    class NumberedCanvas(Canvas):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            self._pages: list[dict[str, Any]] = []
-
-        def showPage(self) -> None:
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self) -> None:
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                decorate(self, number, total)
-                super().showPage()
-            super().save()
-
-    return NumberedCanvas
+def _check_language(language: str) -> None:
+    if language not in LANGUAGES:
+        raise ValueError(
+            f"unsupported report language {language!r}; expected one of: {', '.join(LANGUAGES)}"
+        )
 
 
 def render_evaluation_report(data: EvaluationReportData, *, language: str) -> bytes:
@@ -645,42 +622,20 @@ def render_evaluation_report(data: EvaluationReportData, *, language: str) -> by
 
     Deterministic: the same data and language give the same bytes.
     """
-    if language not in LANGUAGES:
-        raise ValueError(
-            f"unsupported report language {language!r}; expected one of: {', '.join(LANGUAGES)}"
-        )
-    register_fonts()
+    _check_language(language)
     report = _Report(data, language)
-    buf = io.BytesIO()
-    heading = report.t("heading")
-    doc = BaseDocTemplate(
-        buf,
-        pagesize=A4,
-        leftMargin=MARGIN_X,
-        rightMargin=MARGIN_X,
-        topMargin=MARGIN_TOP,
-        bottomMargin=MARGIN_BOTTOM,
-        title=f"{heading} {data.code} v{data.version} — {data.title}",
-        author="BioProof",
+    return build(
+        report.story(),
+        report.decorate,
+        title=f"{report.t('heading')} {data.code} v{data.version} — {data.title}",
         subject=data.code,
-        creator="BioProof report engine",
         keywords=f"{data.code}, {data.verification_code}",
-        lang="ko-KR" if language == "ko" else "en",
-        invariant=1,
-        displayDocTitle=1,
+        language=language,
     )
-    # no frame padding, so tables of width FRAME_W line up with the header and footer rules
-    frame = Frame(
-        MARGIN_X,
-        MARGIN_BOTTOM,
-        FRAME_W,
-        PAGE_H - MARGIN_TOP - MARGIN_BOTTOM,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        id="body",
-    )
-    doc.addPageTemplates([PageTemplate(id="page", frames=[frame])])
-    doc.build(report.story(), canvasmaker=_numbered_canvas(report.decorate))
-    return buf.getvalue()
+
+
+def render_protocol(data: Any, *, language: str) -> bytes:
+    """The signed protocol (평가계획) as PDF bytes; see :mod:`bioproof.reports.protocol`."""
+    from bioproof.reports.protocol import render_protocol as render
+
+    return render(data, language=language)

@@ -1,20 +1,31 @@
-"""Time-course plots of an evaluation's runs, for web pages (SVG/PNG) and the PDF report (PNG).
+"""Time-course plots of an evaluation's runs, for web pages (SVG/PNG) and the PDF report.
 
 Candidate runs are drawn one line each; reference runs as a shaded min–max envelope with their
-mean line, both interpolated on a common time grid. Only matplotlib's object API is used (a fresh
-:class:`~matplotlib.figure.Figure` per call, no pyplot state), so the functions are safe to call
-from several web-server threads at once.
+mean line, both interpolated on a common time grid. Only matplotlib's object API is used on the
+Agg canvas (no pyplot state); each thread reuses its own :class:`~matplotlib.figure.Figure`
+objects (cleared before use), so the functions are safe to call from several web-server threads
+at once and do not pay for a new figure per plot.
 
-Axis labels are English with units unless a Korean-capable font is installed (NanumGothic,
-Noto Sans CJK KR, …); then ``language="ko"`` switches them to Korean. Run labels are printed as
-given.
+Speed (the PDF report draws these plots every time it is issued):
+
+- every series is cut to at most :data:`MAX_POINTS` points by a vectorised min–max decimation
+  (:func:`decimate`: per bucket the lowest and the highest sample, in time order, so spikes and
+  the envelope survive; a 14-day 1-minute sensor log of 20,160 points becomes 2,000);
+- fixed margins instead of matplotlib's constrained layout (which measured half the figure time);
+- the report takes the figure as raw RGB pixels (:func:`growth_and_titer_image`,
+  :func:`curves_image`) so no PNG is encoded and decoded again on the way into the PDF.
+
+Axis labels are in Korean for ``language="ko"`` (NanumGothic, shipped by the dependency
+``koreanize-matplotlib``, the face of the PDF text) and English otherwise. Run labels are printed
+as given.
 """
 
 from __future__ import annotations
 
 import io
+import math
+import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -24,10 +35,17 @@ from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bioproof.reports.data import RunSeries
+from bioproof.reports.data import CurveSeries, RunSeries
 
 __all__ = [
+    "MAX_POINTS",
     "VARIABLES",
+    "CurveSeries",
+    "curves_image",
+    "curves_png",
+    "curves_svg",
+    "decimate",
+    "growth_and_titer_image",
     "growth_and_titer_png",
     "reference_envelope",
     "run_points",
@@ -37,13 +55,19 @@ __all__ = [
 
 H_PER_D = 24.0
 
+#: most points drawn per series (after :func:`decimate`)
+MAX_POINTS = 2000
+#: the report's figures: 150 dpi at their printed width (the 174 mm text width of an A4 page)
+REPORT_DPI = 150
+REPORT_PX = round(174 / 25.4 * REPORT_DPI)
+
 #: variable -> factor from canonical units (cells/mL, g/L, %) to plotted units.
 VARIABLES: dict[str, float] = {"vcd": 1e-6, "titer": 1.0, "viability": 1.0}
 
-#: label -> (English, Korean). English uses only glyphs DejaVu Sans has.
+#: label -> (English, Korean). No mathtext: it would not fall back to the Korean face.
 _TEXT: dict[str, tuple[str, str]] = {
     "time": ("Culture time (d)", "배양 시간 (일)"),
-    "vcd": ("VCD ($10^6$ cells/mL)", "생세포 농도 ($10^6$ cells/mL)"),
+    "vcd": ("VCD (×10⁶ cells/mL)", "생세포 농도 (×10⁶ cells/mL)"),
     "titer": ("Titer (g/L)", "역가 (g/L)"),
     "viability": ("Viability (%)", "생존율 (%)"),
     "ref_range": ("Reference (min–max)", "대조군 (최소–최대)"),
@@ -80,11 +104,28 @@ _REFERENCE_COLOR = "#555555"
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
 
 
+_font_lock = threading.Lock()
+
+
 @lru_cache(maxsize=1)
 def korean_font_family() -> str | None:
-    """Name of an installed font family that covers Hangul, or ``None``."""
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((name for name in _KOREAN_FAMILIES if name in installed), None)
+    """Name of a font family that covers Hangul, or ``None``.
+
+    NanumGothic (shipped by the dependency ``koreanize-matplotlib``, located with
+    :func:`importlib.util.find_spec`, not imported) is added to matplotlib's font manager first,
+    so Korean labels use the same face as the PDF text."""
+    with _font_lock:
+        try:
+            from bioproof.reports.text import korean_font_path
+
+            for bold in (False, True):
+                path = korean_font_path(bold=bold)
+                if path.is_file():
+                    font_manager.fontManager.addfont(str(path))
+        except RuntimeError:  # the package is missing: fall back to an installed font
+            pass
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((name for name in _KOREAN_FAMILIES if name in installed), None)
 
 
 def _families() -> list[str]:
@@ -164,14 +205,55 @@ def reference_envelope(
     )
 
 
+def decimate(
+    x: Sequence[float] | np.ndarray,
+    y: Sequence[float] | np.ndarray,
+    max_points: int = MAX_POINTS,
+) -> tuple[np.ndarray, np.ndarray]:
+    """At most ``max_points`` of the points ``(x, y)``, chosen by min–max decimation.
+
+    The points are cut into equal buckets by index; of each bucket the lowest and the highest
+    sample are kept, in their original order, plus the first and the last point. A line through
+    the result covers the same vertical extent in every bucket as the full series (spikes stay
+    visible); at most ``max_points`` points come back. Fully vectorised (one ``reshape`` and two
+    ``argmin``/``argmax``); series already short enough are returned unchanged. NaN values should
+    be removed first (they would win the argmin/argmax of their bucket).
+    """
+    xs = np.asarray(x, dtype=float).ravel()
+    ys = np.asarray(y, dtype=float).ravel()
+    if xs.size != ys.size:
+        raise ValueError(f"x has {xs.size} points but y has {ys.size}")
+    if max_points < 4:
+        raise ValueError("max_points must be at least 4")
+    n = ys.size
+    if n <= max_points:
+        return xs, ys
+    size = math.ceil(n / ((max_points - 2) // 2))  # samples per bucket
+    buckets = math.ceil(n / size)
+    padded = np.concatenate([ys, np.full(buckets * size - n, ys[-1])])
+    blocks = padded.reshape(buckets, size)
+    base = np.arange(buckets) * size
+    keep = np.concatenate([[0, n - 1], base + blocks.argmin(axis=1), base + blocks.argmax(axis=1)])
+    idx = np.unique(np.minimum(keep, n - 1))
+    return xs[idx], ys[idx]
+
+
 def _reference_grid(runs: Sequence[RunSeries], variable: str, points: int = 241) -> np.ndarray:
-    """A common grid in days over the reference runs' span, including every sample time."""
+    """A common grid in days over the reference runs' span, including every sample time (when
+    they are few; dense logs are gridded at :data:`MAX_POINTS` even steps)."""
     times = [run_points(r, variable)[0] for r in runs if r.arm == "reference"]
     times = [t for t in times if t.size]
     if not times:
         return np.empty(0)
     all_t = np.concatenate(times)
-    return np.unique(np.concatenate([np.linspace(all_t.min(), all_t.max(), points), all_t]))
+    lo, hi = all_t.min(), all_t.max()
+    if all_t.size + points > MAX_POINTS:
+        return np.linspace(lo, hi, MAX_POINTS)
+    return np.unique(np.concatenate([np.linspace(lo, hi, points), all_t]))
+
+
+def _markevery(n: int) -> int:
+    return max(1, n // 40)
 
 
 def _draw_time_course(
@@ -210,7 +292,7 @@ def _draw_time_course(
 
     candidates = [r for r in runs if r.arm != "reference"]
     for i, run in enumerate(candidates):
-        t, y = run_points(run, variable)
+        t, y = decimate(*run_points(run, variable))
         if not t.size:
             continue
         ax.plot(
@@ -218,6 +300,7 @@ def _draw_time_course(
             y * scale,
             color=_CANDIDATE_COLORS[i % len(_CANDIDATE_COLORS)],
             marker=_MARKERS[i % len(_MARKERS)],
+            markevery=_markevery(t.size),
             markersize=4,
             linewidth=1.5,
             label=run.label,
@@ -227,10 +310,7 @@ def _draw_time_course(
 
     ax.set_xlabel(_text("time", language), fontfamily=family)
     ax.set_ylabel(_text(variable, language), fontfamily=family)
-    ax.grid(True, color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+    _style_axes(ax)
     if drawn:
         ax.set_xlim(left=0)
         ax.set_ylim(bottom=0)
@@ -252,12 +332,42 @@ def _draw_time_course(
     return drawn
 
 
+def _style_axes(ax: Axes) -> None:
+    ax.grid(True, color="#dddddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+
+
+_local = threading.local()
+
+
 def _figure(width_px: int, height_px: int, dpi: int) -> Figure:
+    """A cleared figure of this size, reused per thread (creating one costs more than clearing)."""
     if width_px <= 0 or height_px <= 0 or dpi <= 0:
         raise ValueError("width_px, height_px and dpi must be positive")
-    fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi, layout="constrained")
-    FigureCanvasAgg(fig)
+    cache: dict[tuple[int, int, int], Figure] = _local.__dict__.setdefault("figures", {})
+    key = (width_px, height_px, dpi)
+    fig = cache.get(key)
+    if fig is None:
+        if len(cache) >= 8:
+            cache.clear()
+        fig = Figure(figsize=(width_px / dpi, height_px / dpi), dpi=dpi)
+        FigureCanvasAgg(fig)
+        cache[key] = fig
+    else:
+        fig.clear()
     return fig
+
+
+def _margins(
+    fig: Figure, *, left: float, right: float, top: float, bottom: float, **kw: float
+) -> None:
+    """Fixed margins in inches (instead of the costly constrained layout)."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(
+        left=left / w, right=1 - right / w, top=1 - top / h, bottom=bottom / h, **kw
+    )
 
 
 def _save(fig: Figure, fmt: str) -> bytes:
@@ -267,11 +377,23 @@ def _save(fig: Figure, fmt: str) -> bytes:
     return buf.getvalue()
 
 
+def _rgb(fig: Figure) -> Any:
+    """The figure's pixels as an RGB :class:`PIL.Image.Image` (no PNG encoding)."""
+    from PIL import Image
+
+    canvas = fig.canvas
+    canvas.draw()
+    width, height = canvas.get_width_height(physical=True)
+    rgba = Image.frombuffer("RGBA", (width, height), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+    return rgba.convert("RGB")
+
+
 def _time_course_figure(
     runs: Sequence[RunSeries], variable: str, language: str, width_px: int, dpi: int
 ) -> Figure:
     _check_variable(variable)
     fig = _figure(width_px, round(width_px * 0.6), dpi)
+    _margins(fig, left=0.75, right=0.15, top=0.15, bottom=0.55)
     _draw_time_course(fig.add_subplot(), runs, variable, _normalise_language(language))
     return fig
 
@@ -300,12 +422,22 @@ def time_course_svg(
     return _save(_time_course_figure(runs, variable, language, width_px, dpi), "svg").decode()
 
 
-def growth_and_titer_png(
-    runs: Sequence[RunSeries], language: str = "ko", *, width_px: int = 1800, dpi: int = 220
-) -> bytes:
+def _growth_and_titer_figure(
+    runs: Sequence[RunSeries], language: str, width_px: int, dpi: int
+) -> Figure:
     """Two panels side by side — VCD and titer against time — with one legend below them."""
     language = _normalise_language(language)
     fig = _figure(width_px, round(width_px * 0.42), dpi)
+    n_labels = 2 * any(r.arm == "reference" for r in runs) + sum(r.arm != "reference" for r in runs)
+    legend_rows = math.ceil(n_labels / 5) if n_labels else 0
+    _margins(
+        fig,
+        left=0.55,
+        right=0.1,
+        top=0.25,
+        bottom=0.5 + 0.18 * legend_rows + (0.1 if legend_rows else 0),
+        wspace=0.25,
+    )
     ax_vcd, ax_titer = fig.subplots(1, 2)
     drawn = _draw_time_course(ax_vcd, runs, "vcd", language, legend=False)
     _draw_time_course(ax_titer, runs, "titer", language, legend=False)
@@ -319,52 +451,66 @@ def growth_and_titer_png(
         fig.legend(
             handles,
             labels,
-            loc="outside lower center",
+            loc="lower center",
+            bbox_to_anchor=(0.5, 0.0),
             ncol=min(len(labels), 5),
             frameon=False,
             prop={"family": _families(), "size": 8},
         )
-    return _save(fig, "png")
+    return fig
 
 
-@dataclass(frozen=True)
-class CurveSeries:
-    """One run's curve of a data layout (breakthrough, t/V, DO re-oxygenation, tracer)."""
+def growth_and_titer_png(
+    runs: Sequence[RunSeries],
+    language: str = "ko",
+    *,
+    width_px: int = REPORT_PX,
+    dpi: int = REPORT_DPI,
+) -> bytes:
+    """Two panels side by side — VCD and titer against time — with one legend below them."""
+    return _save(_growth_and_titer_figure(runs, language, width_px, dpi), "png")
 
-    label: str
-    arm: str
-    x: Sequence[float]
-    y: Sequence[float]
+
+def growth_and_titer_image(
+    runs: Sequence[RunSeries],
+    language: str = "ko",
+    *,
+    width_px: int = REPORT_PX,
+    dpi: int = REPORT_DPI,
+) -> Any:
+    """:func:`growth_and_titer_png` as an RGB PIL image, for the PDF report."""
+    return _rgb(_growth_and_titer_figure(runs, language, width_px, dpi))
 
 
 def _curves_figure(
     curves: Sequence[CurveSeries], x_label: str, y_label: str, width_px: int, dpi: int
 ) -> Figure:
     fig = _figure(width_px, round(width_px * 0.6), dpi)
+    _margins(fig, left=0.75, right=0.15, top=0.15, bottom=0.55)
     ax = fig.add_subplot()
     candidates = 0
     for curve in curves:
         x = np.asarray(curve.x, dtype=float)
         y = np.asarray(curve.y, dtype=float)
         ok = np.isfinite(x) & np.isfinite(y)
+        x, y = decimate(x[ok], y[ok])
         if curve.arm == "reference":
-            style = {"color": _REFERENCE_COLOR, "linestyle": "--", "marker": None}
+            style: dict[str, Any] = {"color": _REFERENCE_COLOR, "linestyle": "--", "marker": None}
         else:
             style = {
                 "color": _CANDIDATE_COLORS[candidates % len(_CANDIDATE_COLORS)],
                 "linestyle": "-",
                 "marker": _MARKERS[candidates % len(_MARKERS)],
+                "markevery": _markevery(x.size),
             }
             candidates += 1
-        ax.plot(x[ok], y[ok], label=curve.label, linewidth=1.4, markersize=3.5, **style)
-    ax.set_xlabel(x_label)
-    ax.set_ylabel(y_label)
-    ax.grid(True, color="#dddddd", linewidth=0.6)
-    ax.set_axisbelow(True)
-    for side in ("top", "right"):
-        ax.spines[side].set_visible(False)
+        ax.plot(x, y, label=curve.label, linewidth=1.4, markersize=3.5, **style)
+    family = _families()
+    ax.set_xlabel(x_label, fontfamily=family)
+    ax.set_ylabel(y_label, fontfamily=family)
+    _style_axes(ax)
     if curves:
-        ax.legend(loc="best", prop={"size": 8}, framealpha=0.9)
+        ax.legend(loc="best", prop={"family": family, "size": 8}, framealpha=0.9)
     return fig
 
 
@@ -385,8 +531,20 @@ def curves_png(
     *,
     x_label: str,
     y_label: str,
-    width_px: int = 1600,
-    dpi: int = 200,
+    width_px: int = REPORT_PX * 3 // 4,
+    dpi: int = REPORT_DPI,
 ) -> bytes:
     """PNG of per-run curves (for the PDF report)."""
     return _save(_curves_figure(curves, x_label, y_label, width_px, dpi), "png")
+
+
+def curves_image(
+    curves: Sequence[CurveSeries],
+    *,
+    x_label: str,
+    y_label: str,
+    width_px: int = REPORT_PX * 3 // 4,
+    dpi: int = REPORT_DPI,
+) -> Any:
+    """:func:`curves_png` as an RGB PIL image, for the PDF report."""
+    return _rgb(_curves_figure(curves, x_label, y_label, width_px, dpi))

@@ -1,32 +1,24 @@
 """PDFs of training: the bilingual certificate (with a QR code to its verification page) and a
-person's transcript. Fonts as in :mod:`bioproof.reports.text`: Helvetica for Latin and
-reportlab's built-in Korean CID font for Hangul (no font file shipped or downloaded)."""
+person's transcript. Fonts as in :mod:`bioproof.reports.text`: embedded TrueType subsets of
+NanumGothic (shipped by the dependency ``koreanize-matplotlib``) with DejaVu Sans for the few signs
+it lacks — every font is in the file, so a certificate prints the same anywhere. The
+verification address comes from the setting ``BIOPROOF_PUBLIC_URL`` (the caller builds it)."""
 
 from __future__ import annotations
 
 import io
 from typing import Any
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 
-from bioproof.reports.text import draw_mixed, register_fonts
+from bioproof.reports.layout import draw_qr
+from bioproof.reports.text import BODY, centered, draw_mixed, register_fonts
 
 ACCENT = colors.HexColor("#0b6e4f")
 MUTED = colors.HexColor("#5f6b78")
-
-
-def _qr(value: str, size: float) -> Drawing:
-    widget = QrCodeWidget(value, barLevel="M", barBorder=2)
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
 
 
 def _date(value: Any) -> str:
@@ -39,7 +31,7 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
     version = certificate.course_version
     buf = io.BytesIO()
     width, height = landscape(A4)
-    c = Canvas(buf, pagesize=(width, height), pageCompression=1)
+    c = Canvas(buf, pagesize=(width, height), pageCompression=1, initialFontName=BODY)
     c.setTitle(f"{certificate.code} — {version.title_en}")
     c.setAuthor("BioProof")
     c.setStrokeColor(ACCENT)
@@ -86,7 +78,7 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
             draw_mixed(c, 45 * mm, y, f"• {q.name_ko} / {q.name_en} ({q.key}, {until})", size=9)
             y -= 5.5 * mm
     qr_size = 34 * mm
-    renderPDF.draw(_qr(verify_url, qr_size), c, width - 40 * mm - qr_size, 30 * mm)
+    draw_qr(c, verify_url, width - 40 * mm - qr_size, 30 * mm, qr_size)
     c.setFillColor(MUTED)
     draw_mixed(c, width - 40 * mm, 25 * mm, verify_url, size=7, align="right")
     draw_mixed(
@@ -102,13 +94,7 @@ def certificate_pdf(certificate: Any, verify_url: str) -> bytes:
 
 
 def _centered(c: Canvas, x: float, y: float, text: str, size: float, bold: bool) -> None:
-    from reportlab.pdfbase import pdfmetrics
-
-    from bioproof.reports.text import CID_FONT, LATIN, LATIN_BOLD, font_runs
-
-    faces = {"latin": LATIN_BOLD if bold else LATIN, "cid": CID_FONT, "symbol": "Symbol"}
-    width = sum(pdfmetrics.stringWidth(run, faces[k], size) for k, run in font_runs(text))
-    draw_mixed(c, x - width / 2, y, text, size=size, bold=bold)
+    centered(c, x, y, text, size=size, bold=bold)
 
 
 def transcript_pdf(data: dict[str, Any]) -> bytes:
@@ -116,7 +102,7 @@ def transcript_pdf(data: dict[str, Any]) -> bytes:
     register_fonts()
     buf = io.BytesIO()
     height = A4[1]
-    c = Canvas(buf, pagesize=A4, pageCompression=1)
+    c = Canvas(buf, pagesize=A4, pageCompression=1, initialFontName=BODY)
     c.setTitle(f"Transcript — {data['name']}")
 
     def header() -> float:
