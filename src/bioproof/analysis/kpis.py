@@ -709,3 +709,89 @@ def _directed(kpis: dict[str, KPI]) -> dict[str, KPI]:
 
 
 KPIS = _directed(KPIS)
+
+VANTRIET = "Van't Riet, Ind Eng Chem Process Des Dev 18:357 (1979)"
+
+
+def _directed_rows(*rows: tuple[str, ...]) -> dict[str, KPI]:
+    """Rows of seven: the six of :func:`_kpis` and ``better`` ("higher", "lower", "target")."""
+    return {row[0]: KPI(*row) for row in rows}
+
+
+#: Bioreactor scale-up characterisation (bioproof.analysis.bioreactor).
+KPIS.update(
+    _directed_rows(
+        (
+            "kla_coefficient",
+            "kLa correlation coefficient a",
+            "kLa 상관식 계수 a",
+            "1/h·(W/m³)^−b·(m/s)^−c",
+            "a of kLa = a·(P/V)^b·u_g^c, log-linear least squares",
+            VANTRIET,
+            "target",
+        ),
+        (
+            "kla_pv_exponent",
+            "kLa exponent of P/V (b)",
+            "kLa 상관식 P/V 지수 (b)",
+            "-",
+            "b of kLa = a·(P/V)^b·u_g^c (Van't Riet: ≈ 0.4 coalescing, 0.7 non-coalescing)",
+            VANTRIET,
+            "target",
+        ),
+        (
+            "kla_ug_exponent",
+            "kLa exponent of gas velocity (c)",
+            "kLa 상관식 가스 유속 지수 (c)",
+            "-",
+            "c of kLa = a·(P/V)^b·u_g^c (Van't Riet: ≈ 0.5 coalescing, 0.2 non-coalescing)",
+            VANTRIET,
+            "target",
+        ),
+        (
+            "kla_predicted",
+            "kLa at the reference P/V and gas velocity",
+            "기준 P/V·가스 유속에서의 kLa",
+            "1/h",
+            "exp(x_refᵀβ) of the fitted correlation, with the CI of the fitted mean",
+            VANTRIET,
+            "higher",
+        ),
+        (
+            "otr_max",
+            "Oxygen transfer capacity (kLa·C*)",
+            "산소 전달 능력 (kLa·C*)",
+            "mmol/(L·h)",
+            "kLa at the reference point times C* at the process temperature and pressure",
+            f"{GARCIA}; {DORAN}, §10.4",
+            "higher",
+        ),
+        (
+            "mixing_exponent",
+            "Mixing-time exponent of P/V (m)",
+            "혼합 시간 P/V 지수 (m)",
+            "-",
+            "m of θ_m = k·(P/V)^m (turbulent regime: −1/3)",
+            "Nienow, Chem Eng Sci 52:2557 (1997)",
+            "target",
+        ),
+        (
+            "mixing_time_predicted",
+            "Mixing time at the reference P/V",
+            "기준 P/V에서의 혼합 시간",
+            "s",
+            "exp(ln k + m·ln P/V_ref) of the fitted power law, with the CI of the fitted mean",
+            "Nienow, Chem Eng Sci 52:2557 (1997)",
+            "lower",
+        ),
+        (
+            "o2_solubility",
+            "O₂ solubility C* (temperature, pressure, O₂ fraction)",
+            "산소 용해도 C* (온도·압력·산소 분율 보정)",
+            "mg/L",
+            "Benson & Krause freshwater C*, pressure-corrected with water vapour, × y_O2/0.20946",
+            "Benson & Krause, Limnol Oceanogr 29:620 (1984); APHA Standard Methods 4500-O",
+            "target",
+        ),
+    )
+)

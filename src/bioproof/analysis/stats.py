@@ -59,3 +59,53 @@ def line_fit(x: np.ndarray, y: np.ndarray, mask: np.ndarray | None = None) -> Li
         se_slope = np.sqrt(s2 / sxx)
         se_intercept = np.sqrt(s2 * (1.0 / n + xm * xm / sxx))
     return LineFit(slope, intercept, r2, se_slope, se_intercept, n, xm, sxx, np.sqrt(s2))
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Ordinary least squares ``y = X·β`` with the classical covariance ``s²(XᵀX)⁻¹``."""
+
+    coef: np.ndarray
+    cov: np.ndarray
+    dof: int
+    residual_sd: float
+    r2: float
+    n: int
+
+    def ci(self, confidence: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+        """Two-sided ``confidence`` interval of each coefficient, ``β ± t_{(1+c)/2, n−p}·se``."""
+        from scipy import stats
+
+        half = float(stats.t.ppf((1 + confidence) / 2, self.dof)) * np.sqrt(np.diag(self.cov))
+        return self.coef - half, self.coef + half
+
+    def prediction_ci(self, x: np.ndarray, confidence: float = 0.95) -> tuple[float, float, float]:
+        """Fitted mean at the design row ``x`` and its confidence interval (not a prediction
+        interval: the uncertainty of the fitted line, ``t·√(xᵀ·Cov·x)``)."""
+        from scipy import stats
+
+        x = np.asarray(x, dtype=float)
+        mean = float(x @ self.coef)
+        half = float(stats.t.ppf((1 + confidence) / 2, self.dof)) * float(
+            np.sqrt(x @ self.cov @ x)
+        )
+        return mean, mean - half, mean + half
+
+
+def linear_model(design: np.ndarray, y: np.ndarray) -> LinearModel:
+    """Least squares by QR (numerically stable), Draper & Smith (1998) ch. 5. ``design`` is
+    (n, p) with full column rank and n > p; the covariance is NaN when n = p."""
+    x = np.asarray(design, dtype=float)
+    y = np.asarray(y, dtype=float)
+    n, p = x.shape
+    q, r = np.linalg.qr(x)
+    coef = np.linalg.solve(r, q.T @ y)
+    resid = y - x @ coef
+    dof = n - p
+    sse = float(resid @ resid)
+    s2 = sse / dof if dof > 0 else float("nan")
+    r_inv = np.linalg.inv(r)
+    cov = s2 * (r_inv @ r_inv.T)
+    sst = float(((y - y.mean()) ** 2).sum())
+    r2 = 1.0 - sse / sst if sst > 0 else 1.0
+    return LinearModel(coef, cov, dof, float(np.sqrt(s2)), r2, n)

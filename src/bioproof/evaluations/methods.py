@@ -282,6 +282,38 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
+#: Templates of the engine-2 families (appended, so no category's default template changes).
+TEMPLATES += [
+    {
+        "code": "bioreactor-scale-up",
+        "family": "bioreactors",
+        "categories": ["bioreactors", "fermenters", "mixers"],
+        "name_en": "Bioreactor — kLa and mixing-time correlations for scale-up",
+        "name_ko": "생물반응기 — 스케일업용 kLa 및 혼합 시간 상관식",
+        "description": "kLa measured at several P/V and superficial gas velocities and mixing "
+        "time at several P/V in candidate and reference vessels; kLa = a·(P/V)^b·u_g^c and "
+        "θ_m = k·(P/V)^m fitted with confidence intervals, compared at a reference operating "
+        "point, with the oxygen transfer capacity kLa·C* at the process temperature and "
+        "pressure.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["kla_correlation", "mixing_correlation"],
+        "kpis": [
+            "kla_predicted",
+            "otr_max",
+            "kla_pv_exponent",
+            "kla_ug_exponent",
+            "mixing_time_predicted",
+            "mixing_exponent",
+        ],
+        "default_criteria": [
+            _crit("kla_predicted", 0.15),
+            _crit("otr_max", 0.15),
+            _crit("mixing_time_predicted", 0.20),
+        ],
+    },
+]
+
 
 def sync(template_model: Any) -> None:
     """Create the shared templates that do not exist yet (existing versions are never changed).

@@ -1,0 +1,87 @@
+"""``bioproof analyze`` kinds of the engine-2 families: scaleup (kLa and mixing-time
+correlations, C*), tff, resin, media and single-use. Registered by
+:mod:`bioproof.analysis.cli`; same conventions (pint quantities, ``--json``, exit 2 on bad
+input)."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+
+def _base() -> Any:
+    from bioproof.analysis import cli
+
+    return cli
+
+
+def _head(path: Path, size: int = 400) -> str:
+    from bioproof.analysis.errors import InputError
+
+    try:
+        with path.open("rb") as handle:
+            return handle.read(size).decode("utf-8", "replace").lower()
+    except OSError as exc:
+        raise InputError(f"cannot read the file: {exc.strerror}") from None
+
+
+def add_parsers(kind: Callable[..., argparse.ArgumentParser]) -> None:
+    """Add the engine-2 kinds with ``kind(name, help, files=True)`` of the main parser."""
+    sub = kind(
+        "scaleup",
+        "bioreactor scale-up: P/V, gas velocity, kLa files (kLa = a·(P/V)^b·u_g^c with CIs, "
+        "OTR = kLa·C*) or P/V, mixing time files (θ = k·(P/V)^m)",
+    )
+    sub.add_argument("--reference-pv", required=True, help="reference P/V (default unit W/m^3)")
+    sub.add_argument("--reference-ug", help="reference gas velocity (default unit mm/s)")
+    sub.add_argument("--temperature", default="37", help="process temperature in °C (37)")
+    sub.add_argument("--pressure", default="101.325", help="absolute pressure (default unit kPa)")
+    sub.add_argument("--o2-fraction", default="20.946%", help="O2 in the gas (20.946%%)")
+    sub.add_argument("--salinity", default="0", help="salinity in g/kg, NaCl equivalent (0)")
+    sub.add_argument("--mixing-exponent", help="fix the mixing exponent, e.g. -0.3333")
+
+
+def _scaleup(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import bioreactor as b
+
+    cli = _base()
+    ref_pv = cli._quantity(args.reference_pv, "W/m**3", "W/m**3")
+    ref_ug = None if args.reference_ug is None else cli._quantity(args.reference_ug, "m/s", "mm/s")
+    c_star = b.oxygen_solubility(
+        cli._number(args.temperature, "temperature"),
+        pressure=cli._quantity(args.pressure, "kPa", "kPa"),
+        o2_fraction=cli._fraction(args.o2_fraction),
+        salinity=cli._number(args.salinity, "salinity"),
+    )
+    exponent = None if args.mixing_exponent is None else cli._number(args.mixing_exponent, "k")
+
+    def one(path: Path) -> Any:
+        if "kla" in _head(path):
+            if ref_ug is None:
+                raise cli.InputError("a kLa file needs --reference-ug")
+            frame = b.read_kla_correlation(path, filename=path.name)
+            fit = b.kla_correlation(
+                frame["power_per_volume"].to_numpy(),
+                frame["gas_velocity"].to_numpy(),
+                frame["kla"].to_numpy(),
+                reference_power_per_volume=ref_pv,
+                reference_gas_velocity=ref_ug,
+                c_star=c_star.o2_solubility_mmol,
+            )
+            return {"kla": fit, "c_star": c_star}
+        frame = b.read_mixing_correlation(path, filename=path.name)
+        return b.mixing_correlation(
+            frame["power_per_volume"].to_numpy(),
+            frame["mixing_time"].to_numpy(),
+            reference_power_per_volume=ref_pv,
+            exponent=exponent,
+        )
+
+    return cli._each(args.files, one)
+
+
+KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "scaleup": _scaleup,
+}
