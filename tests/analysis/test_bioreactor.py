@@ -38,18 +38,22 @@ def test_van_t_riet_correlation_is_recovered_with_intervals() -> None:
     pv = np.repeat([50.0, 100.0, 200.0], 3)
     ug = np.tile([0.002, 0.005, 0.01], 3)
     exact = 93.6 * pv**0.4 * ug**0.5
-    fit = kla_correlation(pv, ug, exact, reference_power_per_volume=100, reference_gas_velocity=0.005)
+    fit = kla_correlation(
+        pv, ug, exact, reference_power_per_volume=100, reference_gas_velocity=0.005
+    )
     assert fit.kla_coefficient == pytest.approx(93.6)
     assert (fit.kla_pv_exponent, fit.kla_ug_exponent) == pytest.approx((0.4, 0.5))
     assert fit.kla_predicted == pytest.approx(93.6 * 100**0.4 * 0.005**0.5)  # 41.760 /h
     noisy = exact * np.exp(np.random.default_rng(3).normal(0, 0.05, exact.size))
-    fit = kla_correlation(pv, ug, noisy, reference_power_per_volume=100, reference_gas_velocity=0.005)
+    fit = kla_correlation(
+        pv, ug, noisy, reference_power_per_volume=100, reference_gas_velocity=0.005
+    )
     assert fit.kla_pv_exponent_ci_low < 0.4 < fit.kla_pv_exponent_ci_high
     assert fit.kla_ug_exponent_ci_low < 0.5 < fit.kla_ug_exponent_ci_high
     assert fit.kla_predicted_ci_low < fit.kla_predicted < fit.kla_predicted_ci_high
     # interval of b by hand: se² = s²·[(XᵀX)⁻¹]₁₁ with t(0.975, 6)
     x = np.column_stack([np.ones(9), np.log(pv), np.log(ug)])
-    beta, sse, *_ = np.linalg.lstsq(x, np.log(noisy), rcond=None)
+    _beta, sse, *_ = np.linalg.lstsq(x, np.log(noisy), rcond=None)
     se = math.sqrt(sse[0] / 6 * np.linalg.inv(x.T @ x)[1, 1])
     assert fit.kla_pv_exponent_ci_high - fit.kla_pv_exponent == pytest.approx(
         stats.t.ppf(0.975, 6) * se
@@ -80,7 +84,9 @@ def test_mixing_time_power_law_free_and_fixed() -> None:
 def test_scaleup_cli(tmp_path, capsys) -> None:
     f = tmp_path / "k.csv"
     rows = [(a, b, 93.6 * a**0.4 * (b / 1000) ** 0.5) for a in (50, 100, 200) for b in (2, 5, 10)]
-    f.write_text("P/V [W/m^3],u_g [mm/s],kLa [1/h]\n" + "\n".join(f"{a},{b},{k}" for a, b, k in rows))
+    f.write_text(
+        "P/V [W/m^3],u_g [mm/s],kLa [1/h]\n" + "\n".join(f"{a},{b},{k}" for a, b, k in rows)
+    )
     assert main(["scaleup", str(f), "--reference-pv", "100", "--reference-ug", "5", "--json"]) == 0
     assert '"kla_predicted": 41.76' in capsys.readouterr().out
     assert main(["scaleup", str(f), "--reference-pv", "100"]) == 2

@@ -2,10 +2,10 @@
 
 Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor,
 pulse, integrity, and the engine-2 families of :mod:`~bioproof.analysis.cli_families`
-(scaleup, tff, resin, media, single-use). Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``,
-``--area "17.7 cm^2"``); a bare number is read in the default unit named in ``--help``. Output
-is a table, or JSON with ``--json``. Bad input exits with status 2 and one line on stderr, never
-a traceback.
+(scaleup, tff, resin, media, single-use). Options that carry a unit accept a pint quantity
+(``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a bare number is read in the default unit
+named in ``--help``. Output is a table, or JSON with ``--json``. Bad input exits with status 2
+and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations

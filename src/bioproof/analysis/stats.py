@@ -86,9 +86,7 @@ class LinearModel:
 
         x = np.asarray(x, dtype=float)
         mean = float(x @ self.coef)
-        half = float(stats.t.ppf((1 + confidence) / 2, self.dof)) * float(
-            np.sqrt(x @ self.cov @ x)
-        )
+        half = float(stats.t.ppf((1 + confidence) / 2, self.dof)) * float(np.sqrt(x @ self.cov @ x))
         return mean, mean - half, mean + half
 
 

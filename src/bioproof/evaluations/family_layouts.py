@@ -76,7 +76,9 @@ def layouts() -> list[Layout]:
                     "기준 공탑 가스 유속",
                     "mm/s",
                 ),
-                Param("temperature", "Process temperature (for C*)", "공정 온도 (C*용)", "°C", 37.0),
+                Param(
+                    "temperature", "Process temperature (for C*)", "공정 온도 (C*용)", "°C", 37.0
+                ),
                 Param(
                     "pressure",
                     "Head-space pressure, absolute (for C*)",
@@ -85,7 +87,10 @@ def layouts() -> list[Layout]:
                     101.325,
                 ),
                 Param(
-                    "o2_fraction", "O₂ in the sparge gas (for C*)", "살포 가스 산소 분율 (C*용)", "%",
+                    "o2_fraction",
+                    "O₂ in the sparge gas (for C*)",
+                    "살포 가스 산소 분율 (C*용)",
+                    "%",
                     20.946,
                 ),
                 Param(
