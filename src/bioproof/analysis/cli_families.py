@@ -41,6 +41,19 @@ def add_parsers(kind: Callable[..., argparse.ArgumentParser]) -> None:
     sub.add_argument("--o2-fraction", default="20.946%", help="O2 in the gas (20.946%%)")
     sub.add_argument("--salinity", default="0", help="salinity in g/kg, NaCl equivalent (0)")
     sub.add_argument("--mixing-exponent", help="fix the mixing exponent, e.g. -0.3333")
+    kind(
+        "tff",
+        "TFF and clearance files: TMP (or feed/retentate/permeate pressures) with Flux "
+        "(permeability, critical and limiting flux), Feed/Permeate concentrations (sieving), "
+        "Fraction/Concentration/Volume (yield, mass balance) or Analyte/Load/Product (LRV)",
+    )
+    sub = kind(
+        "resin",
+        "resin files: Residence time/DBC (DBC_max, τ_c, DBC at --residence-time), Cycle with DBC "
+        "and/or Step yield (lifetime to --drop), Fraction table (yield) or Analyte table (LRV)",
+    )
+    sub.add_argument("--residence-time", help="residence time for the DBC (default unit min)")
+    sub.add_argument("--drop", default="10%", help="drop that ends resin life (10%%)")
 
 
 def _scaleup(args: argparse.Namespace) -> list[tuple[str, Any]]:
@@ -82,6 +95,81 @@ def _scaleup(args: argparse.Namespace) -> list[tuple[str, Any]]:
     return cli._each(args.files, one)
 
 
+def _tables(path: Path, head: str) -> Any:
+    """Fraction tables (yield) and analyte tables (LRV), shared by tff and resin."""
+    from bioproof.analysis import resins, tff
+
+    if "analyte" in head or "impurity" in head:
+        frame = tff.read_clearance(path, filename=path.name)
+        lod = frame["lod"].to_numpy() if "lod" in frame.columns else None
+        return tff.clearance(
+            list(frame["analyte"]),
+            frame["load_concentration"].to_numpy(),
+            frame["load_volume"].to_numpy(),
+            frame["product_concentration"].to_numpy(),
+            frame["product_volume"].to_numpy(),
+            lod,
+        )
+    if "fraction" in head:
+        frame = resins.read_mass_balance(path, filename=path.name)
+        return resins.mass_balance(
+            list(frame["fraction"]), frame["concentration"].to_numpy(), frame["volume"].to_numpy()
+        )
+    return None
+
+
+def _tff(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import tff
+
+    cli = _base()
+
+    def one(path: Path) -> Any:
+        head = _head(path)
+        table = _tables(path, head)
+        if table is not None:
+            return table
+        if "flux" in head:
+            frame = tff.read_tff_flux(path, filename=path.name)
+            return tff.flux_curve(frame["tmp"].to_numpy(), frame["flux"].to_numpy())
+        frame = tff.read_sieving(path, filename=path.name)
+        return tff.sieving_coefficient(frame["feed"].to_numpy(), frame["permeate"].to_numpy())
+
+    return cli._each(args.files, one)
+
+
+def _resin(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import chromatography, resins
+
+    cli = _base()
+    drop = cli._fraction(args.drop)
+
+    def one(path: Path) -> Any:
+        head = _head(path)
+        table = _tables(path, head)
+        if table is not None:
+            return table
+        if "residence" in head:
+            if args.residence_time is None:
+                raise cli.InputError("a DBC vs residence time file needs --residence-time")
+            frame = resins.read_dbc_residence(path, filename=path.name)
+            return resins.dbc_residence(
+                frame["residence_time"].to_numpy(),
+                frame["dbc"].to_numpy(),
+                at=cli._quantity(args.residence_time, "min", "min"),
+            )
+        frame = resins.read_cycles(path, filename=path.name)
+        series = {k: frame[k].to_numpy() for k in ("dbc", "step_yield") if k in frame.columns}
+        cycles = frame["cycle"].to_numpy()
+        return {
+            "trend": chromatography.resin_lifetime(cycles, **series),
+            "lifetime": resins.resin_cycles(cycles, **series, drop=drop),
+        }
+
+    return cli._each(args.files, one)
+
+
 KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
     "scaleup": _scaleup,
+    "tff": _tff,
+    "resin": _resin,
 }

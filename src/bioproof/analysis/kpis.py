@@ -795,3 +795,129 @@ KPIS.update(
         ),
     )
 )
+
+CHERYAN = "Cheryan, Ultrafiltration and Microfiltration Handbook (1998)"
+Q5A = "ICH Q5A(R2) (2023) §6; PDA TR 41"
+
+#: Tangential-flow filtration and clearance (bioproof.analysis.tff).
+KPIS.update(
+    _directed_rows(
+        (
+            "tff_permeability",
+            "Process permeability L_p (initial flux/TMP slope)",
+            "공정 투과도 L_p (초기 플럭스/TMP 기울기)",
+            "L/(m²·h·bar)",
+            "Initial slope J_lim·k of the fitted J = J_lim(1 − e^(−k·TMP))",
+            f"{CHERYAN} ch. 5",
+            "higher",
+        ),
+        (
+            "critical_flux",
+            "Critical flux (10 % below the initial line)",
+            "임계 플럭스 (초기 직선 대비 10 % 이탈)",
+            "L/(m²·h)",
+            "Flux where the fitted curve falls 10 % below L_p·TMP: 0.9·L_p·0.21456/k",
+            "Field et al., J Membr Sci 100:259 (1995); Bacchin et al., J Membr Sci 281:42 (2006)",
+            "higher",
+        ),
+        (
+            "limiting_flux",
+            "Limiting flux",
+            "한계 플럭스",
+            "L/(m²·h)",
+            "Plateau J_lim of the fitted flux–TMP curve (mass-transfer controlled)",
+            f"{CHERYAN} §5.2",
+            "higher",
+        ),
+        (
+            "sieving_coefficient",
+            "Observed sieving coefficient",
+            "관측 체거름 계수",
+            "-",
+            "Mean of C_permeate/C_feed over the time points",
+            "van Reis & Zydney, J Membr Sci 297:16 (2007)",
+            "target",
+        ),
+        (
+            "lrv_hcp",
+            "HCP clearance (LRV)",
+            "HCP 제거율 (LRV)",
+            "log10",
+            "log10(C_in·V_in/(C_out·V_out)) of host-cell protein; ≥ when below detection",
+            Q5A,
+            "higher",
+        ),
+        (
+            "lrv_dna",
+            "DNA clearance (LRV)",
+            "DNA 제거율 (LRV)",
+            "log10",
+            "log10(C_in·V_in/(C_out·V_out)) of residual DNA; ≥ when below detection",
+            Q5A,
+            "higher",
+        ),
+        (
+            "lrv_virus",
+            "Virus clearance (LRV)",
+            "바이러스 제거율 (LRV)",
+            "log10",
+            "log10 of virus load in over load out (lowest of the viruses tested); ≥ when below "
+            "detection",
+            Q5A,
+            "higher",
+        ),
+    )
+)
+
+#: Resin process steps (bioproof.analysis.resins).
+KPIS.update(
+    _directed_rows(
+        (
+            "dbc_max",
+            "DBC plateau at long residence time",
+            "긴 체류 시간에서의 DBC 상한",
+            "g/L",
+            "DBC_max of DBC(τ) = DBC_max(1 − e^(−τ/τ_c))",
+            f"{CARTA}, ch. 5; Fahrner et al., J Biotechnol 75:273 (1999)",
+            "higher",
+        ),
+        (
+            "tau_c",
+            "Characteristic residence time τ_c",
+            "특성 체류 시간 τ_c",
+            "min",
+            "τ_c of DBC(τ) = DBC_max(1 − e^(−τ/τ_c)): shorter = faster mass transfer",
+            f"{CARTA}, ch. 5",
+            "lower",
+        ),
+        (
+            "dbc_at_residence",
+            "DBC at the stated residence time",
+            "지정 체류 시간에서의 DBC",
+            "g/L",
+            "Fitted DBC(τ) at the protocol's residence time, with its delta-method CI",
+            f"{CARTA}, ch. 5",
+            "higher",
+        ),
+        (
+            "dbc_cycles_to_drop",
+            "Cycles until DBC drops by the stated fraction",
+            "DBC가 지정 비율만큼 감소하기까지의 사이클",
+            "cycles",
+            "Cycle where the DBC trend line falls by the drop from its first-cycle value "
+            "(Fieller CI)",
+            f"{PDA14}; Fieller, J R Stat Soc B 16:175 (1954)",
+            "higher",
+        ),
+        (
+            "yield_cycles_to_drop",
+            "Cycles until step yield drops by the stated fraction",
+            "단계 수율이 지정 비율만큼 감소하기까지의 사이클",
+            "cycles",
+            "Cycle where the yield trend line falls by the drop from its first-cycle value "
+            "(Fieller CI)",
+            f"{PDA14}; Fieller, J R Stat Soc B 16:175 (1954)",
+            "higher",
+        ),
+    )
+)

@@ -48,6 +48,37 @@ def _bioreactor() -> dict[str, float]:
     return _fields(kla, mixing) | {"o2_solubility": oxygen_solubility(20.0).o2_solubility}
 
 
+# --- filters / TFF and resins ------------------------------------------------------------
+_TMP = np.array([0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.5, 2.0])
+_CRIT = 0.9 * 100 * 0.2145557412713 / 1.25  # 0.9·L_p·x_c/k with (1 − e^−x)/x = 0.9
+
+
+def _tff() -> dict[str, float]:
+    from bioproof.analysis.tff import clearance, flux_curve, sieving_coefficient
+
+    curve = flux_curve(_TMP, 80 * (1 - np.exp(-1.25 * _TMP)))
+    sieving = sieving_coefficient([10.0, 10.0, 10.0], [0.1, 0.2, 0.3])
+    lrv = clearance(
+        ["HCP", "DNA", "MVM"],
+        [1e5, 1e4, 1e7],
+        [10.0, 10.0, 10.0],
+        [100.0, 0.5, 0.0],
+        [12.0, 12.0, 12.0],
+        [float("nan"), 1.0, 10.0],
+    )
+    return _fields(curve, sieving, lrv)
+
+
+def _resins() -> dict[str, float]:
+    from bioproof.analysis.resins import dbc_residence, resin_cycles
+
+    tau = np.array([1.0, 2.0, 3.0, 4.0, 6.0, 8.0])
+    curve = dbc_residence(tau, 60 * (1 - np.exp(-tau / 2)), at=4.0)
+    c = np.arange(1.0, 11.0)
+    cycles = resin_cycles(c, dbc=50 - 0.2 * c, step_yield=95 - 0.5 * c, drop=0.10)
+    return _fields(curve, cycles)
+
+
 def cases() -> list[Any]:
     """Every engine-2 reference case."""
     return [
@@ -67,6 +98,38 @@ def cases() -> list[Any]:
                 "mixing_exponent": (-1 / 3, 1e-9),
                 "mixing_time_predicted": (300.0 * 100 ** (-1 / 3), 1e-9),
                 "o2_solubility": (9.092, 1e-4),
+            },
+        ),
+        (
+            "TFF flux curve, sieving, clearance with results below detection",
+            "J = 80·(1 − e^(−1.25·TMP)) on TMP 0.2–2 bar: L_p = 80·1.25 = 100 LMH/bar, J_lim 80 "
+            "LMH, critical flux 0.9·100·0.214556/1.25 = 15.448 LMH; S = mean(0.01, 0.02, 0.03) "
+            "= 0.02; HCP log10(1e5·10/(100·12)) = 2.9208; DNA below LOD 1 → ≥ log10(1e4·10/12) "
+            "= 3.9208; MVM 0 with LOD 10 → ≥ log10(1e7·10/(10·12)) = 5.9208",
+            _tff,
+            {
+                "tff_permeability": (100.0, 1e-7),
+                "limiting_flux": (80.0, 1e-7),
+                "critical_flux": (_CRIT, 1e-7),
+                "sieving_coefficient": (0.02, 1e-9),
+                "lrv_hcp": (math.log10(1e6 / 1200), 1e-9),
+                "lrv_dna": (math.log10(1e5 / 12), 1e-9),
+                "lrv_virus": (math.log10(1e8 / 120), 1e-9),
+            },
+        ),
+        (
+            "resin: DBC vs residence time, lifetime to a 10 % drop",
+            "DBC = 60·(1 − e^(−τ/2)) at τ 1–8 min: DBC_max 60 g/L, τ_c 2 min, DBC(4 min) = "
+            "60·(1 − e^−2) = 51.880 g/L; DBC = 50 − 0.2·c: 49.8 at cycle 1, falls 4.98 after "
+            "24.9 cycles → cycle 25.9; yield 95 − 0.5·c: 94.5 at cycle 1, 9.45/0.5 = 18.9 → "
+            "cycle 19.9",
+            _resins,
+            {
+                "dbc_max": (60.0, 1e-7),
+                "tau_c": (2.0, 1e-7),
+                "dbc_at_residence": (60 * (1 - math.exp(-2)), 1e-7),
+                "dbc_cycles_to_drop": (25.9, 1e-9),
+                "yield_cycles_to_drop": (19.9, 1e-9),
             },
         ),
     ]

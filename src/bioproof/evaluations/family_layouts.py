@@ -16,6 +16,85 @@ def _col(frame: pd.DataFrame, name: str) -> Any:
     return frame[name].to_numpy()
 
 
+def _present(*results: Any) -> dict[str, Any]:
+    """KPI fields of ``results`` without the ones not computed (None), plus caveats."""
+    out: dict[str, Any] = {}
+    for result in results:
+        fields = _kpi_fields(result)
+        caveats = fields.pop("caveats", [])
+        out.update({k: v for k, v in fields.items() if v is not None})
+        if caveats:
+            out.setdefault("caveats", []).extend(caveats)
+    return out
+
+
+def _tff_flux(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.tff import flux_curve
+
+    return _present(flux_curve(_col(frame, "tmp"), _col(frame, "flux")))
+
+
+def _sieving(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.tff import sieving_coefficient
+
+    return _present(sieving_coefficient(_col(frame, "feed"), _col(frame, "permeate")))
+
+
+def _clearance(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    import numpy as np
+
+    from bioproof.analysis.tff import clearance
+
+    lod = _col(frame, "lod") if "lod" in frame.columns else None
+    result = clearance(
+        list(frame["analyte"]),
+        _col(frame, "load_concentration"),
+        _col(frame, "load_volume"),
+        _col(frame, "product_concentration"),
+        _col(frame, "product_volume"),
+        None if lod is None else np.where(np.isfinite(lod), lod, np.nan),
+    )
+    return _present(result)
+
+
+def _mass_balance(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.resins import mass_balance
+
+    return _present(
+        mass_balance(list(frame["fraction"]), _col(frame, "concentration"), _col(frame, "volume"))
+    )
+
+
+def _dbc_residence(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.resins import dbc_residence
+
+    return _present(
+        dbc_residence(
+            _col(frame, "residence_time"), _col(frame, "dbc"), at=params["residence_time"]
+        )
+    )
+
+
+def _resin_cycles(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.chromatography import resin_lifetime
+    from bioproof.analysis.resins import resin_cycles
+
+    series = {
+        "dbc": _col(frame, "dbc") if "dbc" in frame.columns else None,
+        "step_yield": _col(frame, "step_yield") if "step_yield" in frame.columns else None,
+    }
+    cycles = _col(frame, "cycle")
+    return _present(
+        resin_lifetime(
+            cycles,
+            **series,
+            dbc_limit=params.get("dbc_limit") or None,
+            yield_limit=params.get("yield_limit") or None,
+        ),
+        resin_cycles(cycles, **series, drop=params["drop"] / 100.0),
+    )
+
+
 def _kla_correlation(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
     from bioproof.analysis.bioreactor import kla_correlation, oxygen_solubility
 
@@ -54,7 +133,7 @@ _REF_PV = Param("reference_power_per_volume", "Reference P/V", "기준 P/V", "W/
 
 def layouts() -> list[Layout]:
     """The engine-2 layouts, in display order."""
-    from bioproof.analysis import bioreactor
+    from bioproof.analysis import bioreactor, resins, tff
 
     return [
         Layout(
@@ -120,5 +199,105 @@ def layouts() -> list[Layout]:
             (_REF_PV,),
             plot=("power_per_volume", "mixing_time", "P/V (W/m³)", "Mixing time (s)"),
             results=("bioproof.analysis.bioreactor.MixingCorrelation",),
+        ),
+        Layout(
+            "tff_flux",
+            "TFF flux vs TMP excursion",
+            "TFF 플럭스-TMP 시험",
+            (
+                ("Feed pressure [bar]", (0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.8, 2.3)),
+                ("Retentate pressure [bar]", (-0.1, 0.1, 0.3, 0.5, 0.7, 0.9, 1.2, 1.7)),
+                ("Permeate pressure [bar]", (0, 0, 0, 0, 0, 0, 0, 0)),
+                ("Flux [LMH]", (17.7, 31.5, 42.2, 50.6, 57.1, 62.2, 67.9, 73.4)),
+            ),
+            tff.read_tff_flux,
+            _tff_flux,
+            plot=("tmp", "flux", "TMP (bar)", "Flux (LMH)"),
+            results=("bioproof.analysis.tff.FluxCurve",),
+        ),
+        Layout(
+            "tff_sieving",
+            "TFF sieving (paired feed and permeate samples)",
+            "TFF 체거름 (공급액·투과액 짝 시료)",
+            (
+                ("Time [min]", (10, 30, 60, 90)),
+                ("Feed concentration [g/L]", (10.2, 20.5, 40.8, 60.1)),
+                ("Permeate concentration [g/L]", (0.011, 0.02, 0.043, 0.061)),
+            ),
+            tff.read_sieving,
+            _sieving,
+            plot=("time", "permeate", "Time (h)", "Permeate (g/L)"),
+            results=("bioproof.analysis.tff.Sieving",),
+        ),
+        Layout(
+            "mass_balance",
+            "Step yield and mass balance (fractions)",
+            "단계 수율 및 물질 수지 (분획)",
+            (
+                ("Fraction", ("Load", "Flow-through", "Wash", "Eluate", "Strip")),
+                ("Concentration [g/L]", (2.0, 0.05, 0.02, 9.0, 0.5)),
+                ("Volume [L]", (10.0, 10.0, 2.0, 2.0, 0.5)),
+            ),
+            resins.read_mass_balance,
+            _mass_balance,
+            results=("bioproof.analysis.chromatography.StepYield",),
+        ),
+        Layout(
+            "clearance",
+            "Impurity and virus clearance (LRV)",
+            "불순물·바이러스 제거 (LRV)",
+            (
+                ("Analyte", ("HCP", "DNA", "MVM")),
+                ("Load concentration", (100000, 10000, 10000000)),
+                ("Load volume [mL]", (10, 10, 10)),
+                ("Product concentration", (100, 0.5, 0)),
+                ("Product volume [mL]", (12, 12, 12)),
+                ("LOD", (None, 1, 10)),
+            ),
+            tff.read_clearance,
+            _clearance,
+            results=("bioproof.analysis.tff.Clearance",),
+        ),
+        Layout(
+            "dbc_residence",
+            "DBC vs residence time",
+            "체류 시간별 DBC",
+            (
+                ("Residence time [min]", (1, 2, 3, 4, 6, 8)),
+                ("DBC [g/L]", (23.4, 37.8, 46.7, 51.9, 57.0, 58.9)),
+            ),
+            resins.read_dbc_residence,
+            _dbc_residence,
+            (Param("residence_time", "Residence time for DBC", "DBC 기준 체류 시간", "min"),),
+            plot=("residence_time", "dbc", "Residence time (min)", "DBC (g/L)"),
+            results=("bioproof.analysis.resins.ResidenceCurve",),
+        ),
+        Layout(
+            "resin_cycles",
+            "Resin lifetime (DBC and yield per cycle)",
+            "레진 수명 (사이클별 DBC 및 수율)",
+            (
+                ("Cycle", (1, 10, 20, 30, 40, 50)),
+                ("DBC [g/L]", (50.1, 49.6, 48.0, 46.2, 44.4, 43.0)),
+                ("Step yield [%]", (95.2, 94.8, 94.1, 93.0, 92.5, 91.6)),
+            ),
+            resins.read_cycles,
+            _resin_cycles,
+            (
+                Param("drop", "Drop that ends resin life", "레진 수명 종료 감소율", "%", 10.0),
+                Param("dbc_limit", "DBC limit (0 = none)", "DBC 하한 (0 = 없음)", "g/L", 0.0),
+                Param(
+                    "yield_limit",
+                    "Step yield limit (0 = none)",
+                    "단계 수율 하한 (0 = 없음)",
+                    "%",
+                    0.0,
+                ),
+            ),
+            plot=("cycle", "dbc", "Cycle", "DBC (g/L)"),
+            results=(
+                "bioproof.analysis.chromatography.ResinLifetime",
+                "bioproof.analysis.resins.ResinCycles",
+            ),
         ),
     ]

@@ -282,10 +282,12 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
-#: Templates of the engine-2 families (appended, so no category's default template changes).
+#: Templates of the engine-2 families. A category's default template is the first by (family,
+#: code) listing it (``evaluations.actions.requests``): these codes sort after the existing
+#: defaults of their categories, so no default changes.
 TEMPLATES += [
     {
-        "code": "bioreactor-scale-up",
+        "code": "bioreactor-transfer-scale-up",
         "family": "bioreactors",
         "categories": ["bioreactors", "fermenters", "mixers"],
         "name_en": "Bioreactor — kLa and mixing-time correlations for scale-up",
@@ -311,6 +313,111 @@ TEMPLATES += [
             _crit("otr_max", 0.15),
             _crit("mixing_time_predicted", 0.20),
         ],
+    },
+    {
+        "code": "tff-membrane",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "TFF membrane — flux–TMP, sieving and step yield",
+        "name_ko": "TFF 멤브레인 — 플럭스-TMP, 체거름 및 단계 수율",
+        "description": "The same feed concentrated on candidate and reference cassettes: a "
+        "flux–TMP excursion at constant cross-flow (permeability, critical and limiting flux), "
+        "paired feed/permeate samples (sieving coefficient) and the fraction table of the "
+        "step (yield and mass balance).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["tff_flux", "tff_sieving", "mass_balance"],
+        "kpis": [
+            "tff_permeability",
+            "critical_flux",
+            "limiting_flux",
+            "sieving_coefficient",
+            "step_yield",
+            "mass_balance",
+        ],
+        "default_criteria": [
+            _crit("critical_flux", 0.15),
+            _crit("limiting_flux", 0.15),
+            _crit("step_yield", 0.05),
+        ],
+    },
+    {
+        "code": "virus-filter-clearance",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "Virus filter — clearance (LRV)",
+        "name_ko": "바이러스 필터 — 제거율 (LRV)",
+        "description": "Spiked load filtered through candidate and reference virus filters; "
+        "LRV of each model virus (≥ when the filtrate is below detection), the lowest per run.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["clearance"],
+        "kpis": ["lrv_virus"],
+        "default_criteria": [
+            {"kpi": "lrv_virus", "comparison": "minimum", "value": 4.0, "relative": False},
+            {
+                "kpi": "lrv_virus",
+                "comparison": "non_inferiority",
+                "value": 0.5,
+                "relative": False,
+                "higher_is_better": True,
+            },
+        ],
+    },
+    {
+        "code": "resin-process-step",
+        "family": "resins",
+        "categories": ["resins"],
+        "name_en": "Chromatography resin — DBC vs residence time, yield and clearance",
+        "name_ko": "크로마토그래피 레진 — 체류 시간별 DBC, 수율 및 불순물 제거",
+        "description": "DBC10 % at several residence times (DBC_max, τ_c and the DBC at the "
+        "process residence time), the fraction table of a capture run (yield, mass balance) "
+        "and HCP and DNA clearance of that run on candidate and reference resins.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["dbc_residence", "mass_balance", "clearance"],
+        "kpis": [
+            "dbc_at_residence",
+            "dbc_max",
+            "tau_c",
+            "step_yield",
+            "mass_balance",
+            "lrv_hcp",
+            "lrv_dna",
+        ],
+        "default_criteria": [
+            _crit("dbc_at_residence", 0.10),
+            _crit("step_yield", 0.05),
+            {
+                "kpi": "lrv_hcp",
+                "comparison": "non_inferiority",
+                "value": 0.3,
+                "relative": False,
+                "higher_is_better": True,
+            },
+            {
+                "kpi": "lrv_dna",
+                "comparison": "non_inferiority",
+                "value": 0.5,
+                "relative": False,
+                "higher_is_better": True,
+            },
+        ],
+    },
+    {
+        "code": "resin-lifetime",
+        "family": "resins",
+        "categories": ["resins"],
+        "name_en": "Chromatography resin — lifetime over cycles",
+        "name_ko": "크로마토그래피 레진 — 사이클별 수명",
+        "description": "Candidate and reference resins cycled with the process's load, "
+        "elution and cleaning; DBC and step yield per cycle, their trend and the cycle at "
+        "which each has fallen by the stated drop (Fieller interval).",
+        "candidate_runs": 2,
+        "reference_runs": 2,
+        "layouts": ["resin_cycles"],
+        "kpis": ["dbc_cycles_to_drop", "yield_cycles_to_drop", "dbc_slope", "yield_slope"],
+        "default_criteria": [_crit("dbc_cycles_to_drop", 0.20)],
     },
 ]
 
