@@ -54,6 +54,23 @@ def add_parsers(kind: Callable[..., argparse.ArgumentParser]) -> None:
     )
     sub.add_argument("--residence-time", help="residence time for the DBC (default unit min)")
     sub.add_argument("--drop", default="10%", help="drop that ends resin life (10%%)")
+    kind(
+        "media",
+        "media files: a fed-batch log with its feeds (Stream, Time, Volume, VCD, Viability, "
+        "amino acids: q of each amino acid, death rate) or product-quality results (attributes "
+        "in %%: per-run means)",
+    )
+    sub = kind(
+        "quality",
+        "candidate vs reference lots on every product-quality attribute as quality ranges "
+        "(mean ± k·SD or min–max of the reference)",
+        files=False,
+    )
+    sub.add_argument("--candidate", nargs="+", required=True, metavar="FILE")
+    sub.add_argument("--reference", nargs="+", required=True, metavar="FILE")
+    sub.add_argument("--k", default="3", help="range = reference mean ± k·SD (3)")
+    sub.add_argument("--minmax", action="store_true", help="range = reference min–max")
+    sub.add_argument("--min-fraction", default="90%", help="candidate lots inside (90%%)")
 
 
 def _scaleup(args: argparse.Namespace) -> list[tuple[str, Any]]:
@@ -168,7 +185,67 @@ def _resin(args: argparse.Namespace) -> list[tuple[str, Any]]:
     return cli._each(args.files, one)
 
 
+def _media(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import media
+
+    cli = _base()
+
+    def one(path: Path) -> Any:
+        head = _head(path)
+        if "stream" in head or "source" in head or "event" in head:
+            frame = media.read_feeds(path, filename=path.name)
+            samples, feeds, _notes = media.split_feeds(frame)
+            t, vcd, v = (samples[c].to_numpy() for c in ("time", "vcd", "volume"))
+            added = sum((vol for vol, _c in feeds.values()), start=0 * v)
+            measured = {aa: samples[aa].to_numpy() for aa in media.AMINO_ACIDS if aa in samples}
+            out = {
+                "death": media.death_rate(
+                    t,
+                    vcd,
+                    v,
+                    dead=samples["dead"].to_numpy() if "dead" in samples else None,
+                    viability=samples["viability"].to_numpy() if "viability" in samples else None,
+                    feed_volume=added,
+                )
+            }
+            if measured:
+                out["amino_acids"] = media.amino_acid_rates(t, vcd, v, measured, feeds=feeds)
+            return out
+        frame = media.read_quality(path, filename=path.name)
+        return media.quality_attributes(
+            {k: frame[k].to_numpy() for k in media.QUALITY_ATTRIBUTES if k in frame.columns}
+        )
+
+    return cli._each(args.files, one)
+
+
+def _quality(args: argparse.Namespace) -> Any:
+    import numpy as np
+
+    from bioproof.analysis import media
+
+    cli = _base()
+
+    def lots(files: list[str]) -> dict[str, Any]:
+        runs = cli._each(files, lambda p: media.read_quality(p, filename=p.name))
+        keys = {k for _n, frame in runs for k in frame.columns if k in media.QUALITY_ATTRIBUTES}
+        return {
+            k: np.array([frame[k].mean() if k in frame.columns else np.nan for _n, frame in runs])
+            for k in keys
+        }
+
+    return media.quality_ranges(
+        lots(args.candidate),
+        lots(args.reference),
+        k=cli._number(args.k, "k"),
+        method="minmax" if args.minmax else "sd",
+        min_fraction=cli._fraction(args.min_fraction) if args.min_fraction != "100%" else 1.0,
+    )
+
+
 KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "media": _media,
+    "quality": _quality,
     "scaleup": _scaleup,
     "tff": _tff,
     "resin": _resin,

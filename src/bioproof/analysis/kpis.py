@@ -921,3 +921,60 @@ KPIS.update(
         ),
     )
 )
+
+
+def _media_kpis() -> dict[str, KPI]:
+    """q of each amino acid, the death rate, and the product-quality attributes."""
+    from bioproof.analysis.media import AMINO_ACIDS, QUALITY_ATTRIBUTES
+
+    rates = "Altamirano et al., Biotechnol Prog 17:1032 (2001); Xing et al. (2009)"
+    rows: list[tuple[str, ...]] = [
+        (
+            f"q_{aa}",
+            f"Specific {name.lower()} consumption rate",
+            f"{ko} 비소비속도",
+            "pmol/(cell·d)",
+            "Slope of cumulative consumption (feeds included by mass balance) vs cumulative "
+            "viable cells; negative = produced",
+            rates,
+            "target",
+        )
+        for aa, (name, ko, _aliases) in AMINO_ACIDS.items()
+    ]
+    rows += [
+        (
+            "death_rate",
+            "Specific death rate k_d",
+            "비사멸속도 k_d",
+            "1/d",
+            "Slope of cumulative dead cells (incl. those sampled out) vs cumulative viable cells",
+            f"Goudar et al., Biotechnol Prog 21:1109 (2005); {DORAN}, §12.12",
+            "lower",
+        ),
+        (
+            "death_rate_max",
+            "Largest interval death rate",
+            "최대 구간 비사멸속도",
+            "1/d",
+            "Largest k_d between consecutive samples",
+            "Goudar et al., Biotechnol Prog 21:1109 (2005)",
+            "lower",
+        ),
+    ]
+    rows += [
+        (
+            key,
+            name,
+            ko,
+            "%",
+            f"Mean of the run's replicate results for {name.lower()} (% of total peak area)",
+            "FDA draft guidance, Statistical Approaches to Evaluate Analytical Similarity (2017)",
+            better,
+        )
+        for key, (name, ko, _aliases, better) in QUALITY_ATTRIBUTES.items()
+    ]
+    return _directed_rows(*rows)
+
+
+#: Media and feeds (bioproof.analysis.media).
+KPIS.update(_media_kpis())

@@ -79,6 +79,48 @@ def _resins() -> dict[str, float]:
     return _fields(curve, cycles)
 
 
+# --- media ---------------------------------------------------------------------------------
+def _q_true(j: int) -> float:
+    """Rate given to the j-th amino acid [pmol/(cell·d)]: −0.45 … +0.5 in steps of 0.05."""
+    return (j - 9) * 0.05
+
+
+def _media() -> dict[str, float]:
+    from bioproof.analysis.media import (
+        AMINO_ACIDS,
+        QUALITY_ATTRIBUTES,
+        amino_acid_rates,
+        death_rate,
+        quality_attributes,
+    )
+
+    t = np.array([0.0, 24.0, 48.0])
+    vcd = np.full(3, 2e6)
+    v = np.array([1.0, 1.1, 1.2])
+    conc = {}
+    for j, aa in enumerate(AMINO_ACIDS):
+        q = _q_true(j)  # mmol per 1e9 cells·d; IVC 2.2 then 2.4 (1e9 cells·d)
+        c1 = (4.0 * 1.0 + 100 * 0.1 - q * 2.2) / 1.1
+        c2 = (c1 * 1.1 + 50 * 0.1 - q * 2.4) / 1.2
+        conc[aa] = [4.0, c1, c2]
+    all_aa = dict.fromkeys(AMINO_ACIDS, 100.0)
+    half = dict.fromkeys(AMINO_ACIDS, 50.0)
+    rates = amino_acid_rates(
+        t, vcd, v, conc, feeds={"A": ([0.1, 0, 0], all_aa), "B": ([0, 0.1, 0], half)}
+    )
+    dead = death_rate(t, vcd, np.ones(3), dead=[0.0, 0.2e6, 0.4e6])
+    pqa = quality_attributes({k: [1.0 + i, 3.0 + i] for i, k in enumerate(QUALITY_ATTRIBUTES)})
+    return _fields(rates, dead, pqa)
+
+
+def _media_expected() -> dict[str, tuple[float, float]]:
+    from bioproof.analysis.media import AMINO_ACIDS, QUALITY_ATTRIBUTES
+
+    out = {f"q_{aa}": (_q_true(j), 1e-9) for j, aa in enumerate(AMINO_ACIDS)}
+    out |= {"death_rate": (0.1, 1e-9), "death_rate_max": (0.1, 1e-9)}
+    return out | {k: (2.0 + i, 1e-9) for i, k in enumerate(QUALITY_ATTRIBUTES)}
+
+
 def cases() -> list[Any]:
     """Every engine-2 reference case."""
     return [
@@ -131,5 +173,16 @@ def cases() -> list[Any]:
                 "dbc_cycles_to_drop": (25.9, 1e-9),
                 "yield_cycles_to_drop": (19.9, 1e-9),
             },
+        ),
+        (
+            "media: two feeds, amino-acid balance, death rate, quality attributes",
+            "VCD 2e6/mL, V 1.0 → 1.1 → 1.2 L (feed A 0.1 L at 100 mM of every amino acid on "
+            "day 0, feed B 0.1 L at 50 mM on day 1, no sampling): IVC 2.2 and 2.4 (1e9 cells·d); "
+            "C₁ = (4 + 10 − 2.2q)/1.1, C₂ = (1.1C₁ + 5 − 2.4q)/1.2 built with q = −0.45 … +0.5 "
+            "pmol/(cell·d) → each q recovered; dead cells 0, 0.2, 0.4 (1e6/mL) at 2e6 viable in "
+            "1 L over 2 days → k_d = 0.2e9/2e9 = 0.1 /d; attributes: mean of (1 + i, 3 + i) "
+            "= 2 + i %",
+            _media,
+            _media_expected(),
         ),
     ]

@@ -128,12 +128,38 @@ def _mixing_correlation(frame: pd.DataFrame, params: dict[str, float]) -> dict[s
     )
 
 
+def _feeds(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.media import AMINO_ACIDS, amino_acid_rates, death_rate, split_feeds
+
+    samples, feeds, notes = split_feeds(frame)
+    t, vcd, v = _col(samples, "time"), _col(samples, "vcd"), _col(samples, "volume")
+    added = sum((volume for volume, _c in feeds.values()), start=0 * v)
+    measured = {aa: _col(samples, aa) for aa in AMINO_ACIDS if aa in samples.columns}
+    dead = _col(samples, "dead") if "dead" in samples.columns else None
+    via = _col(samples, "viability") if "viability" in samples.columns else None
+    out = _present(
+        death_rate(t, vcd, v, dead=dead, viability=via, feed_volume=added),
+        *([amino_acid_rates(t, vcd, v, measured, feeds=feeds)] if measured else []),
+    )
+    if notes:
+        out.setdefault("caveats", []).extend(notes)
+    return out
+
+
+def _quality(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.media import QUALITY_ATTRIBUTES, quality_attributes
+
+    return _present(
+        quality_attributes({k: _col(frame, k) for k in QUALITY_ATTRIBUTES if k in frame.columns})
+    )
+
+
 _REF_PV = Param("reference_power_per_volume", "Reference P/V", "기준 P/V", "W/m³")
 
 
 def layouts() -> list[Layout]:
     """The engine-2 layouts, in display order."""
-    from bioproof.analysis import bioreactor, resins, tff
+    from bioproof.analysis import bioreactor, media, resins, tff
 
     return [
         Layout(
@@ -299,5 +325,48 @@ def layouts() -> list[Layout]:
                 "bioproof.analysis.chromatography.ResinLifetime",
                 "bioproof.analysis.resins.ResinCycles",
             ),
+        ),
+        Layout(
+            "fed_batch_feeds",
+            "Fed-batch with feeds (amino acids, death rate)",
+            "피드 유가배양 (아미노산, 사멸속도)",
+            (
+                ("Stream", ("Culture", "Feed A", "Culture", "Feed B", "Culture", "Culture")),
+                ("Time [d]", (0, 0, 3, 3, 6, 9)),
+                ("Volume [L]", (1.0, 0.05, 1.03, 0.05, 1.06, 1.04)),
+                ("VCD [1e6 cells/mL]", (0.5, None, 4.1, None, 12.5, 14.0)),
+                ("Viability [%]", (98.0, None, 97.5, None, 95.0, 85.0)),
+                ("Gln [mM]", (4.0, 200.0, 2.1, 100.0, 1.2, 0.4)),
+                ("Asn [mM]", (3.0, 150.0, 6.0, 80.0, 4.0, 1.5)),
+                ("Leu [mM]", (2.5, 60.0, 4.0, 40.0, 3.0, 1.8)),
+            ),
+            media.read_feeds,
+            _feeds,
+            plot=None,
+            results=(
+                "bioproof.analysis.media.AminoAcidRates",
+                "bioproof.analysis.media.DeathRate",
+            ),
+        ),
+        Layout(
+            "quality_attributes",
+            "Product quality attributes (SEC, charge variants, glycans)",
+            "제품 품질 특성 (SEC, 전하 변이체, 당쇄)",
+            (
+                ("Aggregates [%]", (1.2, 1.3)),
+                ("Monomer [%]", (98.6, 98.5)),
+                ("Acidic variants [%]", (22.1, 22.6)),
+                ("Main peak [%]", (65.3, 64.9)),
+                ("Basic variants [%]", (12.6, 12.5)),
+                ("G0F [%]", (41.5, 42.0)),
+                ("G1F [%]", (38.2, 37.9)),
+                ("G2F [%]", (8.1, 8.3)),
+                ("Man5 [%]", (2.1, 2.2)),
+                ("Afucosylated [%]", (4.5, 4.7)),
+                ("Sialylated [%]", (1.1, 1.0)),
+            ),
+            media.read_quality,
+            _quality,
+            results=("bioproof.analysis.media.QualityAttributes",),
         ),
     ]

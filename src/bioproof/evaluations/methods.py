@@ -419,6 +419,46 @@ TEMPLATES += [
         "kpis": ["dbc_cycles_to_drop", "yield_cycles_to_drop", "dbc_slope", "yield_slope"],
         "default_criteria": [_crit("dbc_cycles_to_drop", 0.20)],
     },
+    {
+        "code": "media-feeds-quality",
+        "family": "media",
+        "categories": ["media", "feeds"],
+        "name_en": "Medium and feeds — amino-acid balance, death rate and product quality",
+        "name_ko": "배지·피드 — 아미노산 수지, 사멸속도 및 제품 품질",
+        "description": "Fed-batch runs with the candidate and reference media and feeds (each "
+        "feed with its own composition): growth and titer, amino-acid specific rates by mass "
+        "balance over the feeds, the death rate from dead-cell accumulation, and the product's "
+        "aggregates, charge variants and glycans (FDA tier 1 on the main charge variant and "
+        "G0F; the quality-range approach is in `bioproof analyze quality`).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["offline", "fed_batch_feeds", "quality_attributes"],
+        "kpis": [
+            "final_titer",
+            "qp",
+            "peak_vcd",
+            "death_rate",
+            "q_gln",
+            "q_asn",
+            "pqa_aggregates",
+            "pqa_main",
+            "pqa_g0f",
+            "pqa_afucosylated",
+        ],
+        "default_criteria": [
+            _crit("final_titer", 0.10),
+            _crit("death_rate", 0.25),
+            {
+                "kpi": "pqa_aggregates",
+                "comparison": "non_inferiority",
+                "value": 0.5,
+                "relative": False,
+                "higher_is_better": False,
+            },
+            {"kpi": "pqa_main", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
+            {"kpi": "pqa_g0f", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
+        ],
+    },
 ]
 
 
