@@ -71,6 +71,21 @@ def add_parsers(kind: Callable[..., argparse.ArgumentParser]) -> None:
     sub.add_argument("--k", default="3", help="range = reference mean ± k·SD (3)")
     sub.add_argument("--minmax", action="store_true", help="range = reference min–max")
     sub.add_argument("--min-fraction", default="90%", help="candidate lots inside (90%%)")
+    sub = kind(
+        "single-use",
+        "single-use article files: Compound/Concentration (against the AET), particle counts "
+        "≥10 µm/≥25 µm per container (USP <788>) or Time/Pressure (pressure-decay leak rate)",
+    )
+    sub.add_argument("--sct", default="1.5", help="safety concern threshold in µg/day (1.5)")
+    sub.add_argument("--doses-per-day", default="1", help="doses per day (1)")
+    sub.add_argument("--dose-volume", help="dose volume (default unit mL)")
+    sub.add_argument("--uf", default="2", help="uncertainty factor (2)")
+    sub.add_argument("--scaling", default="1", help="product volume / extract volume (1)")
+    sub.add_argument("--container-volume", help="container volume (default unit mL)")
+    sub.add_argument("--microscopic", action="store_true", help="USP <788> method 2 limits")
+    sub.add_argument("--test-volume", help="pressure-decay test volume (default unit L)")
+    sub.add_argument("--stabilisation", default="60", help="stabilisation (default unit s)")
+    sub.add_argument("--leak-limit", help="leak-rate limit in mbar·L/s")
 
 
 def _scaleup(args: argparse.Namespace) -> list[tuple[str, Any]]:
@@ -243,7 +258,52 @@ def _quality(args: argparse.Namespace) -> Any:
     )
 
 
+def _single_use(args: argparse.Namespace) -> list[tuple[str, Any]]:
+    from bioproof.analysis import single_use as su
+
+    cli = _base()
+
+    def need(value: str | None, option: str) -> str:
+        if value is None:
+            raise cli.InputError(f"this file needs {option}")
+        return value
+
+    def one(path: Path) -> Any:
+        head = _head(path)
+        if "compound" in head or "extractable" in head or "leachable" in head:
+            aet = su.analytical_evaluation_threshold(
+                cli._number(args.sct, "sct"),
+                doses_per_day=cli._number(args.doses_per_day, "doses-per-day"),
+                dose_volume=cli._quantity(need(args.dose_volume, "--dose-volume"), "mL", "mL"),
+                uncertainty_factor=cli._number(args.uf, "uf"),
+                scaling=cli._number(args.scaling, "scaling"),
+            )
+            frame = su.read_extractables(path, filename=path.name)
+            return su.extractables(list(frame["compound"]), frame["concentration"], aet=aet)
+        if "pressure" in head:
+            frame = su.read_pressure_decay(path, filename=path.name)
+            return su.pressure_decay(
+                frame["time"].to_numpy(),
+                frame["pressure"].to_numpy(),
+                test_volume=cli._quantity(need(args.test_volume, "--test-volume"), "L", "L"),
+                stabilisation=cli._quantity(args.stabilisation, "s", "s"),
+                limit=None if args.leak_limit is None else cli._number(args.leak_limit, "leak"),
+            )
+        frame = su.read_particulates(path, filename=path.name)
+        return su.particulates(
+            frame["count_10um"].to_numpy(),
+            frame["count_25um"].to_numpy(),
+            container_volume=cli._quantity(
+                need(args.container_volume, "--container-volume"), "mL", "mL"
+            ),
+            method="microscopic" if args.microscopic else "light_obscuration",
+        )
+
+    return cli._each(args.files, one)
+
+
 KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
+    "single-use": _single_use,
     "media": _media,
     "quality": _quality,
     "scaleup": _scaleup,

@@ -978,3 +978,74 @@ def _media_kpis() -> dict[str, KPI]:
 
 #: Media and feeds (bioproof.analysis.media).
 KPIS.update(_media_kpis())
+
+USP1663 = "USP <1663>; Paskiet et al., PDA J Pharm Sci Technol 67:430 (2013)"
+
+#: Single-use articles (bioproof.analysis.single_use).
+KPIS.update(
+    _directed_rows(
+        (
+            "el_above_aet",
+            "Extractables/leachables at or above the AET",
+            "AET 이상 추출물/침출물 수",
+            "compounds",
+            "Compounds whose concentration reaches AET = SCT/(doses/day·dose volume)/UF·scaling",
+            USP1663,
+            "lower",
+        ),
+        (
+            "el_max_ratio",
+            "Largest extractable concentration / AET",
+            "추출물 최대 농도/AET 비",
+            "-",
+            "max(C/AET) over the compounds",
+            USP1663,
+            "lower",
+        ),
+        (
+            "particles_10um_per_ml",
+            "Sub-visible particles ≥10 µm",
+            "10 µm 이상 미립자",
+            "1/mL",
+            "Mean count ≥10 µm per container divided by its volume",
+            "USP <788>; Ph. Eur. 2.9.19",
+            "lower",
+        ),
+        (
+            "particles_25um_per_ml",
+            "Sub-visible particles ≥25 µm",
+            "25 µm 이상 미립자",
+            "1/mL",
+            "Mean count ≥25 µm per container divided by its volume",
+            "USP <788>; Ph. Eur. 2.9.19",
+            "lower",
+        ),
+        (
+            "particle_limit_ratio",
+            "Particulates / USP <788> limit",
+            "미립자/USP <788> 한도 비",
+            "-",
+            "Largest mean count/limit (per container ≤ 100 mL, per mL above); ≤ 1 passes",
+            "USP <788>",
+            "lower",
+        ),
+        (
+            "leak_rate",
+            "Leak rate (pressure decay)",
+            "누설률 (압력 감쇠)",
+            "mbar·L/s",
+            "Q = V·|dP/dt| after stabilisation (least-squares decay rate)",
+            "USP <1207.2>; ASTM F2095",
+            "lower",
+        ),
+        (
+            "leak_limit_ratio",
+            "Leak rate / limit",
+            "누설률/한도 비",
+            "-",
+            "Q divided by the stated leak-rate limit; ≤ 1 passes",
+            "USP <1207.2>",
+            "lower",
+        ),
+    )
+)

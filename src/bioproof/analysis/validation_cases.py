@@ -121,6 +121,19 @@ def _media_expected() -> dict[str, tuple[float, float]]:
     return out | {k: (2.0 + i, 1e-9) for i, k in enumerate(QUALITY_ATTRIBUTES)}
 
 
+# --- single-use articles ----------------------------------------------------------------
+def _single_use() -> dict[str, float]:
+    from bioproof.analysis import single_use as su
+
+    aet = su.analytical_evaluation_threshold(1.5, doses_per_day=1, dose_volume=10.0)
+    el = su.extractables(["BHT", "Irgafos 168", "DEHP"], [0.01, 0.2, 0.075], aet=aet)
+    particles = su.particulates([1200, 1500, 900], [30, 50, 40], container_volume=10.0)
+    t = np.arange(0.0, 301.0, 10.0)
+    p = np.where(t < 60, 110 - 0.05 * t, 107 - 0.01 * (t - 60))
+    leak = su.pressure_decay(t, p, test_volume=2.0, stabilisation=60.0, limit=0.05)
+    return _fields(el, particles, leak)
+
+
 def cases() -> list[Any]:
     """Every engine-2 reference case."""
     return [
@@ -184,5 +197,23 @@ def cases() -> list[Any]:
             "= 2 + i %",
             _media,
             _media_expected(),
+        ),
+        (
+            "single-use: AET, USP <788> particulates, pressure decay",
+            "AET = 1.5 µg/day / (1 dose/day · 10 mL) / UF 2 = 0.075 µg/mL: 0.2 and 0.075 reach "
+            "it → 2 compounds, max ratio 0.2/0.075 = 2.667; counts ≥10 µm 1200, 1500, 900 and "
+            "≥25 µm 30, 50, 40 in 10 mL containers: means 1200 and 40 → 120 and 4 per mL, "
+            "ratio max(1200/6000, 40/600) = 0.2; P = 107 − 0.01·(t − 60) mbar after 60 s "
+            "stabilisation in 2 L → Q = 2·0.01 = 0.02 mbar·L/s, /0.05 = 0.4",
+            _single_use,
+            {
+                "el_above_aet": (2.0, 0.0),
+                "el_max_ratio": (0.2 / 0.075, 1e-9),
+                "particles_10um_per_ml": (120.0, 1e-9),
+                "particles_25um_per_ml": (4.0, 1e-9),
+                "particle_limit_ratio": (0.2, 1e-9),
+                "leak_rate": (0.02, 1e-9),
+                "leak_limit_ratio": (0.4, 1e-9),
+            },
         ),
     ]

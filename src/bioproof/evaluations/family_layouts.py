@@ -154,12 +154,53 @@ def _quality(frame: pd.DataFrame, _params: dict[str, float]) -> dict[str, Any]:
     )
 
 
+def _extractables(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis import single_use as su
+
+    aet = su.analytical_evaluation_threshold(
+        params["sct"],
+        doses_per_day=params["doses_per_day"],
+        dose_volume=params["dose_volume"],
+        uncertainty_factor=params["uncertainty_factor"],
+        scaling=params["aet_scaling"],
+    )
+    return _present(su.extractables(list(frame["compound"]), _col(frame, "concentration"), aet=aet))
+
+
+def _particulates(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.single_use import particulates
+
+    method = "microscopic" if params.get("microscopic") else "light_obscuration"
+    return _present(
+        particulates(
+            _col(frame, "count_10um"),
+            _col(frame, "count_25um"),
+            container_volume=params["container_volume"],
+            method=method,
+        )
+    )
+
+
+def _pressure_decay(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
+    from bioproof.analysis.single_use import pressure_decay
+
+    return _present(
+        pressure_decay(
+            _col(frame, "time"),
+            _col(frame, "pressure"),
+            test_volume=params["test_volume"],
+            stabilisation=params["stabilisation_time"],
+            limit=params.get("leak_limit") or None,
+        )
+    )
+
+
 _REF_PV = Param("reference_power_per_volume", "Reference P/V", "기준 P/V", "W/m³")
 
 
 def layouts() -> list[Layout]:
     """The engine-2 layouts, in display order."""
-    from bioproof.analysis import bioreactor, media, resins, tff
+    from bioproof.analysis import bioreactor, media, resins, single_use, tff
 
     return [
         Layout(
@@ -368,5 +409,83 @@ def layouts() -> list[Layout]:
             media.read_quality,
             _quality,
             results=("bioproof.analysis.media.QualityAttributes",),
+        ),
+        Layout(
+            "extractables",
+            "Extractables/leachables (compound table)",
+            "추출물/침출물 (화합물 표)",
+            (
+                (
+                    "Compound",
+                    ("BHT", "Irgafos 168 oxidised", "Bis(2,4-di-tert-butylphenyl)phosphate"),
+                ),
+                ("Concentration [µg/mL]", (0.01, 0.2, 0.04)),
+            ),
+            single_use.read_extractables,
+            _extractables,
+            (
+                Param("sct", "Safety concern threshold", "안전성 우려 역치 (SCT)", "µg/day", 1.5),
+                Param("doses_per_day", "Doses per day", "일일 투여 횟수", "1/day", 1.0),
+                Param("dose_volume", "Dose volume", "1회 투여 부피", "mL"),
+                Param("uncertainty_factor", "Uncertainty factor", "불확도 계수", "-", 2.0),
+                Param(
+                    "aet_scaling",
+                    "Extract-to-product scaling (product volume / extract volume)",
+                    "추출액-제품 환산 (제품 부피/추출액 부피)",
+                    "-",
+                    1.0,
+                ),
+            ),
+            results=("bioproof.analysis.single_use.ExtractablesReport",),
+        ),
+        Layout(
+            "particulates",
+            "Sub-visible particulates (USP <788>)",
+            "불용성 미립자 (USP <788>)",
+            (
+                ("Container", (1, 2, 3)),
+                ("≥10 µm", (1200, 1500, 900)),
+                ("≥25 µm", (30, 50, 40)),
+            ),
+            single_use.read_particulates,
+            _particulates,
+            (
+                Param("container_volume", "Container volume", "용기 부피", "mL"),
+                Param(
+                    "microscopic",
+                    "Microscopic count (1) instead of light obscuration (0)",
+                    "현미경법 (1) / 광차폐법 (0)",
+                    "-",
+                    0.0,
+                ),
+            ),
+            results=("bioproof.analysis.single_use.Particulates",),
+        ),
+        Layout(
+            "pressure_decay",
+            "Leak test (pressure decay)",
+            "누설 시험 (압력 감쇠)",
+            (
+                ("Time [s]", tuple(range(0, 301, 30))),
+                (
+                    "Pressure [mbar]",
+                    (110.0, 108.6, 107.0, 106.7, 106.4, 106.1, 105.8, 105.5, 105.2, 104.9, 104.6),
+                ),
+            ),
+            single_use.read_pressure_decay,
+            _pressure_decay,
+            (
+                Param("test_volume", "Test (gas) volume", "시험 (기체) 부피", "L"),
+                Param("stabilisation_time", "Stabilisation time", "안정화 시간", "s", 60.0),
+                Param(
+                    "leak_limit",
+                    "Leak-rate limit (0 = none)",
+                    "누설률 한도 (0 = 없음)",
+                    "mbar·L/s",
+                    0.0,
+                ),
+            ),
+            plot=("time", "pressure", "Time (s)", "Pressure (mbar)"),
+            results=("bioproof.analysis.single_use.PressureDecay",),
         ),
     ]

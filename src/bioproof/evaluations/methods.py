@@ -459,6 +459,39 @@ TEMPLATES += [
             {"kpi": "pqa_g0f", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
         ],
     },
+    {
+        "code": "single-use-extractables-integrity",
+        "family": "single_use",
+        "categories": ["single-use-bags", "tubing", "connectors"],
+        "name_en": "Single-use article — extractables, particulates and leak integrity",
+        "name_ko": "일회용 제품 — 추출물, 미립자 및 누설 완전성",
+        "description": "Candidate and reference articles extracted under the BPOG/USP <1663> "
+        "conditions (compounds against the analytical evaluation threshold), rinsed or filled "
+        "for sub-visible particulates by USP <788>, and pressure-decay leak tested.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["extractables", "particulates", "pressure_decay"],
+        "kpis": [
+            "el_above_aet",
+            "el_max_ratio",
+            "particles_10um_per_ml",
+            "particles_25um_per_ml",
+            "particle_limit_ratio",
+            "leak_rate",
+            "leak_limit_ratio",
+        ],
+        "default_criteria": [
+            {"kpi": "el_above_aet", "comparison": "maximum", "value": 0.0, "relative": False},
+            {
+                "kpi": "particle_limit_ratio",
+                "comparison": "maximum",
+                "value": 1.0,
+                "relative": False,
+            },
+            {"kpi": "leak_limit_ratio", "comparison": "maximum", "value": 1.0, "relative": False},
+            _crit("particles_10um_per_ml", 0.50),
+        ],
+    },
 ]
 
 
