@@ -319,7 +319,7 @@ def layouts() -> list[Layout]:
                 ("Load volume [mL]", (10, 10, 10)),
                 ("Product concentration", (100, 0.5, 0)),
                 ("Product volume [mL]", (12, 12, 12)),
-                ("LOD", (None, 1, 10)),
+                ("LOD", ("", 1, 10)),
             ),
             tff.read_clearance,
             _clearance,
@@ -375,8 +375,8 @@ def layouts() -> list[Layout]:
                 ("Stream", ("Culture", "Feed A", "Culture", "Feed B", "Culture", "Culture")),
                 ("Time [d]", (0, 0, 3, 3, 6, 9)),
                 ("Volume [L]", (1.0, 0.05, 1.03, 0.05, 1.06, 1.04)),
-                ("VCD [1e6 cells/mL]", (0.5, None, 4.1, None, 12.5, 14.0)),
-                ("Viability [%]", (98.0, None, 97.5, None, 95.0, 85.0)),
+                ("VCD [1e6 cells/mL]", (0.5, "", 4.1, "", 12.5, 14.0)),
+                ("Viability [%]", (98.0, "", 97.5, "", 95.0, 85.0)),
                 ("Gln [mM]", (4.0, 200.0, 2.1, 100.0, 1.2, 0.4)),
                 ("Asn [mM]", (3.0, 150.0, 6.0, 80.0, 4.0, 1.5)),
                 ("Leu [mM]", (2.5, 60.0, 4.0, 40.0, 3.0, 1.8)),
@@ -417,7 +417,7 @@ def layouts() -> list[Layout]:
             (
                 (
                     "Compound",
-                    ("BHT", "Irgafos 168 oxidised", "Bis(2,4-di-tert-butylphenyl)phosphate"),
+                    ("BHT", "Irgafos 168 oxidised", "bDtBPP"),
                 ),
                 ("Concentration [µg/mL]", (0.01, 0.2, 0.04)),
             ),
