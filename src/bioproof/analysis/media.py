@@ -138,50 +138,61 @@ def amino_acid_rates(
     unknown = set(concentrations) - set(AMINO_ACIDS)
     if unknown:
         raise InputError(f"unknown amino acid(s): {', '.join(sorted(unknown))}")
+    keys = list(concentrations)
+    conc = np.empty((len(keys), n))
+    for row, aa in enumerate(keys):
+        series = np.asarray(concentrations[aa], dtype=float)
+        if series.shape != t.shape:
+            raise InputError(f"{aa}: one concentration per sample", column=aa)
+        conc[row] = series
+    if (conc < 0).any():
+        bad = keys[int(np.flatnonzero((conc < 0).any(axis=1))[0])]
+        raise InputError(f"{bad}: concentrations must be ≥ 0", column=bad)
     feed_total = np.zeros(n)
-    feed_in: dict[str, np.ndarray] = {aa: np.zeros(n) for aa in concentrations}
+    feed_in = np.zeros((len(keys), n))  # mmol of each amino acid added after each sample
     for name, (added, composition) in (feeds or {}).items():
         f = np.asarray(added, dtype=float)
         if f.shape != t.shape or not np.isfinite(f).all() or (f < 0).any():
             raise InputError(f"feed '{name}': one volume ≥ 0 per sample", column=name)
         feed_total += f
-        for aa in concentrations:
-            c_f = np.broadcast_to(np.asarray(composition.get(aa, 0.0), dtype=float), t.shape)
-            if not np.isfinite(c_f).all() or (c_f < 0).any():
-                raise InputError(f"feed '{name}': {aa} must be ≥ 0 mmol/L", column=name)
-            feed_in[aa] = feed_in[aa] + c_f * f
+        parts = [composition.get(aa, 0.0) for aa in keys]
+        if all(isinstance(p, int | float) for p in parts):  # one composition for every addition
+            c_f = np.asarray(parts, dtype=float)[:, None]
+        else:
+            c_f = np.stack([np.broadcast_to(np.asarray(p, float), t.shape) for p in parts])
+        if not np.isfinite(c_f).all() or (c_f < 0).any():
+            raise InputError(f"feed '{name}': compositions must be ≥ 0 mmol/L", column=name)
+        feed_in += c_f * f
     kept = v[1:] - feed_total[:-1]  # culture left after sampling at i, before feeding
     if (kept <= 0).any():
         raise InputError(
             "the volumes and feeds do not balance: a volume after feeding is below the feed added"
         )
-    notes_volume = []
+    notes = []
     if (kept > v[:-1] * (1 + 1e-9)).any():
-        notes_volume.append("the culture volume grows more than the feeds explain: check volumes")
-    ivc_steps = _interval_ivc(t, x, v[1:], v[1:])
-    ivc = np.concatenate([[0.0], np.cumsum(ivc_steps)])
+        notes.append("the culture volume grows more than the feeds explain: check volumes")
+    ivc = np.concatenate([[0.0], np.cumsum(_interval_ivc(t, x, v[1:], v[1:]))])
+    complete = np.isfinite(conc).all(axis=1)
+    notes += [
+        f"{aa}: not measured at every sample, no rate (the balance needs each)"
+        for aa, ok in zip(keys, complete, strict=True)
+        if not ok
+    ]
+    # all amino acids at once: amount after sampling and feeding minus amount at the next sample
+    start = conc[:, :-1] * kept + feed_in[:, :-1]
+    step = start - conc[:, 1:] * v[1:]
+    cumulative = np.concatenate([np.zeros((len(keys), 1)), np.cumsum(step, axis=1)], axis=1)
+    fit = line_fit(ivc, cumulative)
     rates: dict[str, float] = {f"q_{aa}": float("nan") for aa in AMINO_ACIDS}
     r2: dict[str, float] = {}
     consumed_out: dict[str, tuple[float, ...]] = {}
-    depleted = []
-    notes = list(notes_volume)
-    for aa, series in concentrations.items():
-        c = np.asarray(series, dtype=float)
-        if c.shape != t.shape:
-            raise InputError(f"{aa}: one concentration per sample", column=aa)
-        if (c < 0).any():
-            raise InputError(f"{aa}: concentrations must be ≥ 0", column=aa)
-        if not np.isfinite(c).all():
-            notes.append(f"{aa}: not measured at every sample, no rate (the balance needs each)")
-            continue
-        start = c[:-1] * kept + feed_in[aa][:-1]
-        cumulative = np.concatenate([[0.0], np.cumsum(start - c[1:] * v[1:])])
-        fit = line_fit(ivc, cumulative)
-        rates[f"q_{aa}"] = float(fit.slope) * 1e9  # mmol/(cell·d) → pmol/(cell·d)
-        r2[aa] = float(fit.r2)
-        consumed_out[aa] = tuple(cumulative.tolist())
-        if (c < depletion_limit).any():
-            depleted.append(aa)
+    low = (conc < depletion_limit).any(axis=1)
+    for row, aa in enumerate(keys):
+        if complete[row]:
+            rates[f"q_{aa}"] = float(fit.slope[row]) * 1e9  # mmol/(cell·d) → pmol/(cell·d)
+            r2[aa] = float(fit.r2[row])
+            consumed_out[aa] = tuple(cumulative[row].tolist())
+    depleted = [aa for row, aa in enumerate(keys) if complete[row] and low[row]]
     if depleted:
         notes.append(
             f"depleted below {depletion_limit:.2g} mmol/L (rate supply-limited): "
@@ -190,7 +201,7 @@ def amino_acid_rates(
     return AminoAcidRates(
         **rates,
         r2=r2,
-        fed={aa: float(feed_in[aa].sum()) for aa in concentrations},
+        fed={aa: float(feed_in[row].sum()) for row, aa in enumerate(keys)},
         ivc=tuple(ivc.tolist()),
         consumed=consumed_out,
         depleted=tuple(depleted),
