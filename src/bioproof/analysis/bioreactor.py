@@ -33,6 +33,14 @@ AIR_O2 = 0.20946
 NIENOW_EXPONENT = -1.0 / 3.0
 
 
+def _exp(value: float) -> float:
+    """``e^value``, +inf instead of an OverflowError (extreme data give extreme fits)."""
+    try:
+        return math.exp(value)
+    except OverflowError:
+        return math.inf
+
+
 def _positive_series(name: str, values: ArrayLike, n: int | None = None) -> np.ndarray:
     a = np.asarray(values, dtype=float)
     if a.ndim != 1 or (n is not None and a.size != n):
@@ -133,11 +141,11 @@ def kla_correlation(
     ):
         notes.append("the reference point lies outside the tested range: extrapolated")
     nan = float("nan")
-    kla_ref = math.exp(mean)
+    kla_ref = _exp(mean)
     return KLaCorrelation(
-        kla_coefficient=math.exp(model.coef[0]),
-        kla_coefficient_ci_low=math.exp(low[0]),
-        kla_coefficient_ci_high=math.exp(high[0]),
+        kla_coefficient=_exp(model.coef[0]),
+        kla_coefficient_ci_low=_exp(low[0]),
+        kla_coefficient_ci_high=_exp(high[0]),
         kla_pv_exponent=float(model.coef[1]),
         kla_pv_exponent_ci_low=float(low[1]),
         kla_pv_exponent_ci_high=float(high[1]),
@@ -145,8 +153,8 @@ def kla_correlation(
         kla_ug_exponent_ci_low=float(low[2]) if with_ug else nan,
         kla_ug_exponent_ci_high=float(high[2]) if with_ug else nan,
         kla_predicted=kla_ref,
-        kla_predicted_ci_low=math.exp(mean_low),
-        kla_predicted_ci_high=math.exp(mean_high),
+        kla_predicted_ci_low=_exp(mean_low),
+        kla_predicted_ci_high=_exp(mean_high),
         otr_max=kla_ref * c_star if c_star is not None else nan,
         reference_power_per_volume=float(reference_power_per_volume),
         reference_gas_velocity=float(reference_gas_velocity),
@@ -239,16 +247,16 @@ def mixing_correlation(
     if not x.min() <= x_ref <= x.max():
         notes.append("the reference P/V lies outside the tested range: extrapolated")
     return MixingCorrelation(
-        mixing_coefficient=math.exp(ln_k),
-        mixing_coefficient_ci_low=math.exp(ln_k_low),
-        mixing_coefficient_ci_high=math.exp(ln_k_high),
+        mixing_coefficient=_exp(ln_k),
+        mixing_coefficient_ci_low=_exp(ln_k_low),
+        mixing_coefficient_ci_high=_exp(ln_k_high),
         mixing_exponent=m,
         mixing_exponent_ci_low=m_low,
         mixing_exponent_ci_high=m_high,
         exponent_fixed=exponent is not None,
-        mixing_time_predicted=math.exp(mean),
-        mixing_time_predicted_ci_low=math.exp(mlow),
-        mixing_time_predicted_ci_high=math.exp(mhigh),
+        mixing_time_predicted=_exp(mean),
+        mixing_time_predicted_ci_low=_exp(mlow),
+        mixing_time_predicted_ci_high=_exp(mhigh),
         reference_power_per_volume=float(reference_power_per_volume),
         r2=float(r2),
         n=int(y.size),

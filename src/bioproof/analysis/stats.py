@@ -95,6 +95,11 @@ def linear_model(design: np.ndarray, y: np.ndarray) -> LinearModel:
     y = np.asarray(y, dtype=float)
     n, p = x.shape
     q, r = np.linalg.qr(x)
+    diag = np.abs(np.diag(r))
+    if not (np.isfinite(r).all() and diag.min() > 1e-12 * max(diag.max(), 1e-300)):
+        from bioproof.analysis.errors import InputError
+
+        raise InputError("the fit is degenerate: the explanatory values do not vary independently")
     coef = np.linalg.solve(r, q.T @ y)
     resid = y - x @ coef
     dof = n - p

@@ -104,7 +104,8 @@ def _kla_correlation(frame: pd.DataFrame, params: dict[str, float]) -> dict[str,
         o2_fraction=params["o2_fraction"] / 100.0,
         salinity=params["salinity"],
     )
-    return _kpi_fields(c_star) | _kpi_fields(
+    return _present(
+        c_star,
         kla_correlation(
             _col(frame, "power_per_volume"),
             _col(frame, "gas_velocity"),
@@ -112,14 +113,14 @@ def _kla_correlation(frame: pd.DataFrame, params: dict[str, float]) -> dict[str,
             reference_power_per_volume=params["reference_power_per_volume"],
             reference_gas_velocity=params["reference_gas_velocity"] / 1000.0,
             c_star=c_star.o2_solubility_mmol,
-        )
+        ),
     )
 
 
 def _mixing_correlation(frame: pd.DataFrame, params: dict[str, float]) -> dict[str, Any]:
     from bioproof.analysis.bioreactor import mixing_correlation
 
-    return _kpi_fields(
+    return _present(
         mixing_correlation(
             _col(frame, "power_per_volume"),
             _col(frame, "mixing_time"),
