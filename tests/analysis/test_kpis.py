@@ -4,7 +4,20 @@ from __future__ import annotations
 
 import re
 
-from bioproof.analysis import ENGINE_VERSION, chromatography, control, filtration, gas, kinetics, qc
+from bioproof.analysis import (
+    ENGINE_VERSION,
+    bioreactor,
+    chromatography,
+    control,
+    filtration,
+    gas,
+    kinetics,
+    media,
+    qc,
+    resins,
+    single_use,
+    tff,
+)
 from bioproof.analysis.kpis import KPIS
 from bioproof.analysis.result import Result
 
@@ -13,6 +26,7 @@ HANGUL = re.compile(r"[\uac00-\ud7a3]")
 
 def _result_classes() -> list[type[Result]]:
     modules = (kinetics, gas, chromatography, filtration, control, qc)
+    modules += (bioreactor, tff, resins, media, single_use)
     return [
         obj
         for module in modules
@@ -23,7 +37,7 @@ def _result_classes() -> list[type[Result]]:
 
 def test_every_kpi_field_is_listed() -> None:
     classes = _result_classes()
-    assert len(classes) >= 12
+    assert len(classes) >= 25
     for cls in classes:
         fields = set(cls.__dataclass_fields__)
         for key in cls.KPI_FIELDS:

@@ -10,6 +10,9 @@ Modules: :mod:`~bioproof.analysis.io` (CSV/XLSX with units in the headers),
 :mod:`~bioproof.analysis.chromatography`, :mod:`~bioproof.analysis.filtration`,
 :mod:`~bioproof.analysis.comparability`, :mod:`~bioproof.analysis.profiles`,
 :mod:`~bioproof.analysis.sensors`, :mod:`~bioproof.analysis.qc`,
+:mod:`~bioproof.analysis.bioreactor`, :mod:`~bioproof.analysis.tff`,
+:mod:`~bioproof.analysis.resins`, :mod:`~bioproof.analysis.media`,
+:mod:`~bioproof.analysis.single_use`, :mod:`~bioproof.analysis.planning`,
 :mod:`~bioproof.analysis.validation` (reference case of every KPI),
 :mod:`~bioproof.analysis.kpis` (labels and units of every KPI) and :mod:`~bioproof.analysis.cli`.
 

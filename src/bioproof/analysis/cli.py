@@ -1,10 +1,11 @@
 """``bioproof analyze <kind> FILE… [--json]``: the analysis engine from the command line.
 
 Kinds: kinetics, kla, mixing, breakthrough, filtration, compare, qc, validate, plan, sensor,
-pulse, integrity. Options that carry a unit accept a pint quantity (``--probe-tau "12 s"``,
-``--area "17.7 cm^2"``); a bare number is read in the default unit named in ``--help``. Output
-is a table, or JSON with ``--json``. Bad input exits with status 2 and one line on stderr, never
-a traceback.
+pulse, integrity, and the engine-2 families of :mod:`~bioproof.analysis.cli_families`
+(scaleup, tff, resin, media, single-use). Options that carry a unit accept a pint quantity
+(``--probe-tau "12 s"``, ``--area "17.7 cm^2"``); a bare number is read in the default unit
+named in ``--help``. Output is a table, or JSON with ``--json``. Bad input exits with status 2
+and one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
@@ -145,6 +146,9 @@ def _parser() -> _Parser:
     sub.add_argument("--power", default="0.8", help="target power (0.8)")
     sub.add_argument("--alpha", default="0.05", help="significance level (0.05)")
     sub.add_argument("--difference", default="0", help="expected true difference (0)")
+    from bioproof.analysis import cli_families
+
+    cli_families.add_parsers(kind)
     return parser
 
 
@@ -456,6 +460,12 @@ _KINDS: dict[str, Callable[[argparse.Namespace], Any]] = {
 }
 
 
+def _family_kinds() -> dict[str, Callable[[argparse.Namespace], Any]]:
+    from bioproof.analysis import cli_families
+
+    return cli_families.KINDS
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``bioproof analyze`` with ``argv`` (without the word "analyze"); return the exit code.
 
@@ -464,7 +474,7 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     try:
         args = _parser().parse_args(argv)
-        output = _KINDS[args.kind](args)
+        output = (_KINDS | _family_kinds())[args.kind](args)
     except SystemExit as exc:  # --help and --version
         return int(exc.code or 0)
     except (_UsageError, InputError) as exc:

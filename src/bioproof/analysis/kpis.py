@@ -709,3 +709,343 @@ def _directed(kpis: dict[str, KPI]) -> dict[str, KPI]:
 
 
 KPIS = _directed(KPIS)
+
+VANTRIET = "Van't Riet, Ind Eng Chem Process Des Dev 18:357 (1979)"
+
+
+def _directed_rows(*rows: tuple[str, ...]) -> dict[str, KPI]:
+    """Rows of seven: the six of :func:`_kpis` and ``better`` ("higher", "lower", "target")."""
+    return {row[0]: KPI(*row) for row in rows}
+
+
+#: Bioreactor scale-up characterisation (bioproof.analysis.bioreactor).
+KPIS.update(
+    _directed_rows(
+        (
+            "kla_coefficient",
+            "kLa correlation coefficient a",
+            "kLa 상관식 계수 a",
+            "1/h·(W/m³)^−b·(m/s)^−c",
+            "a of kLa = a·(P/V)^b·u_g^c, log-linear least squares",
+            VANTRIET,
+            "target",
+        ),
+        (
+            "kla_pv_exponent",
+            "kLa exponent of P/V (b)",
+            "kLa 상관식 P/V 지수 (b)",
+            "-",
+            "b of kLa = a·(P/V)^b·u_g^c (Van't Riet: ≈ 0.4 coalescing, 0.7 non-coalescing)",
+            VANTRIET,
+            "target",
+        ),
+        (
+            "kla_ug_exponent",
+            "kLa exponent of gas velocity (c)",
+            "kLa 상관식 가스 유속 지수 (c)",
+            "-",
+            "c of kLa = a·(P/V)^b·u_g^c (Van't Riet: ≈ 0.5 coalescing, 0.2 non-coalescing)",
+            VANTRIET,
+            "target",
+        ),
+        (
+            "kla_predicted",
+            "kLa at the reference P/V and gas velocity",
+            "기준 P/V·가스 유속에서의 kLa",
+            "1/h",
+            "exp(x_refᵀβ) of the fitted correlation, with the CI of the fitted mean",
+            VANTRIET,
+            "higher",
+        ),
+        (
+            "otr_max",
+            "Oxygen transfer capacity (kLa·C*)",
+            "산소 전달 능력 (kLa·C*)",
+            "mmol/(L·h)",
+            "kLa at the reference point times C* at the process temperature and pressure",
+            f"{GARCIA}; {DORAN}, §10.4",
+            "higher",
+        ),
+        (
+            "mixing_exponent",
+            "Mixing-time exponent of P/V (m)",
+            "혼합 시간 P/V 지수 (m)",
+            "-",
+            "m of θ_m = k·(P/V)^m (turbulent regime: −1/3)",
+            "Nienow, Chem Eng Sci 52:2557 (1997)",
+            "target",
+        ),
+        (
+            "mixing_time_predicted",
+            "Mixing time at the reference P/V",
+            "기준 P/V에서의 혼합 시간",
+            "s",
+            "exp(ln k + m·ln P/V_ref) of the fitted power law, with the CI of the fitted mean",
+            "Nienow, Chem Eng Sci 52:2557 (1997)",
+            "lower",
+        ),
+        (
+            "o2_solubility",
+            "O₂ solubility C* (temperature, pressure, O₂ fraction)",
+            "산소 용해도 C* (온도·압력·산소 분율 보정)",
+            "mg/L",
+            "Benson & Krause freshwater C*, pressure-corrected with water vapour, × y_O2/0.20946",
+            "Benson & Krause, Limnol Oceanogr 29:620 (1984); APHA Standard Methods 4500-O",
+            "target",
+        ),
+    )
+)
+
+CHERYAN = "Cheryan, Ultrafiltration and Microfiltration Handbook (1998)"
+Q5A = "ICH Q5A(R2) (2023) §6; PDA TR 41"
+
+#: Tangential-flow filtration and clearance (bioproof.analysis.tff).
+KPIS.update(
+    _directed_rows(
+        (
+            "tff_permeability",
+            "Process permeability L_p (initial flux/TMP slope)",
+            "공정 투과도 L_p (초기 플럭스/TMP 기울기)",
+            "L/(m²·h·bar)",
+            "Initial slope J_lim·k of the fitted J = J_lim(1 − e^(−k·TMP))",
+            f"{CHERYAN} ch. 5",
+            "higher",
+        ),
+        (
+            "critical_flux",
+            "Critical flux (10 % below the initial line)",
+            "임계 플럭스 (초기 직선 대비 10 % 이탈)",
+            "L/(m²·h)",
+            "Flux where the fitted curve falls 10 % below L_p·TMP: 0.9·L_p·0.21456/k",
+            "Field et al., J Membr Sci 100:259 (1995); Bacchin et al., J Membr Sci 281:42 (2006)",
+            "higher",
+        ),
+        (
+            "limiting_flux",
+            "Limiting flux",
+            "한계 플럭스",
+            "L/(m²·h)",
+            "Plateau J_lim of the fitted flux–TMP curve (mass-transfer controlled)",
+            f"{CHERYAN} §5.2",
+            "higher",
+        ),
+        (
+            "sieving_coefficient",
+            "Observed sieving coefficient",
+            "관측 체거름 계수",
+            "-",
+            "Mean of C_permeate/C_feed over the time points",
+            "van Reis & Zydney, J Membr Sci 297:16 (2007)",
+            "target",
+        ),
+        (
+            "lrv_hcp",
+            "HCP clearance (LRV)",
+            "HCP 제거율 (LRV)",
+            "log10",
+            "log10(C_in·V_in/(C_out·V_out)) of host-cell protein; ≥ when below detection",
+            Q5A,
+            "higher",
+        ),
+        (
+            "lrv_dna",
+            "DNA clearance (LRV)",
+            "DNA 제거율 (LRV)",
+            "log10",
+            "log10(C_in·V_in/(C_out·V_out)) of residual DNA; ≥ when below detection",
+            Q5A,
+            "higher",
+        ),
+        (
+            "lrv_virus",
+            "Virus clearance (LRV)",
+            "바이러스 제거율 (LRV)",
+            "log10",
+            "log10 of virus load in over load out (lowest of the viruses tested); ≥ when below "
+            "detection",
+            Q5A,
+            "higher",
+        ),
+    )
+)
+
+#: Resin process steps (bioproof.analysis.resins).
+KPIS.update(
+    _directed_rows(
+        (
+            "dbc_max",
+            "DBC plateau at long residence time",
+            "긴 체류 시간에서의 DBC 상한",
+            "g/L",
+            "DBC_max of DBC(τ) = DBC_max(1 − e^(−τ/τ_c))",
+            f"{CARTA}, ch. 5; Fahrner et al., J Biotechnol 75:273 (1999)",
+            "higher",
+        ),
+        (
+            "tau_c",
+            "Characteristic residence time τ_c",
+            "특성 체류 시간 τ_c",
+            "min",
+            "τ_c of DBC(τ) = DBC_max(1 − e^(−τ/τ_c)): shorter = faster mass transfer",
+            f"{CARTA}, ch. 5",
+            "lower",
+        ),
+        (
+            "dbc_at_residence",
+            "DBC at the stated residence time",
+            "지정 체류 시간에서의 DBC",
+            "g/L",
+            "Fitted DBC(τ) at the protocol's residence time, with its delta-method CI",
+            f"{CARTA}, ch. 5",
+            "higher",
+        ),
+        (
+            "dbc_cycles_to_drop",
+            "Cycles until DBC drops by the stated fraction",
+            "DBC가 지정 비율만큼 감소하기까지의 사이클",
+            "cycles",
+            "Cycle where the DBC trend line falls by the drop from its first-cycle value "
+            "(Fieller CI)",
+            f"{PDA14}; Fieller, J R Stat Soc B 16:175 (1954)",
+            "higher",
+        ),
+        (
+            "yield_cycles_to_drop",
+            "Cycles until step yield drops by the stated fraction",
+            "단계 수율이 지정 비율만큼 감소하기까지의 사이클",
+            "cycles",
+            "Cycle where the yield trend line falls by the drop from its first-cycle value "
+            "(Fieller CI)",
+            f"{PDA14}; Fieller, J R Stat Soc B 16:175 (1954)",
+            "higher",
+        ),
+    )
+)
+
+
+def _media_kpis() -> dict[str, KPI]:
+    """q of each amino acid, the death rate, and the product-quality attributes."""
+    from bioproof.analysis.media import AMINO_ACIDS, QUALITY_ATTRIBUTES
+
+    rates = "Altamirano et al., Biotechnol Prog 17:1032 (2001); Xing et al. (2009)"
+    rows: list[tuple[str, ...]] = [
+        (
+            f"q_{aa}",
+            f"Specific {name.lower()} consumption rate",
+            f"{ko} 비소비속도",
+            "pmol/(cell·d)",
+            "Slope of cumulative consumption (feeds included by mass balance) vs cumulative "
+            "viable cells; negative = produced",
+            rates,
+            "target",
+        )
+        for aa, (name, ko, _aliases) in AMINO_ACIDS.items()
+    ]
+    rows += [
+        (
+            "death_rate",
+            "Specific death rate k_d",
+            "비사멸속도 k_d",
+            "1/d",
+            "Slope of cumulative dead cells (incl. those sampled out) vs cumulative viable cells",
+            f"Goudar et al., Biotechnol Prog 21:1109 (2005); {DORAN}, §12.12",
+            "lower",
+        ),
+        (
+            "death_rate_max",
+            "Largest interval death rate",
+            "최대 구간 비사멸속도",
+            "1/d",
+            "Largest k_d between consecutive samples",
+            "Goudar et al., Biotechnol Prog 21:1109 (2005)",
+            "lower",
+        ),
+    ]
+    rows += [
+        (
+            key,
+            name,
+            ko,
+            "%",
+            f"Mean of the run's replicate results for {name.lower()} (% of total peak area)",
+            "FDA draft guidance, Statistical Approaches to Evaluate Analytical Similarity (2017)",
+            better,
+        )
+        for key, (name, ko, _aliases, better) in QUALITY_ATTRIBUTES.items()
+    ]
+    return _directed_rows(*rows)
+
+
+#: Media and feeds (bioproof.analysis.media).
+KPIS.update(_media_kpis())
+
+USP1663 = "USP <1663>; Paskiet et al., PDA J Pharm Sci Technol 67:430 (2013)"
+
+#: Single-use articles (bioproof.analysis.single_use).
+KPIS.update(
+    _directed_rows(
+        (
+            "el_above_aet",
+            "Extractables/leachables at or above the AET",
+            "AET 이상 추출물/침출물 수",
+            "compounds",
+            "Compounds whose concentration reaches AET = SCT/(doses/day·dose volume)/UF·scaling",
+            USP1663,
+            "lower",
+        ),
+        (
+            "el_max_ratio",
+            "Largest extractable concentration / AET",
+            "추출물 최대 농도/AET 비",
+            "-",
+            "max(C/AET) over the compounds",
+            USP1663,
+            "lower",
+        ),
+        (
+            "particles_10um_per_ml",
+            "Sub-visible particles ≥10 µm",
+            "10 µm 이상 미립자",
+            "1/mL",
+            "Mean count ≥10 µm per container divided by its volume",
+            "USP <788>; Ph. Eur. 2.9.19",
+            "lower",
+        ),
+        (
+            "particles_25um_per_ml",
+            "Sub-visible particles ≥25 µm",
+            "25 µm 이상 미립자",
+            "1/mL",
+            "Mean count ≥25 µm per container divided by its volume",
+            "USP <788>; Ph. Eur. 2.9.19",
+            "lower",
+        ),
+        (
+            "particle_limit_ratio",
+            "Particulates / USP <788> limit",
+            "미립자/USP <788> 한도 비",
+            "-",
+            "Largest mean count/limit (per container ≤ 100 mL, per mL above); ≤ 1 passes",
+            "USP <788>",
+            "lower",
+        ),
+        (
+            "leak_rate",
+            "Leak rate (pressure decay)",
+            "누설률 (압력 감쇠)",
+            "mbar·L/s",
+            "Q = V·|dP/dt| after stabilisation (least-squares decay rate)",
+            "USP <1207.2>; ASTM F2095",
+            "lower",
+        ),
+        (
+            "leak_limit_ratio",
+            "Leak rate / limit",
+            "누설률/한도 비",
+            "-",
+            "Q divided by the stated leak-rate limit; ≤ 1 passes",
+            "USP <1207.2>",
+            "lower",
+        ),
+    )
+)

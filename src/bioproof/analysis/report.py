@@ -17,7 +17,7 @@ def _parts(result: Any) -> list[Result]:
 def as_json(kind: str, output: Any) -> dict[str, Any]:
     """The CLI's JSON document: kind, engine version and the results per file."""
     head = {"kind": kind, "engine_version": ENGINE_VERSION}
-    if kind in ("validate", "plan"):
+    if kind in ("validate", "plan", "quality"):
         return {**head, **output.to_dict()}
     if kind == "compare":
         return {**head, **jsonable(output)}
@@ -71,6 +71,8 @@ def as_text(kind: str, output: Any) -> str:
         )
     if kind == "qc":
         return "\n\n".join(_qc_text(name, report) for name, report in output)
+    if kind == "quality":
+        return _quality_text(output)
     values: list[dict[str, Any]] = []
     notes = []
     for name, result in output:
@@ -81,7 +83,11 @@ def as_text(kind: str, output: Any) -> str:
             caveats += list(getattr(part, "caveats", ()))
         values.append(flat)
         notes.append((name, caveats))
-    keys = [key for key in KPIS if any(key in v for v in values)]
+
+    def shown(value: Any) -> bool:
+        return value is not None and not (isinstance(value, float) and math.isnan(value))
+
+    keys = [key for key in KPIS if any(shown(v.get(key)) for v in values)]
     rows = [
         [KPIS[key].label_en, KPIS[key].unit, *(fmt(v.get(key)) for v in values)] for key in keys
     ]
@@ -152,3 +158,24 @@ def _compare_text(output: dict[str, Any]) -> str:
             f"verdict: {'WITHIN RANGE' if res.passed else 'OUTSIDE RANGE'}",
         ]
     return "\n".join(lines) + _caveats([("note", list(res.caveats))])
+
+
+def _quality_text(result: Any) -> str:
+    label = "min–max" if result.method == "minmax" else f"mean ± {fmt(result.k)}·SD"
+    rows = [
+        [
+            KPIS[key].label_en if key in KPIS else key,
+            fmt(row["low"]),
+            fmt(row["high"]),
+            f"{row['n_inside']}/{row['n_candidate']}",
+            "pass" if row["passed"] else "FAIL",
+        ]
+        for key, row in result.attributes.items()
+    ]
+    verdict = "WITHIN RANGES" if result.passed else "OUTSIDE: " + ", ".join(result.failing)
+    table = _table(["attribute", "low", "high", "inside", "verdict"], rows)
+    return (
+        f"quality ranges ({label} of the reference, ≥ {result.min_fraction:.0%} of candidate "
+        f"lots inside; engine {ENGINE_VERSION}): {verdict}\n\n{table}"
+        + _caveats([("note", list(result.caveats))])
+    )

@@ -459,8 +459,11 @@ def _cases() -> list[Case]:
 
 
 def _extra_cases() -> list[Case]:
-    """Reference cases of KPIs added by later modules (registered in :data:`EXTRA_CASES`)."""
-    return list(EXTRA_CASES)
+    """Reference cases of KPIs added by later modules (:mod:`~bioproof.analysis.validation_cases`
+    and any registered in :data:`EXTRA_CASES`)."""
+    from bioproof.analysis import validation_cases
+
+    return [*validation_cases.cases(), *EXTRA_CASES]
 
 
 #: Cases other modules register (same shape as the built-in ones).

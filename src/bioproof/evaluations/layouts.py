@@ -613,6 +613,9 @@ def _registry() -> dict[str, Layout]:
             results=("bioproof.analysis.sensors.DetectionLimits",),
         ),
     ]
+    from bioproof.evaluations.family_layouts import layouts as family_layouts
+
+    layouts += family_layouts()
     return {layout.key: layout for layout in layouts}
 
 

@@ -282,6 +282,218 @@ TEMPLATES: list[dict[str, Any]] = [
     },
 ]
 
+#: Templates of the engine-2 families. A category's default template is the first by (family,
+#: code) listing it (``evaluations.actions.requests``): these codes sort after the existing
+#: defaults of their categories, so no default changes.
+TEMPLATES += [
+    {
+        "code": "bioreactor-transfer-scale-up",
+        "family": "bioreactors",
+        "categories": ["bioreactors", "fermenters", "mixers"],
+        "name_en": "Bioreactor — kLa and mixing-time correlations for scale-up",
+        "name_ko": "생물반응기 — 스케일업용 kLa 및 혼합 시간 상관식",
+        "description": "kLa measured at several P/V and superficial gas velocities and mixing "
+        "time at several P/V in candidate and reference vessels; kLa = a·(P/V)^b·u_g^c and "
+        "θ_m = k·(P/V)^m fitted with confidence intervals, compared at a reference operating "
+        "point, with the oxygen transfer capacity kLa·C* at the process temperature and "
+        "pressure.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["kla_correlation", "mixing_correlation"],
+        "kpis": [
+            "kla_predicted",
+            "otr_max",
+            "kla_pv_exponent",
+            "kla_ug_exponent",
+            "mixing_time_predicted",
+            "mixing_exponent",
+        ],
+        "default_criteria": [
+            _crit("kla_predicted", 0.15),
+            _crit("otr_max", 0.15),
+            _crit("mixing_time_predicted", 0.20),
+        ],
+    },
+    {
+        "code": "tff-membrane",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "TFF membrane — flux–TMP, sieving and step yield",
+        "name_ko": "TFF 멤브레인 — 플럭스-TMP, 체거름 및 단계 수율",
+        "description": "The same feed concentrated on candidate and reference cassettes: a "
+        "flux–TMP excursion at constant cross-flow (permeability, critical and limiting flux), "
+        "paired feed/permeate samples (sieving coefficient) and the fraction table of the "
+        "step (yield and mass balance).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["tff_flux", "tff_sieving", "mass_balance"],
+        "kpis": [
+            "tff_permeability",
+            "critical_flux",
+            "limiting_flux",
+            "sieving_coefficient",
+            "step_yield",
+            "mass_balance",
+        ],
+        "default_criteria": [
+            _crit("critical_flux", 0.15),
+            _crit("limiting_flux", 0.15),
+            _crit("step_yield", 0.05),
+        ],
+    },
+    {
+        "code": "virus-filter-clearance",
+        "family": "filters",
+        "categories": ["filters"],
+        "name_en": "Virus filter — clearance (LRV)",
+        "name_ko": "바이러스 필터 — 제거율 (LRV)",
+        "description": "Spiked load filtered through candidate and reference virus filters; "
+        "LRV of each model virus (≥ when the filtrate is below detection), the lowest per run.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["clearance"],
+        "kpis": ["lrv_virus"],
+        "default_criteria": [
+            {"kpi": "lrv_virus", "comparison": "minimum", "value": 4.0, "relative": False},
+            {
+                "kpi": "lrv_virus",
+                "comparison": "non_inferiority",
+                "value": 0.5,
+                "relative": False,
+                "higher_is_better": True,
+            },
+        ],
+    },
+    {
+        "code": "resin-process-step",
+        "family": "resins",
+        "categories": ["resins"],
+        "name_en": "Chromatography resin — DBC vs residence time, yield and clearance",
+        "name_ko": "크로마토그래피 레진 — 체류 시간별 DBC, 수율 및 불순물 제거",
+        "description": "DBC10 % at several residence times (DBC_max, τ_c and the DBC at the "
+        "process residence time), the fraction table of a capture run (yield, mass balance) "
+        "and HCP and DNA clearance of that run on candidate and reference resins.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["dbc_residence", "mass_balance", "clearance"],
+        "kpis": [
+            "dbc_at_residence",
+            "dbc_max",
+            "tau_c",
+            "step_yield",
+            "mass_balance",
+            "lrv_hcp",
+            "lrv_dna",
+        ],
+        "default_criteria": [
+            _crit("dbc_at_residence", 0.10),
+            _crit("step_yield", 0.05),
+            {
+                "kpi": "lrv_hcp",
+                "comparison": "non_inferiority",
+                "value": 0.3,
+                "relative": False,
+                "higher_is_better": True,
+            },
+            {
+                "kpi": "lrv_dna",
+                "comparison": "non_inferiority",
+                "value": 0.5,
+                "relative": False,
+                "higher_is_better": True,
+            },
+        ],
+    },
+    {
+        "code": "resin-lifetime",
+        "family": "resins",
+        "categories": ["resins"],
+        "name_en": "Chromatography resin — lifetime over cycles",
+        "name_ko": "크로마토그래피 레진 — 사이클별 수명",
+        "description": "Candidate and reference resins cycled with the process's load, "
+        "elution and cleaning; DBC and step yield per cycle, their trend and the cycle at "
+        "which each has fallen by the stated drop (Fieller interval).",
+        "candidate_runs": 2,
+        "reference_runs": 2,
+        "layouts": ["resin_cycles"],
+        "kpis": ["dbc_cycles_to_drop", "yield_cycles_to_drop", "dbc_slope", "yield_slope"],
+        "default_criteria": [_crit("dbc_cycles_to_drop", 0.20)],
+    },
+    {
+        "code": "media-feeds-quality",
+        "family": "media",
+        "categories": ["media", "feeds"],
+        "name_en": "Medium and feeds — amino-acid balance, death rate and product quality",
+        "name_ko": "배지·피드 — 아미노산 수지, 사멸속도 및 제품 품질",
+        "description": "Fed-batch runs with the candidate and reference media and feeds (each "
+        "feed with its own composition): growth and titer, amino-acid specific rates by mass "
+        "balance over the feeds, the death rate from dead-cell accumulation, and the product's "
+        "aggregates, charge variants and glycans (FDA tier 1 on the main charge variant and "
+        "G0F; the quality-range approach is in `bioproof analyze quality`).",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["offline", "fed_batch_feeds", "quality_attributes"],
+        "kpis": [
+            "final_titer",
+            "qp",
+            "peak_vcd",
+            "death_rate",
+            "q_gln",
+            "q_asn",
+            "pqa_aggregates",
+            "pqa_main",
+            "pqa_g0f",
+            "pqa_afucosylated",
+        ],
+        "default_criteria": [
+            _crit("final_titer", 0.10),
+            _crit("death_rate", 0.25),
+            {
+                "kpi": "pqa_aggregates",
+                "comparison": "non_inferiority",
+                "value": 0.5,
+                "relative": False,
+                "higher_is_better": False,
+            },
+            {"kpi": "pqa_main", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
+            {"kpi": "pqa_g0f", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
+        ],
+    },
+    {
+        "code": "single-use-extractables-integrity",
+        "family": "single_use",
+        "categories": ["single-use-bags", "tubing", "connectors"],
+        "name_en": "Single-use article — extractables, particulates and leak integrity",
+        "name_ko": "일회용 제품 — 추출물, 미립자 및 누설 완전성",
+        "description": "Candidate and reference articles extracted under the BPOG/USP <1663> "
+        "conditions (compounds against the analytical evaluation threshold), rinsed or filled "
+        "for sub-visible particulates by USP <788>, and pressure-decay leak tested.",
+        "candidate_runs": 3,
+        "reference_runs": 3,
+        "layouts": ["extractables", "particulates", "pressure_decay"],
+        "kpis": [
+            "el_above_aet",
+            "el_max_ratio",
+            "particles_10um_per_ml",
+            "particles_25um_per_ml",
+            "particle_limit_ratio",
+            "leak_rate",
+            "leak_limit_ratio",
+        ],
+        "default_criteria": [
+            {"kpi": "el_above_aet", "comparison": "maximum", "value": 0.0, "relative": False},
+            {
+                "kpi": "particle_limit_ratio",
+                "comparison": "maximum",
+                "value": 1.0,
+                "relative": False,
+            },
+            {"kpi": "leak_limit_ratio", "comparison": "maximum", "value": 1.0, "relative": False},
+            _crit("particles_10um_per_ml", 0.50),
+        ],
+    },
+]
+
 
 def sync(template_model: Any) -> None:
     """Create the shared templates that do not exist yet (existing versions are never changed).

@@ -125,6 +125,13 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
     signatures = list(signatures_for(evaluation))
     current_hash = content.content_hash(evaluation) if signatures else ""
     operator = policy.is_center_operator(request.user, evaluation)
+    planning = (
+        operator and evaluation.is_current and evaluation.status == Evaluation.Status.PLANNING
+    )
+    criteria = list(evaluation.criteria.all())
+    if planning:
+        for c in criteria:
+            c.plan_text = _plan_text(c, runs)
     return render(
         request,
         "evaluations/evaluation_detail.html",
@@ -136,15 +143,13 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
             ],
             "criteria": [
                 (c, *reporting.criterion_text(c, lang), reporting.kpi_label(c.kpi, lang))
-                for c in evaluation.criteria.all()
+                for c in criteria
             ],
             "options": workflow.options(evaluation, request.user),
             "timeline": timeline.build(evaluation, request.user),
             "editable": evaluation.is_current and evaluation.status in EDITABLE_STATES,
             "operator": operator,
-            "planning": operator
-            and evaluation.is_current
-            and evaluation.status == Evaluation.Status.PLANNING,
+            "planning": planning,
             "templates": MethodTemplate.objects.current(),
             "layouts": [layouts.get(k) for k in layout_keys],
             "run_parameters": layouts.parameters_for(layout_keys),
@@ -175,6 +180,41 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
             "publish_form": PublishForm(),
         },
     )
+
+
+def _plan_text(criterion: Any, runs: list[Any]) -> str:
+    """Runs per arm the criterion needs for 80 % power at its margin, and the SD assumed
+    (:func:`bioproof.analysis.planning.criterion_plan`)."""
+    from bioproof.analysis.planning import DEFAULT_CV, criterion_plan
+
+    reference = [(r.kpis or {}).get(criterion.kpi) for r in runs if r.arm == Run.Arm.REFERENCE]
+    plan = criterion_plan(
+        criterion.comparison,
+        criterion.value,
+        relative=criterion.relative,
+        reference=[v for v in reference if isinstance(v, int | float)],
+        alpha=criterion.alpha,
+    )
+    if plan.sd_source == "none":
+        if criterion.comparison in ("minimum", "maximum", "ratio_equivalence"):
+            return "—"
+        return _("— (an absolute margin needs an SD: upload reference runs first)")
+    source = {
+        "reference": _("SD of the %(n)s reference runs") % {"n": plan.n_reference},
+        "assumed_cv": _("assumed CV %(cv)s %% of the reference mean, no reference data yet")
+        % {"cv": f"{100 * DEFAULT_CV:g}"},
+        "tier1": _("margin in units of σ_R: independent of the SD"),
+    }[plan.sd_source]
+    if plan.runs_per_arm is None:
+        return _("more than 200 per arm (margin %(r)s SD; %(source)s)") % {
+            "r": f"{plan.margin_over_sd:.2g}",
+            "source": source,
+        }
+    return _("%(n)s per arm for 80 %% power (margin %(r)s SD; %(source)s)") % {
+        "n": plan.runs_per_arm,
+        "r": f"{plan.margin_over_sd:.2g}",
+        "source": source,
+    }
 
 
 #: Workflow step → (action, success message). The form fields each step takes follow from the
