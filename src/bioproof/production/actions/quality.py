@@ -388,7 +388,7 @@ def coa_content(batch: Batch) -> dict[str, Any]:
         "batch_size": f"{batch.batch_size:g} {batch.mbr_version.batch_unit}",
         "mbr": str(batch.mbr_version),
         "specification": str(spec) if spec else "",
-        "manufactured": batch.started_at.date(),
+        "manufactured": batch.started_at.date().isoformat(),
         "tests": rows,
     }
 
