@@ -73,8 +73,9 @@ def to_unit(value: float, unit: str, target: str, where: str, field: str) -> flo
     return value * factor + offset
 
 
-def parse_reading(raw: Any, where: str, field: str) -> tuple[float, str]:
-    """A reading as (value, unit) from ``{"value", "unit"}``, a pair or text like ``"37 °C"``."""
+def parse_reading(raw: Any, where: str, field: str, default_unit: str = "") -> tuple[float, str]:
+    """A reading as (value, unit) from ``{"value", "unit"}``, a pair or text like ``"37 °C"``;
+    ``default_unit`` (only for a dimensionless quantity) stands in for a missing unit."""
     if isinstance(raw, Mapping):
         value, unit = raw.get("value"), raw.get("unit")
     elif isinstance(raw, list | tuple) and len(raw) == 2:
@@ -98,10 +99,14 @@ def parse_reading(raw: Any, where: str, field: str) -> tuple[float, str]:
         raise DomainError(
             _("%(w)s: '%(v)s' is not a number.") % {"w": where, "v": value}, field=field
         )
-    unit = str(unit or "").strip()
+    unit = str(unit or "").strip() or default_unit
     if not unit:
         raise DomainError(_("%(w)s: give the unit of %(v)g.") % {"w": where, "v": x}, field=field)
     return x, unit
+
+
+def _dimensionless(unit: str) -> str:
+    return unit if unit in ("dimensionless", "1") else ""
 
 
 def within(value: float, low: float | None, high: float | None) -> bool:
@@ -323,7 +328,7 @@ def record_step(
         where = _("step %(k)s, %(name)s") % {"k": step.key, "name": spec["name"]}
         if key not in values or values[key] in (None, ""):
             raise DomainError(_("%(w)s: a value is required.") % {"w": where}, field=key)
-        value, unit = parse_reading(values[key], where, key)
+        value, unit = parse_reading(values[key], where, key, _dimensionless(spec["unit"]))
         canonical = to_unit(value, unit, spec["unit"], where, key)
         ok = within(canonical, spec["low"], spec["high"])
         entries.append(
@@ -752,7 +757,7 @@ def enter_result(
     fields: dict[str, Any] = {}
     if test["kind"] == "numeric":
         raw = {"value": value, "unit": unit} if unit else value
-        v, u = parse_reading(raw, where, "value")
+        v, u = parse_reading(raw, where, "value", _dimensionless(test["unit"]))
         in_spec_unit = to_unit(v, u, test["unit"], where, "unit")
         fields = {
             "value": v,
