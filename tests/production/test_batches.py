@@ -68,8 +68,8 @@ def test_twice_is_a_conflict(batch: Batch, pp) -> None:
         actions.record_step(by=pp["op2"], step=_step(batch, "LIN-01"), values=GOOD["LIN-01"])
 
 
-def test_gmp_equipment_refused_without_registry(batch: Batch, pp, lot) -> None:
-    assert not readiness.registry_available()
+def test_gmp_equipment_refused_without_registry(batch: Batch, pp, lot, monkeypatch) -> None:
+    monkeypatch.setattr(readiness, "registry_available", lambda: False)
     actions.record_step(by=pp["op1"], step=_step(batch, "LIN-01"), values=GOOD["LIN-01"])
     with pytest.raises(DomainError, match="equipment registry is unavailable"):
         actions.record_step(
@@ -83,7 +83,8 @@ def test_gmp_equipment_refused_without_registry(batch: Batch, pp, lot) -> None:
     assert lot.remaining == 100 and not Consumption.objects.exists()
 
 
-def test_non_gmp_equipment_unchecked_is_an_exception(pp, accepted, mbr, lot) -> None:
+def test_non_gmp_equipment_unchecked_is_an_exception(pp, accepted, mbr, lot, monkeypatch) -> None:
+    monkeypatch.setattr(readiness, "registry_available", lambda: False)
     accepted.grade = "research"
     Batch.objects.none()
     from bioproof.production.models import Order
@@ -169,3 +170,19 @@ def test_review_lists_every_exception(batch: Batch, pp, lot, ready) -> None:
     assert batch.status == "reviewed"
     kinds = sorted(e["kind"] for e in batch.review)
     assert kinds == ["deviation", "out_of_limits"]
+
+
+def test_registry_refuses_unknown_equipment(batch: Batch, pp, lot) -> None:
+    """With the facilities app installed, an instrument it does not know is not usable."""
+    pytest.importorskip("bioproof.facilities.readiness")
+    assert readiness.registry_available()
+    actions.record_step(by=pp["op1"], step=_step(batch, "LIN-01"), values=GOOD["LIN-01"])
+    with pytest.raises(DomainError):
+        actions.record_step(
+            by=pp["op1"],
+            step=_step(batch, "IVT-01"),
+            values=GOOD["IVT-01"],
+            equipment_code="NO-SUCH-EQUIPMENT-9",
+            materials=[{"lot": lot, "quantity": 20, "unit": "mL"}],
+        )
+    assert _step(batch, "IVT-01").status == "pending"

@@ -32,7 +32,8 @@ def test_demo_from_order_to_release(db, ready) -> None:
 
 
 @pytest.mark.slow
-def test_demo_without_equipment_registry_stops_at_the_ivt(db) -> None:
+def test_demo_without_equipment_registry_stops_at_the_ivt(db, monkeypatch) -> None:
+    monkeypatch.setattr("bioproof.production.readiness.registry_available", lambda: False)
     demo.load()
     batch = Batch.objects.get()
     assert batch.status == "in_progress"

@@ -97,6 +97,7 @@ def test_result_unit_conversion_and_wrong_unit(reviewed: Batch, spec, pp, ready)
 
 def test_instrument_refused_without_registry(reviewed: Batch, spec, pp, monkeypatch) -> None:
     monkeypatch.undo()
+    monkeypatch.setattr("bioproof.production.readiness.registry_available", lambda: False)
     ds = actions.draw_sample(by=pp["op1"], batch=reviewed, spec_version=spec, stage="DS")
     with pytest.raises(DomainError, match="equipment registry is unavailable"):
         actions.enter_result(
