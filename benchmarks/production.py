@@ -2,12 +2,12 @@
 
 1. **Executed batch record of 300 steps by 20 concurrent operators.** An MBR of 300 steps (10
    unit procedures × 30 steps, two parameters and one in-process control each). *Baseline*: one
-   operator records a batch alone (the cost of one entry on this machine). *Relay*: operator i takes the steps whose number is i modulo 20, each as soon as the step
-   before is done (each operator on its own database connection). *Contention*: then all 20
-   operators fire at the same next step at once, for the remaining steps of a second batch —
-   one wins, the others get a 409 and move on. Afterwards every step has exactly its three
-   entries (nothing lost, nothing duplicated), the step order holds, and the audit trail verifies.
-   Prints p50/p95/p99 of a successful step entry (target p95 < 100 ms).
+   operator records a batch alone (the cost of one entry on this machine). *Relay*: operator i
+   takes the steps whose number is i modulo 20, each as soon as the step before is done (each
+   operator on its own database connection). *Contention*: all 20 operators fire at the same
+   next step at once — one wins, the others get a 409 and try the next. Afterwards every step
+   has exactly its three entries (nothing lost, nothing duplicated), the step order holds, and
+   the audit trail verifies. Prints p50/p95/p99 of a successful step entry (target p95 < 100 ms).
 2. **CoA generation**: batches with a 20-test specification, every result verified, then
    ``generate_coa`` (bilingual PDF with the embedded NanumGothic, stored with its SHA-256) timed
    per batch (target < 2 s).
