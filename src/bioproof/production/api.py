@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, Http404, HttpRequest
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -141,7 +141,7 @@ class ProductionStepOut(Schema):
 
 
 class ProductionLotUse(Schema):
-    lot: int = Field(description="material lot id")
+    lot: int = Field(description="material lot id", ge=1, le=2**53)
     quantity: str = Field(description="quantity with unit, e.g. '20 mL'", max_length=40)
 
 
@@ -179,7 +179,9 @@ class ProductionDeviationIn(Schema):
     title: str = Field(max_length=200)
     description: str = Field(max_length=5000)
     batch: str | None = Field(None, max_length=20)
-    step: int | None = Field(None, description="step number (seq) within the batch", ge=1)
+    step: int | None = Field(
+        None, description="step number (seq) within the batch", ge=1, le=100000
+    )
 
 
 class ProductionDeviationOut(Schema):
@@ -365,6 +367,8 @@ def list_steps(request: HttpRequest, code: str) -> Any:
 
 def _step(request: HttpRequest, code: str, seq: int) -> BatchStep:
     batch = _batch(request, code)
+    if not 0 < seq <= 100000:
+        raise DomainError(f"{batch.code} has no step {seq}.", field="seq")
     step = batch.steps.filter(seq=seq).first()
     if step is None:
         raise DomainError(f"{batch.code} has no step {seq}.", field="seq")
@@ -430,6 +434,8 @@ def enter_result(request: HttpRequest, code: str, payload: ProductionResultIn) -
 
 @router.post("/results/{result_id}/verify", response=ProductionResultOut)
 def verify_result(request: HttpRequest, result_id: int, payload: ProductionPasswordIn) -> Any:
+    if not 0 < result_id < 2**53:
+        raise Http404("result")
     result = get_visible_or_404(
         TestResult.objects.select_related("sample"), request.auth, pk=result_id
     )

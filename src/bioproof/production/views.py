@@ -8,8 +8,8 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import default_storage
-from django.http import FileResponse, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -208,6 +208,22 @@ def batch_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+def _int(raw: Any) -> int:
+    text = str(raw or "")
+    return int(text) if text.isdigit() and len(text) < 18 else 0
+
+
+def _child(queryset: Any, raw: Any) -> Any:
+    """One row of a batch's children named by a posted id; 404 for anything else."""
+    try:
+        pk = int(str(raw))
+    except (TypeError, ValueError):
+        raise Http404 from None
+    if not 0 < pk < 2**62:
+        raise Http404
+    return get_object_or_404(queryset, pk=pk)
+
+
 @login_required
 @require_POST
 def batch_action(request: HttpRequest, code: str) -> HttpResponse:
@@ -216,12 +232,13 @@ def batch_action(request: HttpRequest, code: str) -> HttpResponse:
     password = request.POST.get("password", "")
     u = request.user
     if action == "record":
-        step = batch.steps.get(pk=request.POST.get("step"))
+        step = _child(batch.steps, request.POST.get("step"))
         materials = []
         if request.POST.get("lot"):
-            materials = [
-                {"lot": int(request.POST["lot"]), "quantity": request.POST.get("lot_quantity", "")}
-            ]
+            lot = _child(
+                MaterialLot.objects.filter(facility_id=batch.facility_id), request.POST["lot"]
+            )
+            materials = [{"lot": lot, "quantity": request.POST.get("lot_quantity", "")}]
         attempt(
             request,
             actions.record_step,
@@ -238,7 +255,7 @@ def batch_action(request: HttpRequest, code: str) -> HttpResponse:
             request,
             actions.verify_step,
             by=u,
-            step=batch.steps.get(pk=request.POST.get("step")),
+            step=_child(batch.steps, request.POST.get("step")),
             password=password,
             success=_("Step verified."),
         )
@@ -254,7 +271,7 @@ def batch_action(request: HttpRequest, code: str) -> HttpResponse:
     elif action == "sample":
         spec = (
             SpecVersion.objects.visible_to(u)
-            .filter(status="approved", pk=request.POST.get("spec"))
+            .filter(status="approved", pk=_int(request.POST.get("spec")))
             .first()
         )
         if spec is None:
@@ -270,7 +287,7 @@ def batch_action(request: HttpRequest, code: str) -> HttpResponse:
                 success=_("Sample drawn."),
             )
     elif action == "result":
-        sample = batch.samples.get(pk=request.POST.get("sample"))
+        sample = _child(batch.samples, request.POST.get("sample"))
         attempt(
             request,
             actions.enter_result,
@@ -288,7 +305,7 @@ def batch_action(request: HttpRequest, code: str) -> HttpResponse:
             request,
             actions.verify_result,
             by=u,
-            result=batch.results.get(pk=request.POST.get("result")),
+            result=_child(batch.results, request.POST.get("result")),
             password=password,
             success=_("Result verified."),
         )
