@@ -27,6 +27,7 @@ from bioproof.production.models import (
     Certificate,
     Deviation,
     MaterialLot,
+    MBRVersion,
     Order,
     Sample,
     SpecVersion,
@@ -139,6 +140,29 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
                 success=_("Quote sent."),
             )
             return redirect("production_order", code=code)
+        elif action == "start_batch":
+            mbr = (
+                MBRVersion.objects.visible_to(request.user)
+                .filter(status="approved", pk=_int(request.POST.get("mbr")))
+                .first()
+            )
+            construct = order.constructs.filter(pk=_int(request.POST.get("construct"))).first()
+            if mbr is None or construct is None:
+                messages.error(request, _("Choose an approved MBR version and a construct."))
+            else:
+                batch = attempt(
+                    request,
+                    actions.start_batch,
+                    by=request.user,
+                    order=order,
+                    construct=construct,
+                    mbr_version=mbr,
+                    batch_size=request.POST.get("batch_size", ""),
+                    success=_("Batch record started."),
+                )
+                if batch:
+                    return redirect("production_batch", code=batch.code)
+            return redirect("production_order", code=code)
         elif action == "accept":
             attempt(
                 request,
@@ -164,6 +188,9 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_signatory": policy.is_customer_signatory(request.user, order),
             "is_facility": policy.is_facility_staff(request.user, order.facility_id),
             "batches": order.batches.visible_to(request.user),
+            "mbrs": MBRVersion.objects.visible_to(request.user)
+            .filter(status="approved", recipe__facility_id=order.facility_id)
+            .select_related("recipe"),
         },
     )
 
