@@ -3,6 +3,7 @@ taken all the way to a public track record — every write through the actions."
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -155,11 +156,13 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
+    from bioproof.production.demo import PRODUCTION_USERS
     from bioproof.programme.demo import PROGRAMME_USERS
     from bioproof.training.demo import TRAINING_USERS
 
     logins = [
-        (u, org, ", ".join(r)) for u, org, r, *_ in USERS + TRAINING_USERS + PROGRAMME_USERS
+        (u, org, ", ".join(r))
+        for u, org, r, *_ in USERS + TRAINING_USERS + PRODUCTION_USERS + PROGRAMME_USERS
     ] + [("admin", "—", "superuser")]
     if Organization.objects.filter(code="koreabio").exists():
         return DemoSummary(False, logins)
@@ -266,6 +269,12 @@ def load() -> DemoSummary:
     from bioproof.training import demo as training_demo
 
     training_demo.load(orgs, users, PASSWORD)
+
+    # mRNA production: the microbial center's MBR, specification, a released clinical lot.
+    from bioproof.production import demo as production_demo
+
+    for note in production_demo.load(orgs, users, PASSWORD):
+        logging.getLogger("bioproof.demo").warning("%s", note)
 
     # Programme: targets and core items, declared use and adoptions, investment pledges.
     from bioproof.programme import demo as programme_demo

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "bioproof.notifications",
     "bioproof.training",
     "bioproof.programme",
+    "bioproof.production",
 ]
 
 MIDDLEWARE = [

@@ -199,10 +199,17 @@ def _normalise(entry: Regulated, values: Mapping[str, Any]) -> dict[str, Any]:
 
 def _read_rows(entry: Regulated, pks: Iterable[Any] | None = None) -> Iterator[dict[str, Any]]:
     qs = entry.model._base_manager.all()
-    if pks is not None:
-        qs = qs.filter(pk__in=list(pks))
+    keys = None if pks is None else list(pks)
+    if keys is not None:
+        qs = qs.filter(pk__in=keys)
     pk_name = entry.model._meta.pk.attname
-    yield from qs.order_by(pk_name).values(*entry.fields).iterator(chunk_size=2000)
+    rows = qs.order_by(pk_name).values(*entry.fields)
+    if keys is not None and len(keys) <= 100:
+        # The rows one write just saved: one query (a server-side cursor would cost three round
+        # trips on PostgreSQL for every regulated save).
+        yield from rows
+        return
+    yield from rows.iterator(chunk_size=2000)
 
 
 def _write_state(
