@@ -18,6 +18,7 @@ urlpatterns = [
     path("needs/", include("bioproof.demand.urls")),
     path("search/", include("bioproof.search.urls")),
     path("training/", include("bioproof.training.urls")),
+    path("facilities/", include("bioproof.facilities.urls")),
     path("track-records/", public_views.track_record_list, name="track_record_list"),
     path("track-records/<str:code>/", public_views.track_record_detail, name="track_record_detail"),
     path(
