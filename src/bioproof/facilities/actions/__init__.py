@@ -15,6 +15,16 @@ from bioproof.facilities.actions.bookings import (
     release_no_shows,
     revoke_feed,
 )
+from bioproof.facilities.actions.projects import (
+    accept_quote,
+    add_deliverable,
+    add_work_package,
+    complete_project,
+    draft_quote,
+    link_run,
+    request_project,
+    send_quote,
+)
 from bioproof.facilities.actions.equipment import (
     add_blackout,
     cancel_blackout,
@@ -26,6 +36,14 @@ from bioproof.facilities.actions.equipment import (
 )
 
 __all__ = [
+    "accept_quote",
+    "add_deliverable",
+    "add_work_package",
+    "complete_project",
+    "draft_quote",
+    "link_run",
+    "request_project",
+    "send_quote",
     "add_blackout",
     "book",
     "book_recurring",
