@@ -15,6 +15,15 @@ from bioproof.facilities.actions.bookings import (
     release_no_shows,
     revoke_feed,
 )
+from bioproof.facilities.actions.equipment import (
+    add_blackout,
+    cancel_blackout,
+    create_suite,
+    register_equipment,
+    set_rate,
+    set_status,
+    update_equipment,
+)
 from bioproof.facilities.actions.projects import (
     accept_quote,
     add_deliverable,
@@ -25,26 +34,12 @@ from bioproof.facilities.actions.projects import (
     request_project,
     send_quote,
 )
-from bioproof.facilities.actions.equipment import (
-    add_blackout,
-    cancel_blackout,
-    create_suite,
-    register_equipment,
-    set_rate,
-    set_status,
-    update_equipment,
-)
 
 __all__ = [
     "accept_quote",
+    "add_blackout",
     "add_deliverable",
     "add_work_package",
-    "complete_project",
-    "draft_quote",
-    "link_run",
-    "request_project",
-    "send_quote",
-    "add_blackout",
     "book",
     "book_recurring",
     "cancel_blackout",
@@ -52,14 +47,19 @@ __all__ = [
     "check_booking",
     "check_in",
     "complete",
+    "complete_project",
     "create_feed",
     "create_suite",
     "decide_booking",
+    "draft_quote",
     "join_waitlist",
+    "link_run",
     "move_booking",
     "register_equipment",
     "release_no_shows",
+    "request_project",
     "revoke_feed",
+    "send_quote",
     "set_rate",
     "set_status",
     "update_equipment",

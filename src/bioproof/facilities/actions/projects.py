@@ -248,9 +248,7 @@ def draft_quote(
         subtotal_krw=subtotal,
         vat_krw=vat_of(subtotal),
         total_krw=subtotal + vat_of(subtotal),
-        valid_until=None
-        if valid_until in (None, "")
-        else dt.date.fromisoformat(str(valid_until)),
+        valid_until=None if valid_until in (None, "") else dt.date.fromisoformat(str(valid_until)),
         created_by=by,
     )
     for line in priced:
