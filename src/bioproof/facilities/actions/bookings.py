@@ -449,7 +449,7 @@ def book_recurring(
         except DomainError as exc:
             raise type(exc)(
                 _("Occurrence %(i)d of %(n)d (%(when)s): %(p)s; nothing was booked.")
-                % {"i": i + 1, "n": n, "when": local(s), "p": exc.message},
+                % {"i": i + 1, "n": n, "when": local(s), "p": exc.message.rstrip(".")},
                 field=exc.field,
             ) from None
     audit.record(
