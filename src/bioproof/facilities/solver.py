@@ -4,8 +4,9 @@ Time is in whole hours from the planning origin. Each task (a work package) runs
 of its candidate equipment (the center's equipment of its class) for ``duration`` hours, not
 before its release, after all its predecessors end; a task that needs an assisting staff member
 also takes exactly one of its qualified staff for its whole duration. An equipment and a staff
-member do one thing at a time (an equipment stays held for its buffer hours after a task), and nothing overlaps an equipment's existing bookings or
-blackouts (fixed intervals) or a staff member's existing assignments.
+member do one thing at a time (an equipment stays held for its buffer hours after a task),
+and nothing overlaps an equipment's existing bookings or blackouts (fixed intervals) or a staff
+member's existing assignments.
 
 Objective: minimize total lateness ``Σ max(0, end_i − due_i)`` (hours). The solver reports its
 best objective, the proven lower bound, and the gap ``(objective − bound) / max(objective, 1)``.
