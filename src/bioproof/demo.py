@@ -155,9 +155,11 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
+    from bioproof.facilities.demo import FACILITIES_USERS
     from bioproof.training.demo import TRAINING_USERS
 
-    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + TRAINING_USERS] + [
+    extra = TRAINING_USERS + FACILITIES_USERS
+    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + extra] + [
         ("admin", "—", "superuser")
     ]
     if Organization.objects.filter(code="koreabio").exists():
@@ -265,4 +267,9 @@ def load() -> DemoSummary:
     from bioproof.training import demo as training_demo
 
     training_demo.load(orgs, users, PASSWORD)
+
+    # Center services: equipment, rates, bookings, a project from request to invoice.
+    from bioproof.facilities import demo as facilities_demo
+
+    facilities_demo.load(orgs, users, PASSWORD)
     return DemoSummary(True, logins)

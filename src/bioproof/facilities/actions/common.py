@@ -79,15 +79,17 @@ def local(at: dt.datetime) -> str:
 
 
 def customer_type_for(organization: Organization | None) -> str:
-    """Consortium members pay the member rate; universities, agencies and associations the
-    academic rate; large companies (demand companies with the consortium's large-company flag,
-    or an explicit choice on the quote) the large-company rate; other companies the SME rate."""
+    """The rate an organization pays unless a quote names another: consortium members the member
+    rate; universities, agencies and associations the academic rate; demand companies
+    (biopharma manufacturers, CDMOs) the large-company rate; suppliers and others the SME rate."""
     if organization is None:
         return CustomerType.SME
     if organization.is_consortium_member:
         return CustomerType.MEMBER
     if organization.kind in ("university", "agency", "association"):
         return CustomerType.ACADEMIC
+    if organization.kind == "demand":
+        return CustomerType.LARGE
     return CustomerType.SME
 
 
