@@ -63,6 +63,70 @@ class Solution:
         return self.status in ("OPTIMAL", "FEASIBLE")
 
 
+def _fit(spans: list[tuple[int, int]], t: int, length: int) -> int:
+    """The earliest start ≥ t of a free gap of ``length`` among sorted busy ``spans``."""
+    for a, b in spans:
+        if b <= t:
+            continue
+        if a >= t + length:
+            break
+        t = max(t, b)
+    return t
+
+
+def greedy(
+    tasks: list[Task],
+    busy_equipment: dict[int, list[tuple[int, int]]],
+    busy_staff: dict[int, list[tuple[int, int]]],
+    buffers: dict[int, int],
+) -> dict[Any, tuple[int, int | None, int]]:
+    """A list schedule (earliest start by precedence, then due time; each task on the resource
+    pair that ends it first): the solver's hint, so it starts from a good feasible plan."""
+    eq_busy = {k: sorted(v) for k, v in busy_equipment.items()}
+    st_busy = {k: sorted(v) for k, v in busy_staff.items()}
+    done: dict[Any, tuple[int, int | None, int]] = {}
+    durations = {t.key: t.duration for t in tasks}
+    pending = {t.key: t for t in tasks}
+    known = set(pending)
+    while pending:
+        ready = [
+            t for t in pending.values() if all(p in done or p not in known for p in t.predecessors)
+        ]
+        if not ready:  # a cycle: leave the rest to the solver
+            break
+
+        def est(t: Task) -> int:
+            ends = [done[p][0] + durations[p] for p in t.predecessors if p in done]
+            return max([t.release, *ends])
+
+        task = min(ready, key=lambda t: (est(t), t.due))
+        t0 = est(task)
+        best: tuple[int, int, int | None] | None = None
+        for eq in task.equipment:
+            held = task.duration + buffers.get(eq, 0)
+            for st in task.staff if task.needs_staff else (None,):
+                t = t0
+                for _ in range(1000):
+                    t = _fit(eq_busy.get(eq, []), t, held)
+                    t2 = t if st is None else _fit(st_busy.get(st, []), t, task.duration)
+                    if t2 == t:
+                        break
+                    t = t2
+                if best is None or t < best[0]:
+                    best = (t, eq, st)
+        if best is None:
+            break
+        t, eq, st = best
+        eq_busy.setdefault(eq, []).append((t, t + task.duration + buffers.get(eq, 0)))
+        eq_busy[eq].sort()
+        if st is not None:
+            st_busy.setdefault(st, []).append((t, t + task.duration))
+            st_busy[st].sort()
+        done[task.key] = (t, st, eq)
+        del pending[task.key]
+    return done
+
+
 def solve(
     tasks: list[Task],
     *,
@@ -84,6 +148,7 @@ def solve(
     eq_choice: dict[Any, list[tuple[int, Any]]] = {}
     staff_choice: dict[Any, list[tuple[int, Any]]] = {}
     late_horizon = horizon * 2
+    main_intervals: list[tuple[Task, Any]] = []
     for t in tasks:
         s = model.new_int_var(t.release, late_horizon, f"s{t.key}")
         e = model.new_int_var(t.release + t.duration, late_horizon + t.duration, f"e{t.key}")
@@ -110,8 +175,9 @@ def solve(
             model.add_exactly_one(lit for _, lit in schoices)
             staff_choice[t.key] = schoices
         late = model.new_int_var(0, late_horizon + t.duration, f"l{t.key}")
-        model.add_max_equality(late, [0, e - t.due])
+        model.add(late >= e - t.due)  # minimized: late = max(0, end − due)
         lates.append(late)
+        main_intervals.append((t, model.new_interval_var(s, t.duration, e, f"m{t.key}")))
     for t in tasks:
         for p in t.predecessors:
             if p in by_key:
@@ -129,14 +195,29 @@ def solve(
     for intervals in list(eq_intervals.values()) + list(staff_intervals.values()):
         if len(intervals) > 1:
             model.add_no_overlap(intervals)
+    # redundant: tasks sharing the same candidate pool use at most as many as the pool holds
+    pools: dict[tuple[int, ...], list[Any]] = defaultdict(list)
+    for t, interval in main_intervals:
+        pools[tuple(sorted(t.equipment))].append(interval)
+    for pool, intervals in pools.items():
+        if len(intervals) > len(pool):
+            model.add_cumulative(intervals, [1] * len(intervals), len(pool))
     model.minimize(sum(lates))
-    # a greedy hint: release order
+    hint = greedy(tasks, busy_equipment or {}, busy_staff or {}, buffers or {})
     for t in tasks:
-        model.add_hint(starts[t.key], t.release)
+        if t.key not in hint:
+            continue
+        start, st, eq = hint[t.key]
+        model.add_hint(starts[t.key], start)
+        for e_, lit in eq_choice[t.key]:
+            model.add_hint(lit, e_ == eq)
+        for s_, lit in staff_choice.get(t.key, []):
+            model.add_hint(lit, s_ == st)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = float(time_limit)
     solver.parameters.num_workers = int(workers)
     solver.parameters.random_seed = int(seed)
+    solver.parameters.linearization_level = 2
     code = solver.solve(model)
     status = solver.status_name(code)
     out = Solution(status, 0.0, 0.0, time.perf_counter() - started)
