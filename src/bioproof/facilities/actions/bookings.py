@@ -188,21 +188,6 @@ def check_booking(
             problem = due_problem(equipment, day)
             if problem:
                 raise DomainError(_("GMP work refused: %(p)s") % {"p": problem}, field="equipment")
-    if mode == UseMode.SELF:
-        for at in (start, end):
-            problem = qualification_problem(user, equipment.qualification_keys, at)
-            if problem:
-                raise DomainError(problem, field="user")
-    elif staff is not None:
-        if not policy.is_center_staff(staff, equipment.center_id):
-            raise DomainError(
-                _("%(who)s is not staff of the center.") % {"who": staff.username},
-                field="staff",
-            )
-        for at in (start, end):
-            problem = qualification_problem(staff, [equipment.equipment_class], at)
-            if problem:
-                raise DomainError(problem, field="staff")
     blackout = (
         Blackout.objects.filter(equipment=equipment, cancelled=False)
         .filter(starts_at__lt=end, ends_at__gt=start)
@@ -225,6 +210,21 @@ def check_booking(
     first = clash.order_by("starts_at").first()
     if first is not None:
         raise ConflictError(slot_taken(equipment, first))
+    if mode == UseMode.SELF:
+        for at in (start, end):
+            problem = qualification_problem(user, equipment.qualification_keys, at)
+            if problem:
+                raise DomainError(problem, field="user")
+    elif staff is not None:
+        if not policy.is_center_staff(staff, equipment.center_id):
+            raise DomainError(
+                _("%(who)s is not staff of the center.") % {"who": staff.username},
+                field="staff",
+            )
+        for at in (start, end):
+            problem = qualification_problem(staff, [equipment.equipment_class], at)
+            if problem:
+                raise DomainError(problem, field="staff")
 
 
 def slot_taken(equipment: Equipment, other: Booking | None = None) -> str:
@@ -371,7 +371,19 @@ def book(
         by, equipment, user, organization, mode, funding_line
     )
     start, end = when(starts_at, "starts_at"), when(ends_at, "ends_at")
-    equipment = _lock_equipment(equipment)
+    # Fast refusal without the lock: a slot taken (or a rule broken) as committed now is refused
+    # at once, so concurrent clients do not queue on the equipment row just to hear "taken".
+    check_booking(
+        equipment,
+        start,
+        end,
+        mode=mode,
+        user=user,
+        staff=staff,
+        gmp=bool(gmp),
+        center_staff=center_staff,
+    )
+    equipment = _lock_equipment(equipment)  # then the decisive check, under the lock
     return _create(
         by=by,
         equipment=equipment,
