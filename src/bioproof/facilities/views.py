@@ -88,6 +88,8 @@ def _timeline(
         )
         .values_list("equipment_id", "code", "starts_at", "ends_at", "status", "mine")
     )
+    booking_url = reverse("facilities_booking", args=["~code~"])  # one reverse, not thousands
+    tz = timezone.get_current_timezone()
     for eq_id, code, s, e, status, mine in bookings:
         rows[eq_id].blocks.append(
             calendar.Block(
@@ -95,8 +97,8 @@ def _timeline(
                 e,
                 code if mine else _("booked"),
                 f"b-{status}" if mine else "b-busy",
-                reverse("facilities_booking", args=[code]) if mine else "",
-                f"{code} {timezone.localtime(s):%m-%d %H:%M}–{timezone.localtime(e):%m-%d %H:%M}"
+                booking_url.replace("~code~", code) if mine else "",
+                f"{code} {s.astimezone(tz):%m-%d %H:%M}–{e.astimezone(tz):%m-%d %H:%M}"
                 if mine
                 else _("booked"),
             )
@@ -112,7 +114,7 @@ def _timeline(
         "next": nxt,
         "start": start,
         "end": end,
-        "svg": calendar.svg(list(rows.values()), start, end),
+        "svg_html": calendar.render(calendar.svg(list(rows.values()), start, end), _("Calendar")),
         "views": calendar.VIEWS,
     }
 
@@ -675,8 +677,11 @@ def proposal_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     if items:
         start = min(dt.datetime.fromisoformat(a["start"]) for a in items)
         end = max(dt.datetime.fromisoformat(a["end"]) for a in items)
-        svg = calendar.svg(
-            sorted(rows.values(), key=lambda r: r.label), start, end + dt.timedelta(hours=1)
+        svg = calendar.render(
+            calendar.svg(
+                sorted(rows.values(), key=lambda r: r.label), start, end + dt.timedelta(hours=1)
+            ),
+            _("Gantt"),
         )
     gap = 0.0
     if proposal.objective_hours > 0:
@@ -688,7 +693,7 @@ def proposal_detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
             "center": center,
             "proposal": proposal,
             "table": table,
-            "svg": svg,
+            "svg_html": svg,
             "gap_pct": round(gap * 100, 1),
         },
     )
