@@ -12,9 +12,9 @@
    refusal is a 409 with a message, there are 0 server errors. Prints attempts, successes,
    p50/p95/p99 latency (target p95 < 100 ms).
 3. **Center calendar page** (PostgreSQL): a center with 100 equipment and 20,000 bookings over a
-   year (inserted in bulk *around* the audit trail: this database is thrown away), the week and
-   day, week and month views of ``/facilities/centers/<code>/`` through Django's test client for a member of a
-   customer organization. Prints p50/p95 (target p95 < 150 ms).
+   year (inserted in bulk *around* the audit trail: this database is thrown away), the day, week
+   and month views of ``/facilities/centers/<code>/`` through Django's test client for a member
+   of a customer organization. Prints p50/p95 (target p95 < 150 ms).
 
     python benchmarks/facilities.py                 # all three
     python benchmarks/facilities.py --only solver   # no database needed
