@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def client_for(user: Any) -> Client:
-    c = Client()
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
     c.force_login(user)
     return c
 
@@ -66,7 +66,7 @@ def test_booking_form_and_clash_message(sub50: Any, fp: dict) -> None:
 def test_ical_feed_token_hashed_and_revocable(sub50: Any, fp: dict) -> None:
     b = actions.book(by=fp["a_staff"], equipment=sub50, starts_at=at(1, 9), ends_at=at(1, 12))
     feed, token = actions.create_feed(by=fp["a_staff"], scope="user")
-    assert token not in feed.key_hash and len(feed.key_hash) == 64
+    assert token not in feed.token_sha256 and len(feed.token_sha256) == 64
     r = Client().get(f"/facilities/feeds/{token}.ics")
     assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
     cal = Calendar.from_ical(r.content)

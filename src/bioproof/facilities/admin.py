@@ -60,4 +60,4 @@ class InvoiceAdmin(ReadOnlyAdmin):
 @admin.register(m.FeedToken)
 class FeedTokenAdmin(ReadOnlyAdmin):
     list_display = ("owner", "scope", "prefix", "created_at", "revoked_at")
-    exclude = ("key_hash",)
+    exclude = ("token_sha256",)

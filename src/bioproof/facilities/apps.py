@@ -29,5 +29,5 @@ class FacilitiesConfig(AppConfig):
             m.RunBooking,
             m.ScheduleProposal,
         ):
-            verification.register(model, secret=("key_hash",) if model is m.FeedToken else ())
+            verification.register(model, secret=("token_sha256",) if model is m.FeedToken else ())
         verification.register(m.Deliverable, files={"file": "sha256"})

@@ -31,7 +31,7 @@ def render_token(token: str) -> bytes | None:
     if not token or len(token) > 100:
         return None
     feed = (
-        FeedToken.objects.filter(key_hash=hash_token(token), revoked_at__isnull=True)
+        FeedToken.objects.filter(token_sha256=hash_token(token), revoked_at__isnull=True)
         .select_related("owner", "equipment", "center")
         .first()
     )

@@ -516,7 +516,7 @@ class FeedToken(models.Model):
         Organization, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     prefix = models.CharField(max_length=8)
-    key_hash = models.CharField(max_length=64, unique=True)
+    token_sha256 = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

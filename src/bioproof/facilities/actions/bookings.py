@@ -827,7 +827,7 @@ def create_feed(
         equipment=equipment if scope == "equipment" else None,
         center=center if scope == "center" else None,
         prefix=token[:8],
-        key_hash=hash_token(token),
+        token_sha256=hash_token(token),
     )
     audit.record(
         actor=by,
