@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
-from bioproof.core.errors import ConflictError
+from bioproof.core.errors import ConflictError, DomainError
 from bioproof.facilities import actions, scheduling, solver
 from bioproof.facilities.models import Booking, WorkPackage
 
@@ -76,24 +79,65 @@ def test_propose_and_commit(accepted: Any, fp: dict, sub50: Any) -> None:
     assert len(items) == 2
     assert all(a["staff"] == fp["operator"].pk for a in items)  # the only qualified staff
     # the first starts after the blocker and its buffer hour
-    from django.utils.dateparse import parse_datetime
-
     assert parse_datetime(items[0]["start"]) >= blocker.block_until
     made = scheduling.commit(by=fp["evaluator"], proposal=proposal)
     assert len(made) == 2 and all(b.project == accepted for b in made)
     assert set(WorkPackage.objects.values_list("status", flat=True)) == {"scheduled"}
 
 
-def test_commit_with_a_clashing_adjustment_books_nothing(
+def test_commit_when_a_slot_was_taken_meanwhile_books_nothing(
     accepted: Any, fp: dict, sub50: Any
 ) -> None:
     proposal = scheduling.propose(by=fp["evaluator"], center=accepted.center, now=at(1, 0))
+    second = max(proposal.assignments, key=lambda a: a["start"])
+    start = parse_datetime(second["start"])
+    taken = actions.book(
+        by=fp["operator"], equipment=sub50, starts_at=start, ends_at=start + dt.timedelta(hours=2)
+    )
+    with pytest.raises(ConflictError, match="nothing was committed"):
+        scheduling.commit(by=fp["evaluator"], proposal=proposal)
+    assert list(Booking.objects.all()) == [taken]
+    assert set(WorkPackage.objects.values_list("status", flat=True)) == {"open"}
+
+
+def test_gantt_page_propose_adjust_commit(accepted: Any, fp: dict, sub50: Any) -> None:
+    from django.test import Client
+
+    c = Client(HTTP_ACCEPT_LANGUAGE="en")
+    c.force_login(fp["evaluator"])
+    r = c.post("/facilities/centers/center/schedule/")
+    assert r.status_code == 302, r.content
+    page = c.get(r["Location"])
+    assert page.status_code == 200 and b"<svg" in page.content and b"b-proposed" in page.content
+    proposal = (
+        accepted.center
+        and __import__(
+            "bioproof.facilities.models", fromlist=["ScheduleProposal"]
+        ).ScheduleProposal.objects.get()
+    )
+    first = min(proposal.assignments, key=lambda a: a["start"])
+    # the planner moves the first package one day later; the second then clashes → nothing booked
+    later = timezone.localtime(parse_datetime(first["start"])) + dt.timedelta(days=1)
+    r = c.post(r["Location"], {f"start_{first['work_package']}": later.strftime("%Y-%m-%dT%H:%M")})
+    assert r.status_code == 200 and b"nothing was committed" in r.content
+    assert Booking.objects.count() == 0
+    r = c.post(f"/facilities/centers/center/schedule/{proposal.pk}/")
+    assert r.status_code == 302 and Booking.objects.count() == 2
+    assert c.get("/facilities/centers/center/schedule/").status_code == 200
+    other = Client()
+    other.force_login(fp["a_staff"])
+    assert other.get(f"/facilities/centers/center/schedule/{proposal.pk}/").status_code == 404
+
+
+def test_commit_refuses_an_adjustment_breaking_a_precedence(accepted: Any, fp: dict) -> None:
+    proposal = scheduling.propose(by=fp["evaluator"], center=accepted.center, now=at(1, 0))
     first = min(proposal.assignments, key=lambda a: a["start"])
     second = max(proposal.assignments, key=lambda a: a["start"])
-    with pytest.raises(ConflictError, match="nothing was committed"):
+    early = timezone.localtime(parse_datetime(first["start"])) + dt.timedelta(hours=2)
+    with pytest.raises(DomainError, match="before its predecessor"):
         scheduling.commit(
             by=fp["evaluator"],
             proposal=proposal,
-            adjustments={second["work_package"]: first["start"]},
+            adjustments={second["work_package"]: early.strftime("%Y-%m-%d %H:%M")},
         )
     assert Booking.objects.count() == 0

@@ -223,15 +223,28 @@ def commit(
     if proposal.status != ScheduleProposal.Status.PROPOSED:
         raise InvalidTransition(_("This proposal is committed or discarded already."))
     adjustments = adjustments or {}
+    planned: dict[int, tuple[dt.datetime, dt.datetime]] = {}
+    for item in proposal.assignments:
+        wp_id = item["work_package"]
+        start = when(item["start"], "start")
+        if adjustments.get(wp_id) not in (None, ""):
+            start = when(adjustments[wp_id], f"start_{wp_id}")
+        hours = WorkPackage.objects.filter(pk=wp_id).values_list("duration_hours", flat=True)
+        planned[wp_id] = (start, start + dt.timedelta(hours=hours.first() or 0))
+    for wp in WorkPackage.objects.filter(pk__in=planned).prefetch_related("predecessors"):
+        for pred in wp.predecessors.all():
+            if pred.pk in planned and planned[wp.pk][0] < planned[pred.pk][1]:
+                raise DomainError(
+                    _("%(wp)s would start before its predecessor %(p)s ends; nothing was committed")
+                    % {"wp": wp, "p": pred},
+                    field=f"start_{wp.pk}",
+                )
     made = []
     for item in proposal.assignments:
         wp = lock(WorkPackage.objects.filter(pk=item["work_package"]).select_related("project"))
         if wp.status != WorkPackage.Status.OPEN:
             raise InvalidTransition(_("%(wp)s is scheduled already.") % {"wp": wp})
-        start = when(item["start"], "start")
-        if wp.pk in adjustments and adjustments[wp.pk] not in (None, ""):
-            start = when(adjustments[wp.pk], f"start_{wp.pk}")
-        end = start + dt.timedelta(hours=wp.duration_hours)
+        start, end = planned[wp.pk]
         staff = User.objects.filter(pk=item["staff"]).first() if item["staff"] else None
         try:
             booking = book(
