@@ -156,14 +156,15 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
+    from bioproof.facilities.demo import FACILITIES_USERS
     from bioproof.production.demo import PRODUCTION_USERS
     from bioproof.programme.demo import PROGRAMME_USERS
     from bioproof.training.demo import TRAINING_USERS
 
-    logins = [
-        (u, org, ", ".join(r))
-        for u, org, r, *_ in USERS + TRAINING_USERS + PRODUCTION_USERS + PROGRAMME_USERS
-    ] + [("admin", "—", "superuser")]
+    extra = TRAINING_USERS + FACILITIES_USERS + PRODUCTION_USERS + PROGRAMME_USERS
+    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + extra] + [
+        ("admin", "—", "superuser")
+    ]
     if Organization.objects.filter(code="koreabio").exists():
         return DemoSummary(False, logins)
     orgs: dict[str, Organization] = {}
@@ -269,6 +270,11 @@ def load() -> DemoSummary:
     from bioproof.training import demo as training_demo
 
     training_demo.load(orgs, users, PASSWORD)
+
+    # Center services: equipment, rates, bookings, a project from request to invoice.
+    from bioproof.facilities import demo as facilities_demo
+
+    facilities_demo.load(orgs, users, PASSWORD)
 
     # mRNA production: the microbial center's MBR, specification, a released clinical lot.
     from bioproof.production import demo as production_demo

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "bioproof.training",
     "bioproof.programme",
     "bioproof.production",
+    "bioproof.facilities",
 ]
 
 MIDDLEWARE = [

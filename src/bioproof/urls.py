@@ -20,6 +20,7 @@ urlpatterns = [
     path("training/", include("bioproof.training.urls")),
     path("programme/", include("bioproof.programme.urls")),
     path("production/", include("bioproof.production.urls")),
+    path("facilities/", include("bioproof.facilities.urls")),
     path("track-records/", public_views.track_record_list, name="track_record_list"),
     path("track-records/<str:code>/", public_views.track_record_detail, name="track_record_detail"),
     path(

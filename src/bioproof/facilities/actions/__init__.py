@@ -1,0 +1,66 @@
+"""Writes to center services (the only writers): policy check, validation, write and audit event
+in one transaction. Booking writes lock the equipment row before they check."""
+
+from bioproof.facilities.actions.bookings import (
+    book,
+    book_recurring,
+    cancel_booking,
+    check_booking,
+    check_in,
+    complete,
+    create_feed,
+    decide_booking,
+    join_waitlist,
+    move_booking,
+    release_no_shows,
+    revoke_feed,
+)
+from bioproof.facilities.actions.equipment import (
+    add_blackout,
+    cancel_blackout,
+    create_suite,
+    register_equipment,
+    set_rate,
+    set_status,
+    update_equipment,
+)
+from bioproof.facilities.actions.projects import (
+    accept_quote,
+    add_deliverable,
+    add_work_package,
+    complete_project,
+    draft_quote,
+    link_run,
+    request_project,
+    send_quote,
+)
+
+__all__ = [
+    "accept_quote",
+    "add_blackout",
+    "add_deliverable",
+    "add_work_package",
+    "book",
+    "book_recurring",
+    "cancel_blackout",
+    "cancel_booking",
+    "check_booking",
+    "check_in",
+    "complete",
+    "complete_project",
+    "create_feed",
+    "create_suite",
+    "decide_booking",
+    "draft_quote",
+    "join_waitlist",
+    "link_run",
+    "move_booking",
+    "register_equipment",
+    "release_no_shows",
+    "request_project",
+    "revoke_feed",
+    "send_quote",
+    "set_rate",
+    "set_status",
+    "update_equipment",
+]
