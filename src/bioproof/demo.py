@@ -162,9 +162,8 @@ def load() -> DemoSummary:
     from bioproof.training.demo import TRAINING_USERS
 
     extra = TRAINING_USERS + FACILITIES_USERS + PRODUCTION_USERS + PROGRAMME_USERS
-    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + extra] + [
-        ("admin", "—", "superuser")
-    ]
+    unique = {u: (u, org, ", ".join(r)) for u, org, r, *_ in USERS + extra}
+    logins = [*unique.values(), ("admin", "—", "superuser")]
     if Organization.objects.filter(code="koreabio").exists():
         return DemoSummary(False, logins)
     orgs: dict[str, Organization] = {}

@@ -79,12 +79,12 @@ EQUIPMENT: list[tuple[Any, ...]] = [
         "mf-center",
         "MF-DSP",
         "MF-TFF-01",
-        "TFF 스키드",
-        "TFF skid",
+        "TFF 스키드 (GMP)",
+        "TFF skid (GMP)",
         K.TFF,
         "tff.system",
         None,
-        False,
+        True,
         {"buffer_minutes": 60},
     ),
     (
@@ -168,7 +168,7 @@ EQUIPMENT: list[tuple[Any, ...]] = [
         K.ANALYTICAL,
         "qc.lcms",
         None,
-        False,
+        True,
         {"modes": "assisted"},
     ),
     (
@@ -349,8 +349,8 @@ def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -
             )
     # one instrument past its calibration: booked for research, refused for GMP work
     actions.update_equipment(
-        by=staff["mf-center"],
-        equipment=eq["MF-CE-01"],
+        by=staff["acc-center"],
+        equipment=eq["ACC-HPLC-01"],
         calibration_due=today - dt.timedelta(days=3),
     )
     actions.set_status(

@@ -488,6 +488,8 @@ LIPIDS = {
 def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -> list[str]:
     """Create the production demo; returns notes for the summary (e.g. where a batch stopped)."""
     for u, o, r, f, last in PRODUCTION_USERS:
+        if u in users:  # the facilities demo already made the center's operator
+            continue
         users[u] = consortium.create_user(
             by=None,
             username=u,
@@ -586,6 +588,7 @@ def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -
     )
     notes = []
     try:
+        _campaign(orgs, users, password)
         _run(batch, op, op2, analyst, qa, lots, spec, password, today)
     except DomainError as exc:
         notes.append(f"{batch.code} stopped: {exc.message}")
@@ -616,6 +619,56 @@ def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -
     actions.submit_order(by=uni, order=o2)
     actions.quote_order(by=op, order=o2, amount_krw=4_500_000, lead_days=21)
     return notes
+
+
+def _campaign(orgs: dict[str, Organization], users: dict[str, User], password: str) -> None:
+    """The facility's GMP campaign in the equipment registry: the operator and the analyst are
+    qualified (supervised use signed by the center's evaluator) and hold bookings of the suite's
+    equipment and the QC instruments around now, so every readiness check of the lot passes."""
+    from django.apps import apps
+
+    if not apps.is_installed("bioproof.facilities"):
+        return
+    from bioproof.facilities import actions as facilities
+    from bioproof.facilities.models import Equipment
+    from bioproof.training import actions as training
+
+    mf, signer = orgs["mf-center"], users["mf.evaluator"]
+    now = timezone.now().replace(second=0, microsecond=0)
+    plan = [
+        (users["mf.operator"], ["MF-IVT-01", "MF-TFF-01", "MF-LNP-01"]),
+        (users["mf.analyst"], ["MF-UV-01", "MF-CE-01", "MF-DLS-01", "MF-LCMS-01"]),
+    ]
+    for person, codes in plan:
+        held = set()
+        for equipment in Equipment.objects.filter(code__in=codes):
+            for key in [equipment.equipment_class, *equipment.qualification_keys]:
+                if key in held:
+                    continue
+                held.add(key)
+                training.record_supervised_use(
+                    by=signer,
+                    password=password,
+                    person=person,
+                    center=mf,
+                    key=key,
+                    used_on=timezone.localdate() - dt.timedelta(days=60),
+                    hours=8,
+                    validity_months=24,
+                )
+        for equipment in Equipment.objects.filter(code__in=codes):
+            assisted = equipment.modes == "assisted"
+            facilities.book(
+                by=person,
+                equipment=equipment,
+                starts_at=now - dt.timedelta(hours=1),
+                ends_at=now + dt.timedelta(hours=7),
+                user=person,
+                mode="assisted" if assisted else "self",
+                staff=person if assisted else None,
+                gmp=equipment.gmp,
+                purpose="mRNA-LNP clinical lot (GMP campaign)",
+            )
 
 
 def _run(

@@ -1,53 +1,23 @@
 """The certificate of analysis: a bilingual (Korean/English) A4 PDF with the NanumGothic font
-embedded (the TTF shipped in the installed ``koreanize-matplotlib`` package, found with
-``importlib.util.find_spec`` — the package is not imported), a QR code and the verification code."""
+embedded (the faces and their registration are :mod:`bioproof.reports.text`'s, shared by every
+PDF), a QR code drawn without a font and the verification code."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
-import threading
-from pathlib import Path
 from typing import Any
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-FONT = "NanumGothic"
-FONT_BOLD = "NanumGothicBold"
-_lock = threading.Lock()
+from bioproof.reports.layout import qr
+from bioproof.reports.text import BODY, BODY_BOLD, register_fonts
 
-
-def font_path(name: str = "NanumGothic.ttf") -> Path:
-    spec = importlib.util.find_spec("koreanize_matplotlib")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("koreanize-matplotlib (the NanumGothic font) is not installed")
-    path = Path(next(iter(spec.submodule_search_locations))) / "fonts" / name
-    if not path.is_file():
-        raise RuntimeError(f"font file {path} is missing")
-    return path
-
-
-def register_fonts() -> None:
-    with _lock:
-        if FONT not in pdfmetrics.getRegisteredFontNames():
-            pdfmetrics.registerFont(TTFont(FONT, str(font_path("NanumGothic.ttf"))))
-            pdfmetrics.registerFont(TTFont(FONT_BOLD, str(font_path("NanumGothicBold.ttf"))))
-
-
-def _qr(value: str, size: float) -> Drawing:
-    widget = QrCodeWidget(value, barLevel="M", barBorder=1)
-    x0, y0, x1, y1 = widget.getBounds()
-    d = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    d.add(widget)
-    return d
+FONT = BODY  # the embedded NanumGothic faces every BioProof PDF uses (bioproof.reports.text)
+FONT_BOLD = BODY_BOLD
 
 
 def coa_pdf(content: dict[str, Any], *, code: str, verification: str, verify_url: str) -> bytes:
@@ -138,7 +108,7 @@ def coa_pdf(content: dict[str, Any], *, code: str, verification: str, verify_url
     foot = Table(
         [
             [
-                _qr(url, 26 * mm),
+                qr(url, 26 * mm),
                 p(
                     f"검증 코드 / Verification code: {verification}<br/>{url}<br/>"
                     "이 성적서는 검증된 시험 결과와 승인된 기준 버전에서 생성되었습니다. "
