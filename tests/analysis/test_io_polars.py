@@ -105,3 +105,22 @@ def test_limits_and_progress_of_a_large_read(polars_mode: str) -> None:
         assert len(read_online(io.BytesIO(data), filename="log.csv")) == 2000
     assert seen and seen[-1][0] == len(data)
     assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+
+
+def test_nul_and_encoding_errors_deep_in_a_log_name_their_row(polars_mode: str) -> None:
+    lines = _log(3000).decode().splitlines()
+    nul = list(lines)
+    nul[2200] = nul[2200].replace(",", ",\x00", 1)
+    with pytest.raises(InputError, match="NUL byte") as info:
+        read_online("\n".join(nul).encode(), filename="log.csv")
+    assert info.value.row == 2201
+    data = "\n".join(lines).encode()
+    cut = data.index(b"\n", len(data) // 2) + 1  # a byte no encoding reads, mid-file
+    with pytest.raises(InputError, match="neither UTF-8 nor CP949") as info:
+        read_online(data[:cut] + b"\xff\xfe\xff" + data[cut:], filename="log.csv")
+    assert info.value.row == data[:cut].count(b"\n") + 1
+
+
+def test_a_header_the_csv_module_cannot_read_is_refused(polars_mode: str) -> None:
+    with pytest.raises(InputError, match="row 1"):
+        read_online(b'"Time [s],pH\n' + b"0,7\n" * 10, filename="log.csv")

@@ -499,7 +499,9 @@ def _scan_sheet(xml: bytes) -> None:
     Cell positions follow calamine: a ``<row r>`` sets the row, ``</row>`` moves to the next,
     a ``<c r>`` sets the column and a cell without ``r`` takes the next one.
     """
-    if (dim := _DIMENSION.search(xml)) is not None:
+    data_at = xml.find(b"<sheetData")
+    head = xml[:data_at] if data_at >= 0 else xml  # <dimension> comes before the data
+    if (dim := _DIMENSION.search(head)) is not None:
         ref = dim[1][:40].decode("ascii", "replace")
         parts = dim[1].split(b":")
         if not 1 <= len(parts) <= 2:
@@ -509,6 +511,12 @@ def _scan_sheet(xml: bytes) -> None:
             )
         rows, cols = _position(parts[-1])
         _check_extent(rows, cols, ref, declared=True)
+    if (fast := _fast_extent(xml)) is not None:
+        n_cells, n_rows, max_row, max_col = fast
+        if n_cells > MAX_CELLS or n_rows > MAX_ROWS + 1:
+            raise _too_many_cells(n_rows, n_cells // max(1, n_rows))
+        _check_extent(max_row, max_col, f"{_column_letter(max(max_col, 1) - 1)}{max_row}")
+        return
     n_cells = len(_C_TAG.findall(xml))
     n_rows = len(_ROW_TAG.findall(xml))
     if n_cells > MAX_CELLS or n_rows > MAX_ROWS + 1:
@@ -522,6 +530,73 @@ def _scan_sheet(xml: bytes) -> None:
     else:
         max_row, max_col = _walk_positions(xml)
     _check_extent(max_row, max_col, f"{_column_letter(max(max_col, 1) - 1)}{max_row}")
+
+
+_TAG_ENDS = np.frombuffer(b" \t\n\r/>", np.uint8)
+
+
+def _fast_extent(xml: bytes) -> tuple[int, int, int, int] | None:
+    """(cells, rows, last row, last column) of a sheet whose ``<c>`` and ``<row>`` tags are
+    unprefixed and each written with its ``r="…"`` first (as Excel, openpyxl and LibreOffice
+    write them), found with NumPy over the bytes; ``None`` for any other sheet (the regular
+    expressions and the position walk of :func:`_scan_sheet` then decide)."""
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if start < 0 or end < 0 or xml.find(b":", start, end) >= 0:  # maybe prefixed tags
+        return None
+    if xml.find(b"<c", end) >= 0 or xml.rfind(b"<row", 0, start) >= 0:  # cells outside
+        return None
+    size = len(xml)
+    data = np.frombuffer(xml + b"\0" * 16, np.uint8)
+    opening = np.flatnonzero(data[:size] == ord("<"))
+    opening = opening[np.isin(data[opening + 1], np.frombuffer(b"cr", np.uint8))]
+    after = data[opening[:, None] + np.arange(1, 9)]  # the 8 bytes after each "<c…", "<r…"
+    is_cell = (after[:, 0] == ord("c")) & np.isin(after[:, 1], _TAG_ENDS)
+    is_row = (after[:, :3] == np.frombuffer(b"row", np.uint8)).all(axis=1)
+    is_row &= np.isin(after[:, 3], _TAG_ENDS)
+    with_r = np.frombuffer(b' r="', np.uint8)
+    cell_refs = is_cell & (after[:, 1:5] == with_r).all(axis=1)
+    row_refs = is_row & (after[:, 3:7] == with_r).all(axis=1)
+    n_cells, n_rows = int(is_cell.sum()), int(is_row.sum())
+    if int(cell_refs.sum()) != n_cells or int(row_refs.sum()) != n_rows:
+        return None
+    cells = _last_ref(data, opening[cell_refs] + 6, letters=True)
+    rows = _last_ref(data, opening[row_refs] + 8, letters=False)
+    if cells is None or rows is None:
+        return None
+    return n_cells, n_rows, max(cells[0], rows[0]), cells[1]
+
+
+def _last_ref(data: np.ndarray, at: np.ndarray, *, letters: bool) -> tuple[int, int] | None:
+    """The largest row number and column index among the references (``AB12"``) starting at
+    ``at``: 1–3 capital letters when ``letters``, then 1–7 digits and a quote; None if any
+    reference is not of that form."""
+    if not at.size:
+        return 0, 0
+    text = data[at[:, None] + np.arange(11)]
+    index = np.arange(11)[None, :]
+    n_letters = np.argmin((text >= 65) & (text <= 90), axis=1)
+    is_digit = (text >= 48) & (text <= 57)
+    end = np.argmin(is_digit | (index < n_letters[:, None]), axis=1)
+    n_digits = end - n_letters
+    ok = (n_digits >= 1) & (n_digits <= 7) & (text[np.arange(len(at)), end] == ord('"'))
+    ok &= ((n_letters >= 1) & (n_letters <= 3)) if letters else (n_letters == 0)
+    if not ok.all():
+        return None
+    # the largest number has the most digits: only those references are read
+    top = np.flatnonzero(n_digits == n_digits.max())
+    part, first, last = text[top].astype(np.int64), n_letters[top], end[top]
+    row = np.zeros(len(top), np.int64)
+    for k in range(10):
+        row = np.where((k >= first) & (k < last), row * 10 + part[:, k] - 48, row)
+    column = 0
+    if letters:
+        top = np.flatnonzero(n_letters == n_letters.max())
+        part, count = text[top].astype(np.int64), n_letters[top]
+        col = np.zeros(len(top), np.int64)
+        for k in range(3):
+            col = np.where(k < count, col * 26 + part[:, k] - 64, col)
+        column = int(col.max())
+    return int(row.max()), column
 
 
 def _walk_positions(xml: bytes) -> tuple[int, int]:
@@ -584,6 +659,7 @@ def _check_zip(data: bytes) -> bool:
                 },
             )
         try:
+            long_text = False
             for member in members:
                 if member.flag_bits & 0x1:
                     raise InputError(N_("the workbook is encrypted; save it without a password"))
@@ -592,6 +668,14 @@ def _check_zip(data: bytes) -> bool:
                     raise zipfile.BadZipFile(f"{member.filename}: size differs from the directory")
                 if member.filename.lower().endswith(".xml") and b"sheetData" in content:
                     _scan_sheet(content)
+                    # text in a sheet: inline strings and formula results
+                    long_text |= member.file_size > MAX_CELL_CHARS and (
+                        b"inlineStr" in content or b't="str"' in content
+                    )
+                elif member.file_size > MAX_CELL_CHARS and not member.filename.lower().endswith(
+                    (".png", ".jpeg", ".jpg", ".emf", ".wmf", ".gif", ".bin")
+                ):
+                    long_text = True  # shared strings (or any other part that might hold text)
         except InputError:
             raise
         except (
@@ -606,7 +690,7 @@ def _check_zip(data: bytes) -> bool:
             raise InputError(
                 N_("not a readable .xlsx workbook (%(reason)s)"), params={"reason": str(exc)}
             ) from None
-    return total > MAX_CELL_CHARS
+    return long_text
 
 
 def _raw_xlsx(data: bytes) -> pd.DataFrame:
@@ -622,17 +706,24 @@ def _raw_xlsx(data: bytes) -> pd.DataFrame:
         ) from None
     if not rows:
         raise InputError(N_("the first sheet is empty"))
-    width = max(len(r) for r in rows)
+    lengths = set(map(len, rows))
+    width = max(lengths)
     if len(rows) > MAX_ROWS + 1:
         raise _too_long()
     if width > MAX_COLUMNS:
         raise _too_wide(1)
-    if check_cells:
-        for i, row in enumerate(rows):
-            for j, cell in enumerate(row):
-                if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-                    raise _cell_too_big(i + 1, j)
-    return pd.DataFrame(rows, dtype=object)
+    if len(lengths) != 1:  # ragged: pandas pads the short rows
+        rows = pd.DataFrame(rows, dtype=object).to_numpy()
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = rows
+    if check_cells:  # the text cells' lengths, in row order (C-level map, no Python loop)
+        cells = grid.ravel()
+        text = np.flatnonzero(np.fromiter(map(str.__instancecheck__, cells), bool, cells.size))
+        sizes = np.fromiter(map(len, cells[text]), np.int64, text.size)
+        if (big := np.flatnonzero(sizes > MAX_CELL_CHARS)).size:
+            i, j = divmod(int(text[big[0]]), width)
+            raise _cell_too_big(i + 1, j)
+    return pd.DataFrame(grid, copy=False)
 
 
 def _is_blank(value: object) -> bool:
@@ -652,7 +743,10 @@ def _blank(values: pd.Series | np.ndarray) -> np.ndarray:
         try:  # CSV: all text
             blank[rest] = np.fromiter((not v.strip() for v in others), dtype=bool, count=rest.size)
         except AttributeError:  # XLSX: numbers, dates, None
-            blank[rest] = np.fromiter(map(_is_blank, others), dtype=bool, count=rest.size)
+            try:  # all numbers (or number texts): only NaN is blank; vectorised
+                blank[rest] = np.isnan(others.astype(float))
+            except (TypeError, ValueError, OverflowError):
+                blank[rest] = np.fromiter(map(_is_blank, others), dtype=bool, count=rest.size)
     return blank
 
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 import contextlib
 import contextvars
 import csv
-import io
 import itertools
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -728,12 +727,12 @@ def _cut(buf: bytes, terminator: bytes) -> int:
 
 
 class _Text:
-    """Per-file state of the CSV text checks: encoding and physical lines read so far."""
+    """Per-file state of the CSV text checks: the encoding found so far."""
 
     def __init__(self) -> None:
         self.encoding = "utf-8"
         self.utf8_seen = False
-        self.lines = 0
+        self.lines = 0  # lines before the chunk being checked (records; the caller sets it)
 
     def check(self, chunk: bytes) -> bytes:
         """The chunk as UTF-8 with \\n line ends; NUL bytes and unreadable text refused."""
@@ -753,7 +752,6 @@ class _Text:
                 chunk = self._cp949(chunk, exc.start)
         if b"\r" in chunk:
             chunk = chunk.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-        self.lines += chunk.count(b"\n")
         return chunk
 
     def _cp949(self, chunk: bytes, first_bad: int | None) -> bytes:
@@ -778,18 +776,31 @@ class _Text:
 
 
 # ---------------------------------------------------------------------------- CSV
+def _lines(chunk: bytes) -> Iterator[str]:
+    """The lines of a checked chunk, decoded one at a time (a line never splits a character)."""
+    start = 0
+    while start < len(chunk):
+        nl = chunk.find(b"\n", start)
+        end = len(chunk) if nl < 0 else nl + 1
+        yield chunk[start:end].decode("utf-8")
+        start = end
+
+
 def _header(chunk: bytes) -> tuple[list[str], str, int]:
     """The first record's cells, the delimiter and the byte length of the first record."""
-    text = chunk.decode("utf-8")
-    first = next((line for line in io.StringIO(text) if line.strip()), None)
+    first = next((line for line in _lines(chunk) if line.strip()), None)
     if first is None:
         raise InputError(N_("the file is empty"))
     delimiter = max((",", ";", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    reader = csv.reader(_lines(chunk), delimiter=delimiter)
     try:
         header = next(reader, [])
-    except csv.Error:
-        raise _Fallback from None
+    except csv.Error as exc:
+        raise InputError(
+            N_("cannot read the CSV text (%(reason)s)"),
+            row=reader.line_num,
+            params={"reason": str(exc)},
+        ) from None
     # the header's length in bytes: its physical lines (a quoted cell may hold a line end)
     end = 0
     for _ in range(reader.line_num):
@@ -880,6 +891,7 @@ def _read_csv(
     delimiter, width, row0 = ",", 0, 2
     for raw in chunks:
         done += len(raw)
+        state.lines = row0 - 1 if builder is not None else 0
         chunk = state.check(raw)
         if builder is None:
             header, delimiter, end = _header(chunk)

@@ -56,7 +56,7 @@ def run_series(evaluation: Evaluation) -> list[RunSeries]:
         f = files.get(run.pk)
         if f is None:
             continue
-        t = f.table
+        t = f.preview()
         out.append(
             RunSeries(
                 label=run.label,
@@ -233,7 +233,7 @@ def layout_curves(evaluation: Evaluation, key: str) -> list[CurveSeries]:
         .select_related("run")
         .order_by("run__arm", "run__label")
     )
-    return [CurveSeries(f.run.label, f.run.arm, *layouts.curve(spec, f.table)) for f in files]
+    return [CurveSeries(f.run.label, f.run.arm, *layouts.curve(spec, f.preview())) for f in files]
 
 
 def layout_figures(evaluation: Evaluation) -> list[tuple[str, bytes]]:
