@@ -239,3 +239,19 @@ def _kind(fn: Any) -> Any:
 
     old = jobs._kinds["evaluations.upload"]
     return jobs.JobKind(old.name, fn, old.title, old.atomic)
+
+
+def test_the_api_queues_a_sensor_log_and_answers_202(
+    client: Any, people: dict[str, Any], online_run: Run
+) -> None:
+    client.force_login(people["evaluator"])
+    response = client.post(
+        f"/api/evaluations/{online_run.evaluation.code}/runs/{online_run.label}/data?layout=online",
+        {"file": SimpleUploadedFile("log.csv", _sensor_log(500))},
+    )
+    assert response.status_code == 202, response.content[:300]
+    body = response.json()
+    job = JobRun.objects.get(pk=body["job"])
+    assert body["status_url"] == f"/jobs/{job.pk}/status.json"
+    assert job.status == JobRun.Status.SUCCEEDED, job.error  # the immediate backend in tests
+    assert RunDataFile.objects.get(run=online_run, layout="online").n_rows == 500
