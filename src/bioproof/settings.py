@@ -228,6 +228,9 @@ BIOPROOF_CHECKPOINT_LOG = Path(
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = int(2.5 * 1024 * 1024)
 BIOPROOF_MAX_UPLOAD_BYTES = int(os.environ.get("BIOPROOF_MAX_UPLOAD_BYTES", 50 * 1024 * 1024))
+# Sensor logs (online and off-gas layouts) may be this large; only the run-data upload
+# endpoints accept such a body, streamed to the file store and parsed in the job queue.
+BIOPROOF_SENSOR_LOG_MAX_BYTES = int(os.environ.get("BIOPROOF_SENSOR_LOG_MAX_BYTES", 2 * 1024**3))
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _bool("BIOPROOF_SECURE_COOKIES", False)

@@ -323,7 +323,7 @@ def test_every_reader_message_has_a_korean_translation() -> None:
         e.msgid: e.msgstr for e in polib.pofile(str(root / "locale/ko/LC_MESSAGES/django.po"))
     }
     marked = set()
-    for module in ("errors", "units", "io", "qc"):
+    for module in ("errors", "units", "io", "tabular", "qc"):
         tree = ast.parse((root / "analysis" / f"{module}.py").read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "N_":

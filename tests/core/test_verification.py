@@ -52,7 +52,8 @@ def test_intact_record_verifies_with_files(published: Evaluation, capsys: Any) -
     assert "rows: every regulated row matches" in out.out
     assert "files: every stored file matches" in out.out
     assert "checkpoints: 1 verified" in out.out
-    assert "files: 7/7 re-hashed" in out.err  # six raw data files and the report
+    # six raw data files, their six parsed tables (Parquet) and the report
+    assert "files: 13/13 re-hashed" in out.err
 
 
 def test_newest_events_deleted_and_head_moved_back(approved: Evaluation) -> None:
@@ -96,16 +97,26 @@ def test_signatures_deleted_then_verdict_flipped(approved: Evaluation) -> None:
     assert f"evaluations_criterion pk={criterion.pk} field 'passed'" in text
 
 
-def test_parsed_data_table_edited(approved: Evaluation) -> None:
+def test_parsed_data_table_edited(approved: Evaluation, settings: Any) -> None:
+    """The parsed table is a Parquet file whose SHA-256 the row holds: a table rewritten on
+    disk fails ``--files``; a row pointed at another hash fails the row check."""
+    from bioproof.evaluations import rundata
+
     data_file = RunDataFile.objects.filter(run__evaluation=approved).first()
-    table = data_file.table
-    column = next(iter(table))
-    table[column][0] = 999999.0
-    _sql(
-        'UPDATE evaluations_rundatafile SET "table" = %s WHERE id = %s',
-        [json.dumps(table), data_file.pk],
+    frame = data_file.frame().copy()
+    frame.iloc[0, 0] = 999999.0
+    Path(settings.MEDIA_ROOT, data_file.table_file.name).write_bytes(
+        rundata.table_to_parquet(frame)
     )
-    _fails(f"evaluations_rundatafile pk={data_file.pk} field 'table'")
+    call_command("audit", "verify", "--quiet")
+    with pytest.raises(CommandError) as exc:
+        call_command("audit", "verify", "--files", "--quiet")
+    assert f"evaluations_rundatafile pk={data_file.pk}" in str(exc.value)
+    _sql(
+        "UPDATE evaluations_rundatafile SET table_sha256 = %s WHERE id = %s",
+        ["0" * 64, data_file.pk],
+    )
+    _fails(f"evaluations_rundatafile pk={data_file.pk} field 'table_sha256'")
 
 
 def test_raw_file_and_report_replaced_on_disk(published: Evaluation, settings: Any) -> None:

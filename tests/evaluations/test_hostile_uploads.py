@@ -71,10 +71,18 @@ def run(requested, people):
 
 
 def _nothing_written(run, settings, events_before: int) -> None:
+    from bioproof.evaluations.models import StagedUpload
+
     assert not RunDataFile.objects.filter(run=run).exists()
-    assert AuditEvent.objects.count() == events_before
-    media = settings.MEDIA_ROOT / "run-data"
-    assert not media.exists() or not any(p.is_file() for p in media.rglob("*"))
+    assert not StagedUpload.objects.exists()
+    # a web upload is staged (hashed, audited) for the job; a refused file's staging is undone
+    staging = {"run_data.staged", "run_data.staged_removed", "row.saved", "row.deleted"}
+    new = AuditEvent.objects.order_by("seq")[events_before:]
+    assert {e.action for e in new} <= staging
+    assert {e.object_type for e in new} <= {"evaluations.stagedupload"}
+    for folder in ("run-data", "run-tables", "job-uploads"):
+        media = settings.MEDIA_ROOT / folder
+        assert not media.exists() or not any(p.is_file() for p in media.rglob("*")), folder
 
 
 @pytest.mark.parametrize("case", list(HOSTILE))

@@ -9,9 +9,7 @@ units are converted with pint (:mod:`bioproof.analysis.units`). Every problem ra
 
 from __future__ import annotations
 
-import csv
 import io
-import itertools
 import math
 import os
 import re
@@ -24,15 +22,10 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from bioproof.analysis.errors import N_, InputError, Message
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.units import (
     MOLAR_MASS,
     ColumnSpec,
-    UnitError,
-    check_label_unit,
-    conversion,
-    header_key,
-    split_header,
 )
 
 Source = str | os.PathLike[str] | bytes | bytearray | BinaryIO
@@ -353,12 +346,22 @@ def read_table(
     ``text_columns`` maps required text columns to their header aliases; their cells are kept
     as stripped strings and need no unit. Unrecognised columns are ignored. The frame's
     ``attrs["rows"]`` holds the spreadsheet row number of each data row.
+
+    CSV is read in chunks by polars (:mod:`bioproof.analysis.tabular`); the limits are those of
+    this module unless :func:`bioproof.analysis.tabular.reading` sets others (a sensor log).
     """
+    from bioproof.analysis import tabular
+
     name = Path(filename).name
     try:
-        raw = _raw_cells(source, filename)
-        order = (increasing,) if isinstance(increasing, str) else tuple(increasing)
-        return _to_frame(raw, columns, order, min_rows, dict(text_columns or {}))
+        return tabular.read(
+            source,
+            filename=filename,
+            columns=columns,
+            increasing=(increasing,) if isinstance(increasing, str) else tuple(increasing),
+            min_rows=min_rows,
+            text_columns=dict(text_columns or {}),
+        )
     except InputError as exc:
         raise exc.in_file(name) from None
 
@@ -391,100 +394,10 @@ def _too_big() -> InputError:
     )
 
 
-def _raw_cells(source: Source, filename: str) -> pd.DataFrame:
-    """All cells as objects, row 0 = spreadsheet row 1 (blank rows kept for numbering)."""
-    ext = Path(filename).suffix.lower()
-    if ext not in (".csv", ".xlsx"):
-        raise InputError(
-            N_("unsupported file type '%(ext)s'; upload .csv or .xlsx"),
-            params={"ext": ext or filename},
-        )
-    data = _read_bytes(source)
-    if not data:
-        raise InputError(N_("the file is empty"))
-    if ext == ".csv":
-        return _raw_csv(data)
-    return _raw_xlsx(data)
-
-
 def _line_of(data: bytes, index: int) -> int:
     """Spreadsheet row (1-based) of byte ``index``: \n, \r\n and lone \r end a line."""
     head = data[:index]
     return head.count(b"\n") + head.count(b"\r") - head.count(b"\r\n") + 1
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else CP949 (Korean Excel's "CSV"), else refused."""
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise InputError(N_("the file is UTF-16 text; save it as 'CSV UTF-8'"))
-    nul = data.find(b"\x00")
-    if nul >= 0:
-        raise InputError(
-            N_("the file contains a NUL byte (binary data, not CSV text)"), row=_line_of(data, nul)
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        first_bad = exc.start
-    try:
-        return data.decode("cp949")
-    except UnicodeDecodeError:
-        pass
-    raise InputError(
-        N_(
-            "the CSV file is neither UTF-8 nor CP949 text (byte 0x%(byte)s); save it as 'CSV UTF-8'"
-        ),
-        row=_line_of(data, first_bad),
-        params={"byte": f"{data[first_bad]:02X}"},
-    )
-
-
-def _raw_csv(data: bytes) -> pd.DataFrame:
-    text = _decode(data)
-    if "\r" in text:  # Windows \r\n and old-Mac \r alike become \n
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    first = next((line for line in io.StringIO(text) if line.strip()), None)
-    if first is None:
-        raise InputError(N_("the file is empty"))
-    delimiter = max((",", ";", "\t"), key=first.count)
-    if text.count(delimiter) > MAX_CELLS:  # before the csv module builds the rows
-        raise _too_many_cells(
-            text.count("\n") + 1, text.count(delimiter) // max(1, text.count("\n"))
-        )
-    lines = text.split("\n")
-    if lines[-1] == "":
-        lines.pop()
-    # lines with their ending (a quoted cell may hold one); faster than a StringIO
-    reader = csv.reader([line + "\n" for line in lines], delimiter=delimiter)
-    try:
-        rows = list(itertools.islice(reader, MAX_ROWS + 2))
-    except csv.Error as exc:
-        if "field larger" in str(exc):
-            raise _cell_too_big(reader.line_num, None) from None
-        raise InputError(
-            N_("cannot read the CSV text (%(reason)s)"),
-            row=reader.line_num,
-            params={"reason": str(exc)},
-        ) from None
-    if len(rows) > MAX_ROWS + 1:
-        raise _too_long()
-    width = max(map(len, rows), default=0)
-    if width > MAX_COLUMNS:
-        raise _too_wide(next(i for i, r in enumerate(rows, 1) if len(r) > MAX_COLUMNS))
-    if len(rows) * width > MAX_CELLS:
-        raise _too_many_cells(len(rows), width)
-    # a cell beyond the limit needs a line beyond it, or quotes joining lines
-    if len(text) > MAX_CELL_CHARS and ('"' in text or max(map(len, lines)) > MAX_CELL_CHARS):
-        for i, record in enumerate(rows, 1):
-            if sum(map(len, record)) > MAX_CELL_CHARS:
-                j = next((j for j, c in enumerate(record) if len(c) > MAX_CELL_CHARS), None)
-                if j is not None:
-                    raise _cell_too_big(i, j)
-    if any(len(r) != width for r in rows):
-        rows = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
-    return pd.DataFrame(
-        {j: np.array(column, dtype=object) for j, column in enumerate(zip(*rows, strict=True))}
-    )
 
 
 def _column_letter(index: int) -> str:
@@ -586,7 +499,9 @@ def _scan_sheet(xml: bytes) -> None:
     Cell positions follow calamine: a ``<row r>`` sets the row, ``</row>`` moves to the next,
     a ``<c r>`` sets the column and a cell without ``r`` takes the next one.
     """
-    if (dim := _DIMENSION.search(xml)) is not None:
+    data_at = xml.find(b"<sheetData")
+    head = xml[:data_at] if data_at >= 0 else xml  # <dimension> comes before the data
+    if (dim := _DIMENSION.search(head)) is not None:
         ref = dim[1][:40].decode("ascii", "replace")
         parts = dim[1].split(b":")
         if not 1 <= len(parts) <= 2:
@@ -596,6 +511,12 @@ def _scan_sheet(xml: bytes) -> None:
             )
         rows, cols = _position(parts[-1])
         _check_extent(rows, cols, ref, declared=True)
+    if (fast := _fast_extent(xml)) is not None:
+        n_cells, n_rows, max_row, max_col = fast
+        if n_cells > MAX_CELLS or n_rows > MAX_ROWS + 1:
+            raise _too_many_cells(n_rows, n_cells // max(1, n_rows))
+        _check_extent(max_row, max_col, f"{_column_letter(max(max_col, 1) - 1)}{max_row}")
+        return
     n_cells = len(_C_TAG.findall(xml))
     n_rows = len(_ROW_TAG.findall(xml))
     if n_cells > MAX_CELLS or n_rows > MAX_ROWS + 1:
@@ -609,6 +530,73 @@ def _scan_sheet(xml: bytes) -> None:
     else:
         max_row, max_col = _walk_positions(xml)
     _check_extent(max_row, max_col, f"{_column_letter(max(max_col, 1) - 1)}{max_row}")
+
+
+_TAG_ENDS = np.frombuffer(b" \t\n\r/>", np.uint8)
+
+
+def _fast_extent(xml: bytes) -> tuple[int, int, int, int] | None:
+    """(cells, rows, last row, last column) of a sheet whose ``<c>`` and ``<row>`` tags are
+    unprefixed and each written with its ``r="…"`` first (as Excel, openpyxl and LibreOffice
+    write them), found with NumPy over the bytes; ``None`` for any other sheet (the regular
+    expressions and the position walk of :func:`_scan_sheet` then decide)."""
+    start, end = xml.find(b"<sheetData"), xml.rfind(b"</sheetData>")
+    if start < 0 or end < 0 or xml.find(b":", start, end) >= 0:  # maybe prefixed tags
+        return None
+    if xml.find(b"<c", end) >= 0 or xml.rfind(b"<row", 0, start) >= 0:  # cells outside
+        return None
+    size = len(xml)
+    data = np.frombuffer(xml + b"\0" * 16, np.uint8)
+    opening = np.flatnonzero(data[:size] == ord("<"))
+    opening = opening[np.isin(data[opening + 1], np.frombuffer(b"cr", np.uint8))]
+    after = data[opening[:, None] + np.arange(1, 9)]  # the 8 bytes after each "<c…", "<r…"
+    is_cell = (after[:, 0] == ord("c")) & np.isin(after[:, 1], _TAG_ENDS)
+    is_row = (after[:, :3] == np.frombuffer(b"row", np.uint8)).all(axis=1)
+    is_row &= np.isin(after[:, 3], _TAG_ENDS)
+    with_r = np.frombuffer(b' r="', np.uint8)
+    cell_refs = is_cell & (after[:, 1:5] == with_r).all(axis=1)
+    row_refs = is_row & (after[:, 3:7] == with_r).all(axis=1)
+    n_cells, n_rows = int(is_cell.sum()), int(is_row.sum())
+    if int(cell_refs.sum()) != n_cells or int(row_refs.sum()) != n_rows:
+        return None
+    cells = _last_ref(data, opening[cell_refs] + 6, letters=True)
+    rows = _last_ref(data, opening[row_refs] + 8, letters=False)
+    if cells is None or rows is None:
+        return None
+    return n_cells, n_rows, max(cells[0], rows[0]), cells[1]
+
+
+def _last_ref(data: np.ndarray, at: np.ndarray, *, letters: bool) -> tuple[int, int] | None:
+    """The largest row number and column index among the references (``AB12"``) starting at
+    ``at``: 1–3 capital letters when ``letters``, then 1–7 digits and a quote; None if any
+    reference is not of that form."""
+    if not at.size:
+        return 0, 0
+    text = data[at[:, None] + np.arange(11)]
+    index = np.arange(11)[None, :]
+    n_letters = np.argmin((text >= 65) & (text <= 90), axis=1)
+    is_digit = (text >= 48) & (text <= 57)
+    end = np.argmin(is_digit | (index < n_letters[:, None]), axis=1)
+    n_digits = end - n_letters
+    ok = (n_digits >= 1) & (n_digits <= 7) & (text[np.arange(len(at)), end] == ord('"'))
+    ok &= ((n_letters >= 1) & (n_letters <= 3)) if letters else (n_letters == 0)
+    if not ok.all():
+        return None
+    # the largest number has the most digits: only those references are read
+    top = np.flatnonzero(n_digits == n_digits.max())
+    part, first, last = text[top].astype(np.int64), n_letters[top], end[top]
+    row = np.zeros(len(top), np.int64)
+    for k in range(10):
+        row = np.where((k >= first) & (k < last), row * 10 + part[:, k] - 48, row)
+    column = 0
+    if letters:
+        top = np.flatnonzero(n_letters == n_letters.max())
+        part, count = text[top].astype(np.int64), n_letters[top]
+        col = np.zeros(len(top), np.int64)
+        for k in range(3):
+            col = np.where(k < count, col * 26 + part[:, k] - 64, col)
+        column = int(col.max())
+    return int(row.max()), column
 
 
 def _walk_positions(xml: bytes) -> tuple[int, int]:
@@ -671,6 +659,7 @@ def _check_zip(data: bytes) -> bool:
                 },
             )
         try:
+            long_text = False
             for member in members:
                 if member.flag_bits & 0x1:
                     raise InputError(N_("the workbook is encrypted; save it without a password"))
@@ -679,6 +668,14 @@ def _check_zip(data: bytes) -> bool:
                     raise zipfile.BadZipFile(f"{member.filename}: size differs from the directory")
                 if member.filename.lower().endswith(".xml") and b"sheetData" in content:
                     _scan_sheet(content)
+                    # text in a sheet: inline strings and formula results
+                    long_text |= member.file_size > MAX_CELL_CHARS and (
+                        b"inlineStr" in content or b't="str"' in content
+                    )
+                elif member.file_size > MAX_CELL_CHARS and not member.filename.lower().endswith(
+                    (".png", ".jpeg", ".jpg", ".emf", ".wmf", ".gif", ".bin")
+                ):
+                    long_text = True  # shared strings (or any other part that might hold text)
         except InputError:
             raise
         except (
@@ -693,7 +690,7 @@ def _check_zip(data: bytes) -> bool:
             raise InputError(
                 N_("not a readable .xlsx workbook (%(reason)s)"), params={"reason": str(exc)}
             ) from None
-    return total > MAX_CELL_CHARS
+    return long_text
 
 
 def _raw_xlsx(data: bytes) -> pd.DataFrame:
@@ -709,17 +706,24 @@ def _raw_xlsx(data: bytes) -> pd.DataFrame:
         ) from None
     if not rows:
         raise InputError(N_("the first sheet is empty"))
-    width = max(len(r) for r in rows)
+    lengths = set(map(len, rows))
+    width = max(lengths)
     if len(rows) > MAX_ROWS + 1:
         raise _too_long()
     if width > MAX_COLUMNS:
         raise _too_wide(1)
-    if check_cells:
-        for i, row in enumerate(rows):
-            for j, cell in enumerate(row):
-                if isinstance(cell, str) and len(cell) > MAX_CELL_CHARS:
-                    raise _cell_too_big(i + 1, j)
-    return pd.DataFrame(rows, dtype=object)
+    if len(lengths) != 1:  # ragged: pandas pads the short rows
+        rows = pd.DataFrame(rows, dtype=object).to_numpy()
+    grid = np.empty((len(rows), width), dtype=object)
+    grid[:] = rows
+    if check_cells:  # the text cells' lengths, in row order (C-level map, no Python loop)
+        cells = grid.ravel()
+        text = np.flatnonzero(np.fromiter(map(str.__instancecheck__, cells), bool, cells.size))
+        sizes = np.fromiter(map(len, cells[text]), np.int64, text.size)
+        if (big := np.flatnonzero(sizes > MAX_CELL_CHARS)).size:
+            i, j = divmod(int(text[big[0]]), width)
+            raise _cell_too_big(i + 1, j)
+    return pd.DataFrame(grid, copy=False)
 
 
 def _is_blank(value: object) -> bool:
@@ -730,8 +734,8 @@ def _is_blank(value: object) -> bool:
     return isinstance(value, float) and value != value  # NaN
 
 
-def _blank(values: pd.Series) -> np.ndarray:
-    cells = values.to_numpy()
+def _blank(values: pd.Series | np.ndarray) -> np.ndarray:
+    cells = values if isinstance(values, np.ndarray) else values.to_numpy()
     blank = np.asarray(cells == "", dtype=bool)  # C speed; a sparse sheet is mostly ""
     rest = np.flatnonzero(~blank)
     if rest.size:
@@ -739,7 +743,10 @@ def _blank(values: pd.Series) -> np.ndarray:
         try:  # CSV: all text
             blank[rest] = np.fromiter((not v.strip() for v in others), dtype=bool, count=rest.size)
         except AttributeError:  # XLSX: numbers, dates, None
-            blank[rest] = np.fromiter(map(_is_blank, others), dtype=bool, count=rest.size)
+            try:  # all numbers (or number texts): only NaN is blank; vectorised
+                blank[rest] = np.isnan(others.astype(float))
+            except (TypeError, ValueError, OverflowError):
+                blank[rest] = np.fromiter(map(_is_blank, others), dtype=bool, count=rest.size)
     return blank
 
 
@@ -755,9 +762,9 @@ def _to_float(value: object) -> float:
         return math.nan
 
 
-def _numbers(cells: pd.Series, blank: np.ndarray) -> np.ndarray:
+def _numbers(cells: pd.Series | np.ndarray, blank: np.ndarray) -> np.ndarray:
     """The cells as floats, NaN where blank or unreadable (vectorised when all are readable)."""
-    values = cells.to_numpy()
+    values = cells if isinstance(cells, np.ndarray) else cells.to_numpy()
     out = np.full(len(values), np.nan)
     filled = values[~blank]
     try:
@@ -767,107 +774,6 @@ def _numbers(cells: pd.Series, blank: np.ndarray) -> np.ndarray:
     return out
 
 
-def _to_frame(
-    raw: pd.DataFrame,
-    columns: Sequence[ColumnSpec],
-    increasing: tuple[str, ...],
-    min_rows: int,
-    text_columns: Mapping[str, Sequence[str]],
-) -> pd.DataFrame:
-    if raw.shape[0] == 0:
-        raise InputError(N_("the file is empty"))
-    header = raw.iloc[0]
-    body = raw.iloc[1:]
-    blanks = {c: _blank(body[c]) for c in body.columns}
-    keep = ~np.all(list(blanks.values()), axis=0) if len(body) and blanks else None
-    if keep is not None and not keep.all():
-        body = body.loc[keep]
-        blanks = {c: b[keep] for c, b in blanks.items()}
-    rows = body.index.to_numpy() + 1  # spreadsheet row numbers
-
-    by_alias = {alias: spec for spec in columns for alias in (spec.name, *spec.aliases)}
-    text_keys = {a: name for name, aliases in text_columns.items() for a in (name, *aliases)}
-    found: dict[str, tuple[object, str, str | None]] = {}
-    texts: dict[str, object] = {}
-    for col, cell in header.items():
-        if cell is None or not str(cell).strip():
-            continue
-        label, unit = split_header(str(cell))
-        key = header_key(label)
-        if key in text_keys:
-            texts.setdefault(text_keys[key], col)
-            continue
-        spec = by_alias.get(key)
-        if spec is None:
-            continue
-        if spec.name in found:
-            raise InputError(
-                N_("columns '%(first)s' and '%(second)s' both give %(name)s; keep one"),
-                row=1,
-                column=label,
-                params={"first": found[spec.name][1], "second": label, "name": spec.name},
-            )
-        found[spec.name] = (col, label, unit)
-
-    out: dict[str, np.ndarray | pd.Series] = {}
-    for spec in columns:
-        if spec.name not in found:
-            if spec.required:
-                example = (
-                    f"{spec.name.replace('_', ' ').capitalize()} [{spec.examples.split(',')[0]}]"
-                )
-                raise InputError(
-                    N_("missing required column '%(name)s'; add a header such as '%(example)s'"),
-                    row=1,
-                    column=spec.name,
-                    params={"name": spec.name, "example": example},
-                )
-            continue
-        col, label, unit = found[spec.name]
-        out[spec.name] = _convert(body[col], blanks[col], rows, spec, label, unit)
-    for text_name in text_columns:
-        if text_name not in texts:
-            raise InputError(
-                N_("missing required column '%(name)s'"),
-                row=1,
-                column=text_name,
-                params={"name": text_name},
-            )
-    for text_name, col in texts.items():
-        out[text_name] = body[col].map(_text).to_numpy()
-
-    if len(rows) < min_rows:
-        raise InputError(
-            N_("needs at least %(min)s data rows, found %(n)s"),
-            params={"min": min_rows, "n": len(rows)},
-        )
-    order = next((name for name in increasing if name in out), None)
-    if order is not None:
-        steps = np.diff(np.asarray(out[order]))
-        bad = np.flatnonzero(~(steps > 0))
-        if bad.size:
-            i = bad[0] + 1
-            col, label, unit = found[order]
-            cells = body[col]
-            raise InputError(
-                N_(
-                    "%(what)s out of order: %(value)s %(unit)s comes after %(previous)s %(unit)s; "
-                    "they must increase strictly"
-                ),
-                row=rows[i],
-                column=label,
-                params={
-                    "what": Message(N_("times")) if order == "time" else order,
-                    "value": _cell_text(cells.iloc[i]),
-                    "previous": _cell_text(cells.iloc[i - 1]),
-                    "unit": unit or "",
-                },
-            )
-    frame = pd.DataFrame(out)
-    frame.attrs["rows"] = rows.tolist()
-    return frame
-
-
 def _cell_text(value: object, limit: int = 40) -> str:
     text = "" if value is None else str(value).strip()
     return text if len(text) <= limit else text[:limit] + "…"
@@ -875,99 +781,3 @@ def _cell_text(value: object, limit: int = 40) -> str:
 
 def _text(value: object) -> str:
     return "" if value is None else str(value).strip()
-
-
-def _convert(
-    cells: pd.Series,
-    blank: np.ndarray,
-    rows: np.ndarray,
-    spec: ColumnSpec,
-    label: str,
-    unit: str | None,
-) -> np.ndarray:
-    if unit is None and not spec.unitless:
-        raise InputError(
-            N_("no unit in the header; write it like '%(example)s' (accepted: %(accepted)s)"),
-            row=1,
-            column=label,
-            params={
-                "example": f"{label} [{spec.examples.split(',')[0]}]",
-                "accepted": spec.examples,
-            },
-        )
-    factor, offset = 1.0, 0.0
-    if unit is not None:
-        try:
-            if spec.unit:
-                factor, offset = conversion(unit, spec.unit, molar_mass=spec.molar_mass)
-            else:
-                check_label_unit(unit)
-        except UnitError as exc:
-            raise InputError(
-                N_("%(reason)s; accepted units: %(accepted)s"),
-                row=1,
-                column=label,
-                params={"reason": Message(exc.template, **exc.params), "accepted": spec.examples},
-            ) from None
-    numbers = _numbers(cells, blank)
-    bad = np.flatnonzero(~blank & ~np.isfinite(numbers))
-    if bad.size:
-        raise InputError(
-            N_("'%(value)s' is not a number"),
-            row=rows[bad[0]],
-            column=label,
-            params={"value": _cell_text(cells.iloc[bad[0]])},
-        )
-    if spec.required or not (spec.allow_empty or spec.fill is not None):
-        empty = np.flatnonzero(blank)
-        if empty.size:
-            raise InputError(
-                N_("empty cell; a number is needed"), row=rows[empty[0]], column=label, params={}
-            )
-    with np.errstate(over="ignore", invalid="ignore"):
-        values = numbers * factor + offset
-        absurd = np.flatnonzero(
-            ~blank & ~((np.abs(values) <= MAX_VALUE) & (np.abs(numbers) <= MAX_VALUE))
-        )
-    if absurd.size:
-        raise InputError(
-            N_("%(value)s %(unit)s is out of range (more than 1e300 in %(canonical)s)"),
-            row=rows[absurd[0]],
-            column=label,
-            params={
-                "value": _cell_text(cells.iloc[absurd[0]]),
-                "unit": unit or "",
-                "canonical": spec.unit or unit or "",
-            },
-        )
-    if spec.fill is not None:
-        values = np.where(blank, spec.fill, values)
-    if spec.low is not None:
-        low = np.flatnonzero(values < spec.low)
-        if low.size:
-            what = (
-                Message(N_("negative"))
-                if spec.low == 0
-                else Message(N_("below %(low)s"), low=f"{spec.low:g}")
-            )
-            raise InputError(
-                N_("%(value)s is %(what)s; %(label)s cannot be %(what)s"),
-                row=rows[low[0]],
-                column=label,
-                params={"value": f"{numbers[low[0]]:g}", "what": what, "label": label},
-            )
-    if spec.high is not None:
-        high = np.flatnonzero(values > spec.high)
-        if high.size:
-            raise InputError(
-                N_("%(value)s is outside %(low)s–%(high)s %(unit)s"),
-                row=rows[high[0]],
-                column=label,
-                params={
-                    "value": f"{numbers[high[0]]:g}",
-                    "low": f"{spec.low:g}",
-                    "high": f"{spec.high:g}",
-                    "unit": unit or "",
-                },
-            )
-    return values

@@ -79,6 +79,26 @@ class StoredFile:
     size: int
 
 
+#: Paths that may carry a larger body (a sensor log) and the function giving their limit.
+_LARGE_UPLOADS: list[tuple[re.Pattern[str], Callable[[], int]]] = []
+
+
+def allow_large_uploads(pattern: str, limit: Callable[[], int]) -> None:
+    """Let requests whose path matches ``pattern`` (a regular expression) carry up to
+    ``limit()`` bytes past :class:`UploadLimitMiddleware`; every other path keeps
+    :func:`max_upload_bytes`. The endpoint checks its own limit again while streaming."""
+    _LARGE_UPLOADS.append((re.compile(pattern), limit))
+
+
+def request_limit(path: str) -> int:
+    """The body limit of a request to ``path`` (see :func:`allow_large_uploads`)."""
+    limit = max_upload_bytes()
+    for pattern, large in _LARGE_UPLOADS:
+        if pattern.match(path):
+            limit = max(limit, int(large()))
+    return limit
+
+
 def max_upload_bytes(override: int | None = None) -> int:
     """The upload limit: ``override`` if given, else ``settings.BIOPROOF_MAX_UPLOAD_BYTES``."""
     if override is not None:
@@ -393,7 +413,9 @@ def cleanup_stale_temp(
 
 class UploadLimitMiddleware:
     """Refuse a request whose declared body is above the upload limit (plus room for the
-    form's other fields) with HTTP 413 and a message, before Django reads any of it.
+    form's other fields) with HTTP 413 and a message, before Django reads any of it. The limit
+    is :func:`request_limit` of the path: larger for the endpoints :func:`allow_large_uploads`
+    names (run data, which may be a sensor log), the general one elsewhere.
 
     Django reads no more than the ``Content-Length`` it is given, so no body can grow the
     process past this limit (or past ``DATA_UPLOAD_MAX_MEMORY_SIZE`` for non-file fields)."""
@@ -406,7 +428,7 @@ class UploadLimitMiddleware:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
             length = 0
-        limit = max_upload_bytes()
+        limit = request_limit(request.path)
         if length > limit + FORM_OVERHEAD_BYTES:
             message = _("The upload is larger than %(mb)s MB; nothing was saved.") % {
                 "mb": _mb(limit)

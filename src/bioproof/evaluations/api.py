@@ -132,6 +132,12 @@ class DataFileOut(Schema):
     n_rows: int
 
 
+class UploadQueuedOut(Schema):
+    job: str
+    status: str
+    status_url: str
+
+
 class SignIn(Schema):
     meaning: Literal["authored", "reviewed", "approved"]
     password: str
@@ -263,7 +269,7 @@ def add_run(request: HttpRequest, code: str, payload: RunIn) -> Any:
     )
 
 
-@router.post("/{code}/runs/{path:label}/data", response={201: DataFileOut})
+@router.post("/{code}/runs/{path:label}/data", response={201: DataFileOut, 202: UploadQueuedOut})
 def upload_data(
     request: HttpRequest,
     code: str,
@@ -271,16 +277,46 @@ def upload_data(
     file: UploadedFile = File(...),
     layout: str = "offline",
 ) -> Any:
-    """Upload one run's data file (CSV/XLSX) of a layout (``?layout=offline`` by default)."""
+    """Upload one run's data file (CSV/XLSX) of a layout (``?layout=offline`` by default).
+
+    A sensor log (``online``, ``offgas``; up to ``BIOPROOF_SENSOR_LOG_MAX_BYTES``) is kept and
+    parsed by the job queue: 202 with the job, whose ``status_url`` shows its progress."""
+    from django.urls import reverse
+
+    from bioproof.core import jobs
+    from bioproof.evaluations import jobs as _kinds  # noqa: F401  (registers the job kinds)
+    from bioproof.evaluations import rundata
+
     run = get_object_or_404(Run, evaluation=_evaluation(request, code), label=label)
+    filename = upload_filename(file.name)
+    if layout in rundata.LOG_LAYOUTS:
+        staged = actions.stage_run_data(
+            by=request.auth, run=run, filename=filename, data=file, layout=layout
+        )
+        job = jobs.enqueue(
+            "evaluations.upload",
+            by=request.auth,
+            object_url=reverse("evaluation_detail", args=[run.evaluation.code]),
+            object_label=f"{run.evaluation} · {run.label} · {filename}",
+            run_id=run.pk,
+            staged=staged.file.name,
+            staged_id=staged.pk,
+            sha256=staged.sha256,
+            filename=filename,
+            layout=layout,
+        )
+        return Status(
+            202,
+            {
+                "job": str(job.pk),
+                "status": job.status,
+                "status_url": reverse("job_status", args=[job.pk]),
+            },
+        )
     return Status(
         201,
         actions.upload_run_data(
-            by=request.auth,
-            run=run,
-            filename=upload_filename(file.name),
-            data=file,
-            layout=layout,
+            by=request.auth, run=run, filename=filename, data=file, layout=layout
         ),
     )
 

@@ -14,8 +14,14 @@ class EvaluationsConfig(AppConfig):
         for model in (m.Evaluation, m.MethodTemplate, m.Protocol, m.Criterion, m.Run):
             verification.register(model)
         verification.register(m.Deviation)
-        verification.register(m.RunDataFile, files={"file": "sha256"})
+        verification.register(m.RunDataFile, files={"file": "sha256", "table_file": "table_sha256"})
         verification.register(m.Report, files={"file": "sha256"})
+        verification.register(m.StagedUpload, files={"file": "sha256"})
+        from bioproof.core import files
+        from bioproof.evaluations import rundata
+
+        for pattern in rundata.UPLOAD_PATHS:
+            files.allow_large_uploads(pattern, rundata.sensor_log_limit)
         verification.register(m.TrackRecord)
         from bioproof.core import integrity
         from bioproof.evaluations import integrity as checks

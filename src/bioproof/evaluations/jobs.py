@@ -14,11 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from bioproof.core import jobs
+from bioproof.core import files, jobs
 from bioproof.core.errors import DomainError
-from bioproof.evaluations.models import Evaluation, Run
-
-STAGING = "job-uploads"
+from bioproof.evaluations.models import Evaluation, Run, RunDataFile, StagedUpload
 
 
 def _evaluation(evaluation_id: int) -> Evaluation:
@@ -66,35 +64,88 @@ def report(
     }
 
 
-def stage_upload(upload: Any) -> str:
-    """Keep an uploaded file for the job that parses it; returns its storage name."""
-    import uuid
-
-    return default_storage.save(f"{STAGING}/{uuid.uuid4().hex}/{upload.name[-100:]}", upload)
-
-
-@jobs.job("evaluations.upload", title=gettext_lazy("Parsing uploaded run data"), atomic=True)
-def upload(
-    progress: Any, *, by: Any, run_id: int, staged: str, filename: str, layout: str
-) -> dict[str, Any]:
+def stage_upload(upload: Any, *, by: Any, run: Run, layout: str) -> StagedUpload:
+    """Keep an uploaded file for the job that parses it: streamed into the file store (hashed,
+    ``audit verify --files`` covers it) with a :class:`StagedUpload` row; refused at once above
+    the layout's limit."""
     from bioproof.evaluations import actions
+
+    return actions.stage_run_data(by=by, run=run, filename=upload.name, data=upload, layout=layout)
+
+
+def _done(run: Run, data_file: RunDataFile, filename: str) -> dict[str, Any]:
+    return {
+        "url": _url(run.evaluation) + "#runs",
+        "message": _("%(f)s stored for %(run)s: %(n)d rows (version %(v)d).")
+        % {"f": filename, "run": run.label, "n": data_file.n_rows, "v": data_file.version},
+    }
+
+
+@jobs.job("evaluations.upload", title=gettext_lazy("Parsing uploaded run data"), atomic=False)
+def upload(
+    progress: Any,
+    *,
+    by: Any,
+    run_id: int,
+    filename: str,
+    layout: str,
+    staged: str = "",
+    staged_id: int | None = None,
+    sha256: str = "",
+) -> dict[str, Any]:
+    """Parse a staged upload outside any transaction (its progress is visible while a sensor
+    log of gigabytes is read in chunks), then store the data file, its Parquet table and the
+    removal of the staged upload in one transaction. Run again after that transaction
+    committed (a worker stopped before recording its success), it finds the stored file."""
+    from bioproof.analysis import tabular
+    from bioproof.analysis.errors import InputError
+    from bioproof.evaluations import actions, layouts, rundata
 
     run = Run.objects.select_related("evaluation").filter(pk=run_id).first()
     if run is None:
         raise DomainError(_("The run no longer exists."))
-    if not default_storage.exists(staged):
-        raise DomainError(
-            _("The uploaded file %(f)s is no longer kept; upload it again.") % {"f": filename}
+    row = StagedUpload.objects.filter(pk=staged_id).first() if staged_id else None
+    if row is None:
+        done = RunDataFile.objects.filter(run=run, layout=layout, sha256=sha256 or "-")
+        if (data_file := done.order_by("-version").first()) is not None:
+            return _done(run, data_file, filename)
+        if staged_id or not default_storage.exists(staged):
+            raise DomainError(
+                _("The uploaded file %(f)s is no longer kept; upload it again.") % {"f": filename}
+            )
+    name = row.file.name if row is not None else staged
+    size = row.size if row is not None else default_storage.size(name)
+    spec = layouts.get(layout)
+
+    def step(done: int, total: int | None) -> None:
+        share = done / max(total or size, 1)
+        progress(
+            5 + int(75 * share),
+            _("Parsing and checking %(f)s: %(done)s of %(total)s MB")
+            % {"f": filename, "done": f"{done / 1e6:.0f}", "total": f"{size / 1e6:.0f}"},
         )
-    progress(10, _("Reading %(f)s") % {"f": filename})
-    with default_storage.open(staged, "rb") as fh:
-        data = fh.read()
-    progress(30, _("Parsing and checking %(f)s") % {"f": filename})
-    stored = actions.upload_run_data(by=by, run=run, filename=filename, data=data, layout=layout)
-    # the staged copy goes once the data file is committed (kept for a retry otherwise)
-    transaction.on_commit(lambda: default_storage.delete(staged), robust=True)
-    return {
-        "url": _url(run.evaluation) + "#runs",
-        "message": _("%(f)s stored for %(run)s: %(n)d rows (version %(v)d).")
-        % {"f": filename, "run": run.label, "n": stored.n_rows, "v": stored.version},
-    }
+
+    progress(5, _("Reading %(f)s") % {"f": filename})
+    with default_storage.open(name, "rb") as handle:
+        try:
+            with tabular.reading(limits=rundata.reading_limits(layout), progress=step):
+                frame = spec.parse(handle, filename)
+        except (DomainError, InputError):
+            if row is not None:  # a bad file stays bad: nothing is kept for a retry
+                actions.discard_staged(by=by, staged=row)
+            raise
+        progress(85, _("Storing %(f)s and its parsed table") % {"f": filename})
+        with transaction.atomic():
+            data_file = actions.upload_run_data(
+                by=by, run=run, filename=filename, data=handle, layout=layout, parsed=frame
+            )
+            if row is not None:
+                if data_file.sha256 != row.sha256:
+                    raise DomainError(
+                        _("The staged file %(f)s changed after it was uploaded; upload it again.")
+                        % {"f": filename}
+                    )
+                actions.discard_staged(by=by, staged=row)
+            else:  # queued by an earlier version: a staged copy outside the file store
+                files.schedule(lambda: default_storage.delete(name))
+    return _done(run, data_file, filename)

@@ -318,7 +318,10 @@ class RunDataFile(models.Model):
     file = models.FileField(upload_to=data_file_path, max_length=300)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
-    table = models.JSONField(help_text="parsed table in canonical units, column → values")
+    # The parsed table in canonical units, as Parquet in the file store (evaluations/rundata.py);
+    # the row holds its SHA-256 so the row events prove it and audit verify --files re-hashes it.
+    table_file = models.FileField(max_length=300, blank=True, default="")
+    table_sha256 = models.CharField(max_length=64, blank=True, default="")
     n_rows = models.PositiveIntegerField()
     is_current = models.BooleanField(default=True)
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -334,6 +337,60 @@ class RunDataFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} v{self.version}"
+
+    def frame(self) -> Any:
+        """The parsed table as a pandas DataFrame (canonical units, NaN where empty); read from
+        the file store once per instance."""
+        cached = self.__dict__.get("_frame")
+        if cached is None:
+            from bioproof.evaluations import rundata
+
+            cached = self.__dict__["_frame"] = rundata.read_frame(self.table_file.name)
+        return cached
+
+    def set_frame(self, frame: Any) -> None:
+        """Keep the frame just parsed, so readers in the same transaction need not read the
+        file (it takes its final name when the transaction commits)."""
+        self.__dict__["_frame"] = frame
+        self.__dict__.pop("_table", None)
+
+    @property
+    def table(self) -> dict[str, list[Any]]:
+        """Column → values (``None`` where empty), as the JSON table was; cached."""
+        cached = self.__dict__.get("_table")
+        if cached is None:
+            from bioproof.evaluations import results
+
+            cached = self.__dict__["_table"] = results.frame_to_table(self.frame())
+        return cached
+
+    def preview(self, points: int | None = None) -> dict[str, list[Any]]:
+        """Column → values of at most ``points`` evenly spaced rows, for a plot."""
+        from bioproof.evaluations import results, rundata
+
+        return results.frame_to_table(
+            rundata.preview(self.frame(), points or rundata.PREVIEW_POINTS)
+        )
+
+
+class StagedUpload(models.Model):
+    """A run-data file kept (hashed, in the file store) for the job that parses it; the row and
+    the file go once the job has stored the data file."""
+
+    run = models.ForeignKey(Run, on_delete=models.CASCADE, related_name="staged_uploads")
+    layout = models.CharField(max_length=20)
+    filename = models.CharField(max_length=200)
+    file = models.FileField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.filename} (staged)"
 
 
 class Deviation(models.Model):

@@ -83,7 +83,7 @@ def current_files(evaluation: Evaluation) -> list[RunDataFile]:
 
 
 def _series(f: RunDataFile) -> RunSeries:
-    t = f.table
+    t = f.preview()
     return RunSeries(
         label=f.run.label,
         arm=f.run.arm,
@@ -298,7 +298,7 @@ def layout_curves(
     spec = layouts.get(key)
     files = current_files(evaluation) if files is None else files
     return [
-        CurveSeries(f.run.label, f.run.arm, *layouts.curve(spec, f.table))
+        CurveSeries(f.run.label, f.run.arm, *layouts.curve(spec, f.preview()))
         for f in files
         if f.layout == key
     ]

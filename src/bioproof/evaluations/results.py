@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from django.utils.translation import gettext
 
@@ -21,7 +22,14 @@ def frame_to_table(frame: pd.DataFrame) -> dict[str, list[Any]]:
     for col in frame.columns:
         series = frame[col]
         if pd.api.types.is_numeric_dtype(series):
-            table[str(col)] = [None if pd.isna(v) else float(v) for v in series.to_numpy()]
+            values = series.to_numpy(dtype=float)
+            empty = np.isnan(values)
+            if empty.any():
+                cells = values.astype(object)
+                cells[empty] = None
+                table[str(col)] = cells.tolist()
+            else:
+                table[str(col)] = values.tolist()
         else:
             table[str(col)] = [None if pd.isna(v) else str(v) for v in series.to_numpy()]
     return table
@@ -38,7 +46,7 @@ def table_to_frame(table: dict[str, list[Any]]) -> pd.DataFrame:
 
 def layout_kpis(
     layout: str,
-    table: dict[str, list[Any]],
+    table: dict[str, list[Any]] | pd.DataFrame,
     *,
     label: str,
     parameters: dict[str, float] | None = None,
@@ -47,7 +55,8 @@ def layout_kpis(
     from bioproof.evaluations import layouts
 
     try:
-        return layouts.get(layout).kpis(table_to_frame(table), parameters)
+        frame = table.copy() if isinstance(table, pd.DataFrame) else table_to_frame(table)
+        return layouts.get(layout).kpis(frame, parameters)
     except InputError as exc:
         raise DomainError(f"{label}: {exc.localized(gettext)}") from exc
 

@@ -313,15 +313,23 @@ def run_upload(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
             messages.error(request, _("Only the evaluating center's staff may do this."))
             return redirect("evaluation_detail", code=evaluation.code)
         # parsing a large file is the worker's: the request only keeps the file and queues it
+        layout = form.cleaned_data["layout"] or "offline"
+        staged = attempt(
+            request, eval_jobs.stage_upload, upload, by=request.user, run=run, layout=layout
+        )
+        if staged is None:
+            return redirect("evaluation_detail", code=evaluation.code)
         job = jobs.enqueue(
             "evaluations.upload",
             by=request.user,
             object_url=reverse("evaluation_detail", args=[evaluation.code]),
             object_label=f"{evaluation} · {run.label} · {upload.name}",
             run_id=run.pk,
-            staged=eval_jobs.stage_upload(upload),
+            staged=staged.file.name,
+            staged_id=staged.pk,
+            sha256=staged.sha256,
             filename=upload.name,
-            layout=form.cleaned_data["layout"] or "offline",
+            layout=layout,
         )
         return follow_job(request, job)
     else:

@@ -12,7 +12,14 @@ from bioproof.evaluations.actions.requests import (
     set_template,
     sign_protocol,
 )
-from bioproof.evaluations.actions.runs import add_run, analyse, record_deviation, upload_run_data
+from bioproof.evaluations.actions.runs import (
+    add_run,
+    analyse,
+    discard_staged,
+    record_deviation,
+    stage_run_data,
+    upload_run_data,
+)
 from bioproof.evaluations.actions.signing import (
     consent_demand,
     generate_report,
@@ -29,6 +36,7 @@ __all__ = [
     "add_run",
     "analyse",
     "consent_demand",
+    "discard_staged",
     "generate_report",
     "provide_info",
     "publish",
@@ -41,6 +49,7 @@ __all__ = [
     "set_template",
     "sign",
     "sign_protocol",
+    "stage_run_data",
     "start_correction",
     "upload_run_data",
     "withdraw",

@@ -5,25 +5,34 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import pandas as pd
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bioproof.analysis import tabular
 from bioproof.core import files
 from bioproof.core.errors import ConflictError, DomainError
 from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.evaluations import criteria as criteria_rules
-from bioproof.evaluations import layouts, results, workflow
+from bioproof.evaluations import layouts, results, rundata, workflow
 from bioproof.evaluations.actions._common import (
-    MAX_UPLOAD_BYTES,
     S,
     move,
     record,
     require_editable,
     require_operator,
 )
-from bioproof.evaluations.models import Criterion, Deviation, Evaluation, Run, RunDataFile
+from bioproof.evaluations.models import (
+    Criterion,
+    Deviation,
+    Evaluation,
+    Run,
+    RunDataFile,
+    StagedUpload,
+)
 
 
 @transaction.atomic
@@ -128,27 +137,51 @@ def _invalidate_results(evaluation: Evaluation) -> None:
 
 @transaction.atomic
 def upload_run_data(
-    *, by: Any, run: Run, filename: str, data: bytes | files.Source, layout: str = "offline"
+    *,
+    by: Any,
+    run: Run,
+    filename: str,
+    data: bytes | files.Source,
+    layout: str = "offline",
+    parsed: pd.DataFrame | None = None,
 ) -> RunDataFile:
     """Store a raw data file (CSV/XLSX) of one layout with its SHA-256 and its parsed table.
 
-    ``data`` is bytes or an uploaded file; a size above the limit is refused before it is read.
-    The file is parsed before anything is written, so a bad file leaves nothing behind; the
-    stored file takes its content-addressed name when the transaction commits. A re-upload of
-    the same layout adds a new version and keeps the old one; concurrent uploads are numbered
-    one after another (the evaluation row is locked).
+    ``data`` is bytes or a file (an upload, a staged file); a size above the layout's limit is
+    refused before it is read (:func:`rundata.upload_limit`: a sensor log may be gigabytes and
+    is never read whole). The file is parsed before anything is written, so a bad file leaves
+    nothing behind; ``parsed`` is the frame the layout's reader already returned for this very
+    file (the upload job parses outside the transaction to show progress). The raw file and the
+    parsed table (Parquet, :mod:`bioproof.evaluations.rundata`) take their content-addressed
+    names when the transaction commits. A re-upload of the same layout adds a new version and
+    keeps the old one; concurrent uploads are numbered one after another (the evaluation row is
+    locked).
     """
     evaluation = lock(run.evaluation)
     run = lock(run)
     require_operator(by, evaluation)
     require_editable(evaluation)
     spec = layouts.get(layout)
-    limit = min(MAX_UPLOAD_BYTES, files.max_upload_bytes())
-    raw = files.read_limited(data, filename=filename, max_bytes=limit)
-    if not raw:
-        raise DomainError(_("File '%(f)s' is empty.") % {"f": filename}, field="file")
-    frame = spec.parse(raw, filename)
-    stored = files.store(raw, prefix="run-data", filename=filename, max_bytes=limit)
+    limit = rundata.upload_limit(layout)
+    if isinstance(data, bytes | bytearray):
+        source: Any = files.read_limited(bytes(data), filename=filename, max_bytes=limit)
+        if not source:
+            raise DomainError(_("File '%(f)s' is empty.") % {"f": filename}, field="file")
+    else:
+        source = data
+        size = getattr(source, "size", None)
+        if isinstance(size, int) and size > limit:
+            raise files.too_large(filename, limit)
+        if size == 0:
+            raise DomainError(_("File '%(f)s' is empty.") % {"f": filename}, field="file")
+    if parsed is None:
+        if hasattr(source, "seek"):
+            source.seek(0)
+        with tabular.reading(limits=rundata.reading_limits(layout)):
+            parsed = spec.parse(source, filename)
+    frame = parsed
+    stored = files.store(source, prefix="run-data", filename=filename, max_bytes=limit)
+    table = rundata.store_table(frame, filename=filename)
     previous = run.data_files.filter(layout=layout)
     version = (previous.aggregate(v=Max("version"))["v"] or 0) + 1
     previous.filter(is_current=True).update(is_current=False)
@@ -160,7 +193,8 @@ def upload_run_data(
         file=stored.name,
         sha256=stored.sha256,
         size=stored.size,
-        table=results.frame_to_table(frame),
+        table_file=table.name,
+        table_sha256=table.sha256,
         n_rows=len(frame),
         uploaded_by=by,
     )
@@ -170,6 +204,7 @@ def upload_run_data(
         field="file",
     ):
         data_file.save()
+    data_file.set_frame(frame)
     _invalidate_results(evaluation)
     record(
         by,
@@ -183,10 +218,66 @@ def upload_run_data(
             "filename": filename,
             "version": version,
             "sha256": stored.sha256,
+            "table_sha256": table.sha256,
             "rows": len(frame),
         },
     )
     return data_file
+
+
+@transaction.atomic
+def stage_run_data(
+    *, by: Any, run: Run, filename: str, data: files.Source, layout: str = "offline"
+) -> StagedUpload:
+    """Keep an uploaded run-data file (streamed into the file store, hashed) for the job that
+    parses it; refused at once when the layout is unknown or the file is above its limit."""
+    evaluation = lock(run.evaluation)
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    layouts.get(layout)
+    limit = rundata.upload_limit(layout)
+    stored = files.store(data, prefix="job-uploads", filename=filename, max_bytes=limit)
+    staged = StagedUpload.objects.create(
+        run=run,
+        layout=layout,
+        filename=filename[:200],
+        file=stored.name,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_by=by,
+    )
+    record(
+        by,
+        "run_data.staged",
+        staged,
+        evaluation.center,
+        after={
+            "evaluation": evaluation.code,
+            "run": run.label,
+            "layout": layout,
+            "filename": filename,
+            "sha256": stored.sha256,
+            "size": stored.size,
+        },
+    )
+    return staged
+
+
+@transaction.atomic
+def discard_staged(*, by: Any, staged: StagedUpload) -> None:
+    """Remove a staged upload once its data file is stored; its file goes on commit unless
+    another staged upload holds the same content."""
+    name = staged.file.name
+    run = staged.run
+    after = {"run": run.label, "filename": staged.filename, "sha256": staged.sha256}
+    record(by, "run_data.staged_removed", staged, run.evaluation.center, after=after)
+    staged.delete()
+
+    def remove() -> None:
+        if not StagedUpload.objects.filter(file=name).exists():
+            default_storage.delete(name)
+
+    files.schedule(remove)
 
 
 @transaction.atomic
@@ -243,7 +334,9 @@ def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
     for run in runs:
         kpis: dict[str, Any] = {}
         for layout, f in sorted(files[run.pk].items()):
-            kpis |= results.layout_kpis(layout, f.table, label=run.label, parameters=run.parameters)
+            kpis |= results.layout_kpis(
+                layout, f.frame(), label=run.label, parameters=run.parameters
+            )
         run.kpis = kpis
     Run.objects.bulk_update(runs, ["kpis"])
     criteria = list(evaluation.criteria.all())

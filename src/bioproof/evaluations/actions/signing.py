@@ -333,7 +333,8 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
                 file=f.file.name,
                 sha256=f.sha256,
                 size=f.size,
-                table=f.table,
+                table_file=f.table_file.name,
+                table_sha256=f.table_sha256,
                 n_rows=f.n_rows,
                 uploaded_by=f.uploaded_by,
             )
