@@ -155,7 +155,7 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
             "kpi_choices": [
                 (k, reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in sorted(KPIS)
             ],
-            "criterion_form": CriterionForm(),
+            "criterion_form": CriterionForm(kpis=_picker_kpis(evaluation)),
             "protocol_signatures": (
                 list(signatures_for(evaluation.protocol)) if evaluation.protocol else []
             ),
@@ -378,27 +378,30 @@ def protocol_template(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("evaluation_detail", code=evaluation.code)
 
 
+def _picker_kpis(evaluation: Evaluation) -> list[str]:
+    """The KPIs the picker offers: the method template's, else every KPI."""
+    return list(evaluation.template.kpis) if evaluation.template else []
+
+
 @login_required
 @require_POST
 def criterion_add(request: HttpRequest, code: str) -> HttpResponse:
     evaluation = _get(request, code)
-    form = CriterionForm(request.POST)
+    form = CriterionForm(request.POST, kpis=_picker_kpis(evaluation))
     if form.is_valid():
-        d = form.cleaned_data
-        value = d["value"] / 100 if d["relative"] else d["value"]
-        attempt(
-            request,
-            actions.add_criterion,
-            by=request.user,
-            evaluation=evaluation,
-            kpi=d["kpi"],
-            comparison=d["comparison"],
-            value=value,
-            relative=d["relative"],
-            alpha=d["alpha"],
-            higher_is_better=d["higher_is_better"],
-            success=_("Criterion added."),
-        )
+        try:
+            spec = form.criterion()
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            attempt(
+                request,
+                actions.add_criterion,
+                by=request.user,
+                evaluation=evaluation,
+                success=_("Criterion added."),
+                **spec,
+            )
     else:
         form_errors(request, form)
     return redirect("evaluation_detail", code=evaluation.code)
