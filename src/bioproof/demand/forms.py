@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
-from bioproof.demand.models import Need, ProductDocument
+from bioproof.demand.models import Need, ProductDocument, ProposalAttachment
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -141,5 +141,13 @@ class AdoptionForm(forms.Form):
 
 class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProductDocument.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"))
+
+
+class AttachmentForm(forms.Form):
+    """A CoA, SDS or quote attached to a proposal (or, in evaluations, to a request)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProposalAttachment.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(label=_("File"))

@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,13 +21,20 @@ from bioproof.core.web import attempt, form_errors, paginate
 from bioproof.demand import actions, matching, policy, rules
 from bioproof.demand.forms import (
     AdoptionForm,
+    AttachmentForm,
     DocumentForm,
     NeedForm,
     ProposalForm,
     ReasonForm,
     TailoredEvaluationForm,
 )
-from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
+from bioproof.demand.models import (
+    Adoption,
+    Need,
+    ProductDocument,
+    Proposal,
+    ProposalAttachment,
+)
 
 
 def _denied(request: HttpRequest, message: str) -> HttpResponse:
@@ -163,9 +171,12 @@ def need_detail(request: HttpRequest, code: str) -> HttpResponse:
         Proposal.objects.visible_to(user)
         .filter(need=need)
         .select_related("product__supplier", "evaluation")
+        .prefetch_related("attachments")
         .order_by("-created_at", "-id")
     )
     context: dict[str, Any] = {
+        "attachment_form": AttachmentForm(),
+        "supplier_orgs": set(getattr(user, "organization_ids", None) or []),
         "need": need,
         "spec_rows": _spec_rows(need),
         "manages": manages,
@@ -419,3 +430,37 @@ def document_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
         ProductDocument.objects.visible_to(request.user), pk=pk, product__code=code
     )
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+
+
+@login_required
+@require_POST
+def proposal_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposing supplier attaches a CoA, SDS or quote to its proposal."""
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attempt(
+            request,
+            actions.attach_to_proposal,
+            by=request.user,
+            proposal=proposal,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            filename=upload.name,
+            data=upload,
+            success=_("Document attached."),
+        )
+    else:
+        form_errors(request, form)
+    return redirect(reverse("need_detail", args=[proposal.need.code]) + "#proposals")
+
+
+@login_required
+def proposal_attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Whoever sees the proposal (its supplier, the demand company) downloads its documents."""
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(ProposalAttachment, pk=attachment_id, proposal=proposal)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )

@@ -17,6 +17,7 @@ class EvaluationsConfig(AppConfig):
         verification.register(m.RunDataFile, files={"file": "sha256"})
         verification.register(m.Report, files={"file": "sha256"})
         verification.register(m.TrackRecord)
+        verification.register(m.Attachment, files={"file": "sha256"})
         from bioproof.core import integrity
         from bioproof.evaluations import integrity as checks
 

@@ -19,6 +19,7 @@ from bioproof.core.errors import DomainError
 from bioproof.core.policy import get_visible_or_404
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.demand.forms import AttachmentForm
 from bioproof.evaluations import (
     actions,
     content,
@@ -42,6 +43,7 @@ from bioproof.evaluations.forms import (
 )
 from bioproof.evaluations.models import (
     EDITABLE_STATES,
+    Attachment,
     Criterion,
     Evaluation,
     MethodTemplate,
@@ -168,6 +170,19 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
             .filter(code=evaluation.code)
             .order_by("version"),
             "history": audit.history(evaluation),
+            "attachments": list(
+                Attachment.objects.filter(evaluation__code=evaluation.code).select_related(
+                    "uploaded_by"
+                )
+            ),
+            "attachment_form": AttachmentForm(),
+            "may_attach": evaluation.is_current
+            and evaluation.status in ("requested", "info_requested", "planning")
+            and (
+                operator
+                or policy.can_withdraw_request(request.user, evaluation)
+                or policy.is_demand_staff(request.user, evaluation)
+            ),
             "has_data": bool(files),
             "run_form": RunForm(),
             "deviation_form": DeviationForm(),
@@ -194,6 +209,11 @@ _STEP_ACTIONS: dict[str, tuple[Callable[..., Any], Promise]] = {
     "publish": (actions.publish, _lazy("Published as a track record.")),
     "withdraw": (actions.withdraw, _lazy("Publication withdrawn.")),
     "correct": (actions.start_correction, _lazy("Version opened for correction.")),
+    "withdraw_request": (actions.withdraw_request, _lazy("Request withdrawn.")),
+    "return_for_rework": (
+        actions.return_for_rework,
+        _lazy("Returned for rework; a new version is open for the author."),
+    ),
 }
 
 
@@ -231,7 +251,7 @@ def evaluation_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
         )
         return follow_job(request, run)
     result = attempt(request, fn, by=request.user, evaluation=evaluation, success=success, **values)
-    if step == "correct" and result is not None:
+    if step in ("correct", "return_for_rework") and result is not None:
         return redirect("evaluation_detail", code=result.code)
     return redirect("evaluation_detail", code=evaluation.code)
 
@@ -259,6 +279,58 @@ def run_add(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form_errors(request, form)
     return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def runs_from_protocol(request: HttpRequest, code: str) -> HttpResponse:
+    """Create the protocol's runs, N per arm, in one step."""
+    evaluation = _get(request, code)
+    created = attempt(
+        request,
+        actions.add_runs_from_protocol,
+        by=request.user,
+        evaluation=evaluation,
+        batch_prefix=request.POST.get("batch_prefix", ""),
+        equipment=request.POST.get("equipment", ""),
+    )
+    if created:
+        messages.success(request, _("%(n)d runs added from the protocol.") % {"n": len(created)})
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#runs")
+
+
+@login_required
+@require_POST
+def run_edit(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
+    evaluation = _get(request, code)
+    run = get_object_or_404(Run, pk=run_id, evaluation=evaluation)
+    attempt(
+        request,
+        actions.update_run,
+        by=request.user,
+        run=run,
+        batch_id=request.POST.get("batch_id", ""),
+        equipment=request.POST.get("equipment", ""),
+        notes=request.POST.get("notes", run.notes),
+        success=_("Run %(run)s updated.") % {"run": run.label},
+    )
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#runs")
+
+
+@login_required
+@require_POST
+def run_exclude(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
+    evaluation = _get(request, code)
+    run = get_object_or_404(Run, pk=run_id, evaluation=evaluation)
+    attempt(
+        request,
+        actions.exclude_run,
+        by=request.user,
+        run=run,
+        reason=request.POST.get("reason", ""),
+        success=_("Run %(run)s excluded from the analysis.") % {"run": run.label},
+    )
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#runs")
 
 
 @login_required
@@ -529,4 +601,41 @@ def template_detail(request: HttpRequest, code: str) -> HttpResponse:
             ],
             "known_layouts": list(layouts.all_layouts()),
         },
+    )
+
+
+@login_required
+@require_POST
+def attachment_add(request: HttpRequest, code: str) -> HttpResponse:
+    """Attach a CoA, SDS or quote to the request (the requester, or the center)."""
+    evaluation = _get(request, code)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attempt(
+            request,
+            actions.attach,
+            by=request.user,
+            evaluation=evaluation,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            filename=upload.name,
+            data=upload,
+            success=_("Document attached."),
+        )
+    else:
+        form_errors(request, form)
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#attachments")
+
+
+@login_required
+def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    """An attachment is seen by whoever sees its evaluation (its three parties)."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(evaluation__in=Evaluation.objects.visible_to(request.user)),
+        pk=attachment_id,
+        evaluation__code=code,
+    )
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
     )

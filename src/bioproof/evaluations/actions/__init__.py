@@ -4,6 +4,7 @@ audit event, in one transaction."""
 from bioproof.evaluations.actions.requests import (
     accept,
     add_criterion,
+    attach,
     provide_info,
     reject,
     remove_criterion,
@@ -11,12 +12,22 @@ from bioproof.evaluations.actions.requests import (
     request_info,
     set_template,
     sign_protocol,
+    withdraw_request,
 )
-from bioproof.evaluations.actions.runs import add_run, analyse, record_deviation, upload_run_data
+from bioproof.evaluations.actions.runs import (
+    add_run,
+    add_runs_from_protocol,
+    analyse,
+    exclude_run,
+    record_deviation,
+    update_run,
+    upload_run_data,
+)
 from bioproof.evaluations.actions.signing import (
     consent_demand,
     generate_report,
     publish,
+    return_for_rework,
     sign,
     start_correction,
     withdraw,
@@ -27,8 +38,11 @@ __all__ = [
     "accept",
     "add_criterion",
     "add_run",
+    "add_runs_from_protocol",
     "analyse",
+    "attach",
     "consent_demand",
+    "exclude_run",
     "generate_report",
     "provide_info",
     "publish",
@@ -37,11 +51,14 @@ __all__ = [
     "remove_criterion",
     "request_evaluation",
     "request_info",
+    "return_for_rework",
     "revise_template",
     "set_template",
     "sign",
     "sign_protocol",
     "start_correction",
+    "update_run",
     "upload_run_data",
     "withdraw",
+    "withdraw_request",
 ]
