@@ -7,9 +7,11 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bioproof.catalog import actions
+from bioproof.catalog.filters import ProductFilter
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.auth import api_user
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination
 from bioproof.core.policy import get_visible_or_404
 
@@ -44,8 +46,11 @@ class ProductIn(Schema):
 @router.get("", response=list[ProductOut], auth=None)
 @paginate(LimitOffsetPagination)
 def list_products(request: HttpRequest, category: str | None = None) -> Any:
+    """Products visible to you, filtered and sorted as the products page is
+    (:class:`bioproof.catalog.filters.ProductFilter`: ``q``, ``category`` (with its
+    subcategories), ``supplier``, ``status``, ``sort``)."""
     qs = Product.objects.visible_to(api_user(request)).select_related("supplier", "category")
-    return qs.filter(category__code=category) if category else qs
+    return api_filtered(request, ProductFilter, qs)
 
 
 @router.get("/{code}", response=ProductOut, auth=None)

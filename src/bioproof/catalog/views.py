@@ -7,28 +7,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bioproof.catalog import actions
+from bioproof.catalog.filters import COLUMNS, ProductFilter
 from bioproof.catalog.forms import CategoryForm, ProductForm, UnlistForm
 from bioproof.catalog.models import Category, Product
 from bioproof.catalog.policy import can_manage_product
 from bioproof.consortium.models import Organization
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
-from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.core.web import attempt, form_errors
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
     products = Product.objects.visible_to(request.user).select_related("supplier", "category")
-    category = request.GET.get("category")
-    if category:
-        products = products.filter(category__code=category)
-    return render(
-        request,
-        "catalog/product_list.html",
-        {
-            "page": paginate(request, products),
-            "categories": Category.objects.filter(parent__isnull=False),
-            "category": category,
-        },
+    filterset, page, export = filtered_list(
+        request, ProductFilter, products, columns=COLUMNS, filename="products"
     )
+    if export is not None:
+        return export
+    return render(request, "catalog/product_list.html", {"page": page, "filter": filterset})
 
 
 def product_detail(request: HttpRequest, code: str) -> HttpResponse:

@@ -14,9 +14,11 @@ from bioproof.consortium.auth import api_user as viewer
 from bioproof.consortium.models import Organization
 from bioproof.core.api_inputs import upload_filename
 from bioproof.core.errors import DomainError, PolicyDenied
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination, typed
 from bioproof.core.policy import get_visible_or_404, is_platform_admin, org_ids
 from bioproof.demand import actions, matching, policy
+from bioproof.demand.filters import AdoptionFilter, NeedFilter, ProposalFilter
 from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
 
 needs_router = Router()
@@ -247,14 +249,11 @@ def _proposal(request: HttpRequest, pk: int) -> Proposal:
 def list_needs(
     request: HttpRequest, status: Need.Status | None = None, category: str | None = None
 ) -> Any:
-    """Needs visible to you (anonymous: public needs only)."""
+    """Needs visible to you (anonymous: public needs only), filtered and sorted as the needs
+    page is (:class:`bioproof.demand.filters.NeedFilter`: ``q``, ``status``, ``category``,
+    ``visibility``, ``organization``, ``deadline_before``, ``sort``)."""
     qs = Need.objects.visible_to(viewer(request)).select_related("organization", "category")
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        root = Category.objects.filter(code=category).first()
-        qs = qs.filter(category_id__in=matching.subtree_ids(root)) if root else qs.none()
-    return qs
+    return api_filtered(request, NeedFilter, qs)
 
 
 @needs_router.get("/{code}", response=NeedOut, auth=None)
@@ -343,11 +342,12 @@ def invite_supplier(request: HttpRequest, code: str, payload: ProposalIn) -> Any
 @paginate(LimitOffsetPagination)
 @typed
 def list_proposals(request: HttpRequest, status: Proposal.Status | None = None) -> Any:
-    """Proposals your organization sent or received."""
+    """Proposals your organization sent or received (filters of the proposals page:
+    ``status``, ``need``, ``supplier``, ``sort``)."""
     qs = Proposal.objects.visible_to(request.auth).select_related(
         "need", "product", "supplier", "evaluation"
     )
-    return qs.filter(status=status) if status else qs
+    return api_filtered(request, ProposalFilter, qs)
 
 
 @proposals_router.post("/{pk}/accept", response=ProposalOut)
@@ -388,9 +388,12 @@ def request_evaluation(request: HttpRequest, pk: int, payload: TailoredEvaluatio
 @adoptions_router.get("", response=list[AdoptionOut])
 @paginate(LimitOffsetPagination)
 def list_adoptions(request: HttpRequest) -> Any:
-    return Adoption.objects.visible_to(request.auth).select_related(
+    """Adoptions you may see (filters of the adoptions page: ``product``, ``adopted_after``,
+    ``sort``)."""
+    qs = Adoption.objects.visible_to(request.auth).select_related(
         "organization", "product", "need", "evaluation"
     )
+    return api_filtered(request, AdoptionFilter, qs)
 
 
 @adoptions_router.post("", response={201: AdoptionOut})

@@ -16,9 +16,18 @@ from django.views.decorators.http import require_POST
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin, org_ids
-from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.core.web import attempt, form_errors
 from bioproof.demand import actions, matching, policy, rules
+from bioproof.demand.filters import (
+    ADOPTION_COLUMNS,
+    NEED_COLUMNS,
+    PROPOSAL_COLUMNS,
+    AdoptionFilter,
+    NeedFilter,
+    ProposalFilter,
+)
 from bioproof.demand.forms import (
     AdoptionForm,
     AttachmentForm,
@@ -74,25 +83,20 @@ def _get_proposal(request: HttpRequest, pk: int) -> Proposal:
 
 def need_list(request: HttpRequest) -> HttpResponse:
     needs = Need.objects.visible_to(request.user).select_related("organization", "category")
-    status = request.GET.get("status") or ""
-    if status in Need.Status.values:
-        needs = needs.filter(status=status)
-    category = request.GET.get("category") or ""
-    if category:
-        root = Category.objects.filter(code=category).first()
-        needs = needs.filter(category_id__in=matching.subtree_ids(root)) if root else needs.none()
     mine = request.GET.get("mine") == "1" and request.user.is_authenticated
     if mine:
         needs = needs.filter(organization_id__in=org_ids(request.user))
+    filterset, page, export = filtered_list(
+        request, NeedFilter, needs, columns=NEED_COLUMNS, filename="needs"
+    )
+    if export is not None:
+        return export
     return render(
         request,
         "demand/need_list.html",
         {
-            "page": paginate(request, needs),
-            "statuses": Need.Status.choices,
-            "status": status,
-            "categories": Category.objects.select_related("parent"),
-            "category": category,
+            "page": page,
+            "filter": filterset,
             "mine": mine,
             "can_post": _demand_org(request) is not None,
         },
@@ -254,9 +258,14 @@ def need_close(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     proposals = Proposal.objects.visible_to(request.user).select_related(
-        "need__organization", "product__supplier", "evaluation"
+        "need__organization", "product__supplier", "evaluation", "supplier"
     )
-    return render(request, "demand/proposal_list.html", {"page": paginate(request, proposals)})
+    filterset, page, export = filtered_list(
+        request, ProposalFilter, proposals, columns=PROPOSAL_COLUMNS, filename="proposals"
+    )
+    if export is not None:
+        return export
+    return render(request, "demand/proposal_list.html", {"page": page, "filter": filterset})
 
 
 @login_required
@@ -337,10 +346,15 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
     adoptions = Adoption.objects.visible_to(request.user).select_related(
         "organization", "product__supplier", "need", "evaluation"
     )
+    filterset, page, export = filtered_list(
+        request, AdoptionFilter, adoptions, columns=ADOPTION_COLUMNS, filename="adoptions"
+    )
+    if export is not None:
+        return export
     return render(
         request,
         "demand/adoption_list.html",
-        {"page": paginate(request, adoptions), "can_record": _demand_org(request) is not None},
+        {"page": page, "filter": filterset, "can_record": _demand_org(request) is not None},
     )
 
 

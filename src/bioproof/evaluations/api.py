@@ -12,9 +12,11 @@ from bioproof.catalog.models import Product
 from bioproof.consortium.models import Organization
 from bioproof.core.api_inputs import upload_filename
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination, typed
 from bioproof.core.policy import get_visible_or_404
 from bioproof.evaluations import actions
+from bioproof.evaluations.filters import EvaluationFilter, TrackRecordFilter
 from bioproof.evaluations.models import Evaluation, MethodTemplate, Run, TrackRecord
 
 router = Router()
@@ -169,12 +171,14 @@ def _evaluation(request: HttpRequest, code: str) -> Evaluation:
 @paginate(LimitOffsetPagination)
 @typed
 def list_evaluations(request: HttpRequest, status: Evaluation.Status | None = None) -> Any:
+    """Evaluations you may see (filters of the evaluations page: ``q``, ``status``, ``center``,
+    ``product``, ``tailored``, ``sort``)."""
     qs = (
         Evaluation.objects.visible_to(request.auth)
         .current()
         .select_related("product__supplier", "center", "need")
     )
-    return qs.filter(status=status) if status else qs
+    return api_filtered(request, EvaluationFilter, qs)
 
 
 @router.get("/{code}", response=EvaluationDetail)
@@ -405,7 +409,9 @@ def _public() -> Any:
 @public_router.get("", response=list[TrackRecordOut])
 @paginate(LimitOffsetPagination)
 def list_track_records(request: HttpRequest) -> Any:
-    return _public()
+    """Published track records (filters of the public page: ``q``, ``category``, ``center``,
+    ``supplier``, ``sort``)."""
+    return api_filtered(request, TrackRecordFilter, _public())
 
 
 @public_router.get("/{code}", response=TrackRecordOut)

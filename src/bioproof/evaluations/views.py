@@ -16,9 +16,10 @@ from django.views.decorators.http import require_POST
 from bioproof.analysis.kpis import KPIS
 from bioproof.core import audit, jobs
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404
 from bioproof.core.signatures import signatures_for
-from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.core.web import attempt, form_errors
 from bioproof.demand.forms import AttachmentForm
 from bioproof.evaluations import (
     actions,
@@ -31,6 +32,7 @@ from bioproof.evaluations import (
 )
 from bioproof.evaluations import jobs as eval_jobs
 from bioproof.evaluations.actions import templates as template_actions
+from bioproof.evaluations.filters import EVALUATION_COLUMNS, EvaluationFilter
 from bioproof.evaluations.forms import (
     CriterionForm,
     DeviationForm,
@@ -68,18 +70,12 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
         .current()
         .select_related("product__supplier", "center")
     )
-    status = request.GET.get("status")
-    if status:
-        evaluations = evaluations.filter(status=status)
-    return render(
-        request,
-        "evaluations/evaluation_list.html",
-        {
-            "page": paginate(request, evaluations),
-            "statuses": Evaluation.Status.choices,
-            "status": status,
-        },
+    filterset, page, export = filtered_list(
+        request, EvaluationFilter, evaluations, columns=EVALUATION_COLUMNS, filename="evaluations"
     )
+    if export is not None:
+        return export
+    return render(request, "evaluations/evaluation_list.html", {"page": page, "filter": filterset})
 
 
 @login_required
