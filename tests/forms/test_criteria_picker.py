@@ -128,3 +128,32 @@ def test_human_units_and_korean_particles() -> None:
     assert josa("레진", "은") == "레진은" and josa("필터", "은") == "필터는"
     assert josa("센터", "이") == "센터가" and josa("EV-2026-0001", "이") == "EV-2026-0001이"
     assert josa("서울", "으로") == "서울로" and josa("공장", "으로") == "공장으로"
+
+
+def test_spec_errors_choose_the_korean_particle() -> None:
+    from bioproof.catalog.models import Category
+    from bioproof.catalog.specs import clean_specs
+
+    resins = Category(
+        code="x",
+        name_ko="레진",
+        name_en="Resins",
+        spec_fields=[
+            ("particle_size", "Mean particle size", "평균 입자 크기", "number", "µm"),
+            ("mode", "Mode", "분리 모드", "choice:affinity|HIC", ""),
+        ],
+    )
+    with translation.override("ko"):
+        with pytest.raises(DomainError) as err:
+            clean_specs(resins, {"particle_size": "작음"})
+        assert "'작음'은 숫자가 아닙니다" in err.value.message and "(는)" not in err.value.message
+        with pytest.raises(DomainError) as err:
+            clean_specs(resins, {"mode": "magic"})
+        assert "'magic'은 허용 값" in err.value.message  # 매직: a final consonant → 은
+        with pytest.raises(DomainError) as err:
+            clean_specs(resins, {"mode": "powder"})
+        assert "'powder'는 허용 값" in err.value.message  # 파우더: a vowel → 는
+        assert "(는)" not in err.value.message
+    with translation.override("en"), pytest.raises(DomainError) as err:
+        clean_specs(resins, {"particle_size": "abc"})
+    assert err.value.message == "Specification 'particle_size': 'abc' is not a number."

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
@@ -65,7 +66,9 @@ def register_product(request: HttpRequest, payload: ProductIn) -> Any:
     user = request.auth
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        raise DomainError(f"unknown category '{payload.category}'", field="category")
+        raise DomainError(
+            _("Unknown category '%(c)s'.") % {"c": payload.category}, field="category"
+        )
     supplier = user.primary_organization
     if payload.supplier:
         supplier = next(
@@ -77,9 +80,11 @@ def register_product(request: HttpRequest, payload: ProductIn) -> Any:
             None,
         )
         if supplier is None:
-            raise DomainError(f"you are not a member of '{payload.supplier}'", field="supplier")
+            raise DomainError(
+                _("You are not a member of '%(o)s'.") % {"o": payload.supplier}, field="supplier"
+            )
     if supplier is None:
-        raise DomainError("your account belongs to no organization", field="supplier")
+        raise DomainError(_("Your account belongs to no organization."), field="supplier")
     product = actions.register_product(
         by=user,
         supplier=supplier,

@@ -58,7 +58,21 @@ _DIGIT_FINAL = {
     "8": "ㄹ",  # 팔
     "9": "",  # 구
 }
-_LATIN_FINAL = {"l": "ㄹ", "r": "", "m": "ㅁ", "n": "ㄴ"}
+# a Latin word read in Korean: "-l" 일/엘 → ㄹ; "-m", "-n", "-ng" and the stops "-b/-p",
+# "-c/-k", "-d/-t", "-g" keep a final consonant (매직, 블록, 랩); vowels, "-r", "-s", "-x", "-f"
+# and others are read with a vowel ending (파우더, 케이스, 박스)
+_LATIN_FINAL = {
+    "l": "ㄹ",
+    "m": "ㅁ",
+    "n": "ㄴ",
+    "g": "ㅇ",
+    "b": "ㅂ",
+    "p": "ㅂ",
+    "c": "ㄱ",
+    "k": "ㄱ",
+    "d": "ㅅ",
+    "t": "ㅅ",
+}
 
 
 def _final(word: str) -> str:

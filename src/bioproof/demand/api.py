@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -228,7 +229,7 @@ def _need(request: HttpRequest, code: str) -> Need:
 def _product(user: Any, code: str, field: str = "product") -> Product:
     product = Product.objects.visible_to(user).filter(code=code).first()
     if product is None:
-        raise DomainError(f"unknown product '{code}'", field=field)
+        raise DomainError(_("Unknown product '%(c)s'.") % {"c": code}, field=field)
     return product
 
 
@@ -266,7 +267,9 @@ def post_need(request: HttpRequest, payload: NeedIn) -> Any:
     user = request.auth
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        raise DomainError(f"unknown category '{payload.category}'", field="category")
+        raise DomainError(
+            _("Unknown category '%(c)s'.") % {"c": payload.category}, field="category"
+        )
     need = actions.post_need(
         by=user,
         organization=_demand_org(user, payload.organization),
@@ -369,7 +372,7 @@ def request_evaluation(request: HttpRequest, pk: int, payload: TailoredEvaluatio
     """Turn an accepted proposal into a demand-tailored evaluation request."""
     center = Organization.objects.filter(code=payload.center, kind=Organization.Kind.CENTER).first()
     if center is None:
-        raise DomainError(f"unknown center '{payload.center}'", field="center")
+        raise DomainError(_("Unknown center '%(c)s'.") % {"c": payload.center}, field="center")
     evaluation = actions.request_tailored_evaluation(
         by=request.auth,
         proposal=_proposal(request, pk),
@@ -406,7 +409,7 @@ def record_adoption(request: HttpRequest, payload: AdoptionIn) -> Any:
     if payload.need:
         need = Need.objects.filter(code=payload.need, organization=organization).first()
         if need is None:
-            raise DomainError(f"unknown need '{payload.need}'", field="need")
+            raise DomainError(_("Unknown need '%(c)s'.") % {"c": payload.need}, field="need")
     evaluation = None
     if payload.evaluation:
         evaluation = Evaluation.objects.filter(code=payload.evaluation, is_current=True).first()

@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -191,7 +192,7 @@ def request_evaluation(request: HttpRequest, payload: RequestIn) -> Any:
     product = get_visible_or_404(Product.objects, request.auth, code=payload.product)
     center = Organization.objects.filter(code=payload.center).first()
     if center is None:
-        raise DomainError(f"unknown center '{payload.center}'", field="center")
+        raise DomainError(_("Unknown center '%(c)s'.") % {"c": payload.center}, field="center")
     evaluation = actions.request_evaluation(
         by=request.auth,
         product=product,
@@ -229,7 +230,9 @@ def provide_info(request: HttpRequest, code: str, payload: EvaluationReasonIn) -
 def set_template(request: HttpRequest, code: str, payload: TemplateIn) -> Any:
     template = MethodTemplate.objects.current().filter(code=payload.template).first()
     if template is None:
-        raise DomainError(f"unknown method template '{payload.template}'", field="template")
+        raise DomainError(
+            _("Unknown method template '%(c)s'.") % {"c": payload.template}, field="template"
+        )
     return actions.set_template(
         by=request.auth, evaluation=_evaluation(request, code), template=template
     )

@@ -226,7 +226,7 @@ def evaluate(
             )
             return r.to_dict(), bool(r.non_inferior)
     except InputError as exc:
-        raise DomainError(f"{criterion.kpi}: {exc}") from exc
+        raise DomainError(f"{criterion.kpi}: {exc.localized(_)}") from exc
     values = [float(v) for v in candidate]
     if not values:
         raise DomainError(_("KPI %(k)s has no candidate values.") % {"k": criterion.kpi})
