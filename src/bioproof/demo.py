@@ -155,9 +155,10 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
+    from bioproof.demand.demo import DEMAND_USERS
     from bioproof.training.demo import TRAINING_USERS
 
-    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + TRAINING_USERS] + [
+    logins = [(u, org, ", ".join(r)) for u, org, r, *_ in USERS + DEMAND_USERS + TRAINING_USERS] + [
         ("admin", "—", "superuser")
     ]
     if Organization.objects.filter(code="koreabio").exists():
@@ -260,6 +261,12 @@ def load() -> DemoSummary:
         process_context="mAb capture from clarified CHO harvest",
     )
     assert ev2.status == "requested"
+
+    # Demand companies, needs, proposals, adoptions, evaluations in every state and more
+    # published track records.
+    from bioproof.demand import demo as programme_demo
+
+    programme_demo.load(orgs, users, products, PASSWORD)
 
     # Training: providers, the course catalogue, sessions past and future, certificates.
     from bioproof.training import demo as training_demo

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils import translation
 
 from bioproof.analysis.kpis import KPIS
+from bioproof.core.i18n import human_unit
 from bioproof.core.signatures import signatures_for
 from bioproof.evaluations import layouts
 from bioproof.evaluations.models import Evaluation, RunDataFile
@@ -78,7 +79,7 @@ def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
     """(comparison, result) of a criterion as short human text in ``language``."""
     ko = language == "ko"
     r = criterion.result or {}
-    unit = criterion.unit
+    unit = human_unit(criterion.unit)  # ×10⁶ cells/mL, not 1e6
     value = criterion.value
     margin = f"{value * 100:g} %" if criterion.relative else f"{value:g} {unit}"
     alpha = f"α = {criterion.alpha:g}"
