@@ -8,7 +8,6 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bioproof.core.errors import DomainError
-from bioproof.core.i18n import josa
 
 
 def _fields(category: Any) -> dict[str, list[str]]:
@@ -31,7 +30,6 @@ def clean_specs(category: Any, raw: dict[str, Any] | None) -> dict[str, Any]:
                 _("Specification %(field)s is not defined for %(c)s (known: %(known)s).")
                 % {
                     "field": f"'{key}'",
-                    "field_topic": josa(f"'{key}'", "은"),
                     "c": category.name,
                     "known": known,
                 },
@@ -44,13 +42,13 @@ def clean_specs(category: Any, raw: dict[str, Any] | None) -> dict[str, Any]:
             except ValueError:
                 raise DomainError(
                     _("Specification '%(k)s': %(value)s is not a number.")
-                    % {"k": key, "value": f"'{value}'", "value_topic": josa(f"'{value}'", "은")},
+                    % {"k": key, "value": f"'{value}'"},
                     field="specs",
                 ) from None
             if not math.isfinite(number) or number < 0:
                 raise DomainError(
                     _("Specification %(field)s must be a non-negative number (%(u)s).")
-                    % {"field": f"'{key}'", "field_topic": josa(f"'{key}'", "은"), "u": unit},
+                    % {"field": f"'{key}'", "u": unit},
                     field="specs",
                 )
             cleaned[key] = number
@@ -62,7 +60,6 @@ def clean_specs(category: Any, raw: dict[str, Any] | None) -> dict[str, Any]:
                     % {
                         "k": key,
                         "value": f"'{value}'",
-                        "value_topic": josa(f"'{value}'", "은"),
                         "c": ", ".join(choices),
                     },
                     field="specs",

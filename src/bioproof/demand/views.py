@@ -32,6 +32,7 @@ from bioproof.demand.forms import (
     AdoptionForm,
     AttachmentForm,
     DocumentForm,
+    NeedCriterionFormSet,
     NeedForm,
     ProposalForm,
     ReasonForm,
@@ -109,11 +110,15 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if organization is None:
         return _denied(request, _("Only demand companies' staff post needs."))
     form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    picker = NeedCriterionFormSet(request.POST or None, prefix="criteria")
+    if request.method == "POST" and form.is_valid() & picker.is_valid():
         d = form.cleaned_data
         try:
             specs = rules.parse_spec_lines(d["required_specs"])
-            criteria = rules.parse_criterion_lines(d["criteria"])
+            # criteria picked from the KPIs, then any typed as text; clean_criteria refuses a
+            # KPI given twice with the same comparison
+            criteria = [c for f in picker.forms if (c := f.criterion())]
+            criteria += rules.parse_criterion_lines(d["criteria"])
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -143,7 +148,11 @@ def need_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "demand/need_form.html",
-        {"form": form, "categories": Category.objects.select_related("parent")},
+        {
+            "form": form,
+            "picker": picker,
+            "categories": Category.objects.select_related("parent"),
+        },
     )
 
 

@@ -72,7 +72,7 @@ def track_record_detail(request: HttpRequest, code: str) -> HttpResponse:
                 (
                     c,
                     *(
-                        reporting.criterion_text(c, lang)
+                        reporting.criterion_text(c, lang, human_units=True)
                         if evaluation.is_public_criterion(c)
                         else (str(CONFIDENTIAL), "—")
                     ),

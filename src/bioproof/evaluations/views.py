@@ -133,7 +133,11 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
                 (reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in kpi_keys
             ],
             "criteria": [
-                (c, *reporting.criterion_text(c, lang), reporting.kpi_label(c.kpi, lang))
+                (
+                    c,
+                    *reporting.criterion_text(c, lang, human_units=True),
+                    reporting.kpi_label(c.kpi, lang),
+                )
                 for c in evaluation.criteria.all()
             ],
             "options": workflow.options(evaluation, request.user),
