@@ -110,14 +110,18 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if organization is None:
         return _denied(request, _("Only demand companies' staff post needs."))
     form = NeedForm(request.POST or None)
-    picker = NeedCriterionFormSet(request.POST or None, prefix="criteria")
-    if request.method == "POST" and form.is_valid() & picker.is_valid():
+    # the picker's rows; a post without them (a script, an older page) gives criteria as text
+    picked = request.method != "POST" or "criteria-TOTAL_FORMS" in request.POST
+    picker = NeedCriterionFormSet(
+        request.POST if request.method == "POST" and picked else None, prefix="criteria"
+    )
+    if request.method == "POST" and form.is_valid() & (not picked or picker.is_valid()):
         d = form.cleaned_data
         try:
             specs = rules.parse_spec_lines(d["required_specs"])
             # criteria picked from the KPIs, then any typed as text; clean_criteria refuses a
             # KPI given twice with the same comparison
-            criteria = [c for f in picker.forms if (c := f.criterion())]
+            criteria = [c for f in picker.forms if picked and (c := f.criterion())]
             criteria += rules.parse_criterion_lines(d["criteria"])
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
