@@ -156,12 +156,13 @@ class DemoSummary:
 @transaction.atomic
 def load() -> DemoSummary:
     """Create the demo data once; a second call changes nothing."""
+    from bioproof.demand.demo import DEMAND_USERS
     from bioproof.facilities.demo import FACILITIES_USERS
     from bioproof.production.demo import PRODUCTION_USERS
     from bioproof.programme.demo import PROGRAMME_USERS
     from bioproof.training.demo import TRAINING_USERS
 
-    extra = TRAINING_USERS + FACILITIES_USERS + PRODUCTION_USERS + PROGRAMME_USERS
+    extra = DEMAND_USERS + TRAINING_USERS + FACILITIES_USERS + PRODUCTION_USERS + PROGRAMME_USERS
     unique = {u: (u, org, ", ".join(r)) for u, org, r, *_ in USERS + extra}
     logins = [*unique.values(), ("admin", "—", "superuser")]
     if Organization.objects.filter(code="koreabio").exists():
@@ -264,6 +265,12 @@ def load() -> DemoSummary:
         process_context="mAb capture from clarified CHO harvest",
     )
     assert ev2.status == "requested"
+
+    # Demand companies, needs, proposals, adoptions, evaluations in every state and more
+    # published track records.
+    from bioproof.demand import demo as demand_demo
+
+    demand_demo.load(orgs, users, products, PASSWORD)
 
     # Training: providers, the course catalogue, sessions past and future, certificates.
     from bioproof.training import demo as training_demo

@@ -95,7 +95,8 @@ def test_register_via_web_form(client, people, media_category) -> None:
             "category": media_category.pk,
             "name_ko": "새 배지",
             "name_en": "New medium",
-            "specs": "format = liquid\nchemically_defined = yes",
+            "spec__format": "liquid",
+            "spec__chemically_defined": "yes",
         },
     )
     assert response.status_code == 302
@@ -107,10 +108,11 @@ def test_web_form_shows_spec_error_on_the_form(client, people, media_category) -
     client.force_login(people["a_staff"])
     response = client.post(
         "/products/new/",
-        {"category": media_category.pk, "name_ko": "배지", "specs": "format = gas"},
+        {"category": media_category.pk, "name_ko": "배지", "spec__format": "gas"},
     )
     assert response.status_code == 200
-    assert "not one of" in response.content.decode() or "중 하나가" in response.content.decode()
+    assert "spec__format" in response.content.decode()  # the error stands on the choice field
+    assert "errorlist" in response.content.decode()
     assert not Product.objects.exists()
 
 
@@ -126,10 +128,79 @@ def test_api_register_and_bad_category(client, people) -> None:
     bad = client.post(
         "/api/products", {"category": "nope", "name_en": "X"}, content_type="application/json"
     )
-    assert bad.status_code == 400 and "unknown category" in bad.json()["detail"]
+    assert bad.status_code == 400 and "'nope'" in bad.json()["detail"]
     bad_spec = client.post(
         "/api/products",
         {"category": "filters", "name_en": "X", "specs": {"pore_size": "small"}},
         content_type="application/json",
     )
     assert bad_spec.status_code == 400 and "pore_size" in bad_spec.json()["detail"]
+
+
+def test_spec_form_is_generated_from_the_category(client, people) -> None:
+    from django.utils import translation
+
+    from bioproof.catalog.forms import ProductForm
+
+    resins = Category.objects.get(code="resins")
+    with translation.override("en"):
+        form = ProductForm(category=resins)
+        fields = {f.name: f for f in form.spec_fields()}
+        assert fields["spec__particle_size"].label == "Mean particle size (µm)"
+        assert fields["spec__particle_size"].help_text == "평균 입자 크기"
+        assert [v for v, _ in fields["spec__mode"].field.choices][1:] == [
+            "affinity",
+            "ion-exchange",
+            "mixed-mode",
+            "HIC",
+            "SEC",
+        ]
+    with translation.override("ko"):
+        form = ProductForm(category=resins)
+        assert form["spec__particle_size"].label == "평균 입자 크기 (µm)"
+    client.force_login(people["a_staff"])
+    page = client.get("/products/new/?category=resins").content.decode()
+    assert 'name="spec__particle_size"' in page and 'name="spec__mode"' in page
+    bad = client.post(
+        "/products/new/",
+        {"category": resins.pk, "name_en": "R", "spec__particle_size": "-3"},
+    )
+    assert bad.status_code == 200 and not Product.objects.exists()
+    ok = client.post(
+        "/products/new/",
+        {
+            "category": resins.pk,
+            "name_en": "Resin R",
+            "spec__particle_size": "85",
+            "spec__mode": "affinity",
+        },
+    )
+    assert ok.status_code == 302
+    assert Product.objects.get().specs == {"particle_size": 85.0, "mode": "affinity"}
+
+
+def test_edit_and_unlist_are_audited_and_guarded(client, people, product_a) -> None:
+    client.force_login(people["a_staff"])
+    r = client.post(
+        f"/products/{product_a.code}/edit/",
+        {"name_ko": "알파 배지 v2", "name_en": "Alpha v2", "spec__format": "liquid"},
+    )
+    assert r.status_code == 302
+    product_a.refresh_from_db()
+    assert product_a.name_ko == "알파 배지 v2" and product_a.specs == {"format": "liquid"}
+    event = AuditEvent.objects.get(action="product.updated")
+    assert event.before["specs"] == {"format": "powder"} and event.after["specs"] == {
+        "format": "liquid"
+    }
+    with pytest.raises(InvalidTransition):
+        actions.unlist_product(by=people["a_staff"], product=product_a, reason="x")
+    actions.list_product(by=people["a_staff"], product=product_a)
+    client.post(f"/products/{product_a.code}/unlist/", {"reason": "discontinued"})
+    product_a.refresh_from_db()
+    assert product_a.status == Product.Status.DRAFT
+    assert AuditEvent.objects.get(action="product.unlisted").reason == "discontinued"
+    # a competitor may not edit
+    client.force_login(people["b_admin"])
+    assert client.get(f"/products/{product_a.code}/edit/").status_code in (403, 404)
+    with pytest.raises(PolicyDenied):
+        actions.update_product(by=people["b_admin"], product=product_a, name_ko="x", name_en="x")

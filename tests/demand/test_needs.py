@@ -108,7 +108,7 @@ def test_supplier_organization_cannot_post(make_need, people, orgs) -> None:
                 ]
             },
             "criteria",
-            "fraction below 1",
+            "fraction of the reference mean below 10",
         ),
         (
             {"criteria": [{"kpi": "qp", "comparison": "non_inferiority", "value": -0.1}]},

@@ -106,11 +106,23 @@ def test_verify_rejects_unknown_code_and_compares_pdf(client, published) -> None
 
 
 def test_demo_loader_runs_once(db, settings, tmp_path) -> None:
+    import time
+
     from bioproof import demo
 
+    started = time.perf_counter()
     first = demo.load()
+    print(f"demo.load: {time.perf_counter() - started:.1f} s")
     assert first.created
-    assert Evaluation.objects.filter(status="published").count() == 1
+    # a living programme: several published track records, every state of the workflow,
+    # several demand companies with needs, proposals in every state and adoptions
+    assert Evaluation.objects.filter(status="published").count() >= 3
+    assert set(Evaluation.Status.values) <= set(Evaluation.objects.values_list("status", flat=True))
+    from bioproof.demand.models import Adoption, Need, Proposal
+
+    assert Need.objects.values("organization").distinct().count() >= 3
+    assert set(Proposal.Status.values) <= set(Proposal.objects.values_list("status", flat=True))
+    assert Adoption.objects.count() >= 2
     assert not demo.load().created
     from django.core.management import call_command
 

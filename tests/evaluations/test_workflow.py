@@ -52,9 +52,11 @@ def test_reject_needs_reason_and_is_shown(requested, people) -> None:
 
 def test_options_explain_who_may_act(requested, people) -> None:
     by_supplier = {o.step.name: o for o in workflow.options(requested, people["a_staff"])}
-    assert set(by_supplier) == {"accept", "reject", "request_info"}
+    assert set(by_supplier) == {"accept", "reject", "request_info", "withdraw_request"}
     assert not by_supplier["accept"].allowed and "center staff" in by_supplier["accept"].why_not
-    assert all(o.allowed for o in workflow.options(requested, people["evaluator"]))
+    assert by_supplier["withdraw_request"].allowed  # the requester may withdraw its request
+    center = workflow.options(requested, people["evaluator"])
+    assert all(o.allowed for o in center if o.step.name != "withdraw_request")
 
 
 def test_analyse_computes_kpis_and_non_inferiority(with_data, people) -> None:

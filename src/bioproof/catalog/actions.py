@@ -97,6 +97,77 @@ def list_product(*, by: Any, product: Product) -> Product:
     return product
 
 
+EDITABLE_FIELDS = ("name_ko", "name_en", "model_number", "description", "specs")
+
+
+@transaction.atomic
+def update_product(
+    *,
+    by: Any,
+    product: Product,
+    name_ko: str,
+    name_en: str,
+    model_number: str = "",
+    description: str = "",
+    specs: dict[str, Any] | None = None,
+) -> Product:
+    """The supplier edits its product's names, model number, description and specifications
+    (validated against the category's spec fields); audited with before → after."""
+    product = lock(product)
+    require(can_manage_product(by, product.supplier_id), _("You do not manage this product."))
+    name_ko, name_en = (name_ko or "").strip(), (name_en or "").strip()
+    if not name_ko and not name_en:
+        raise DomainError(_("Give the product a Korean or English name."), field="name_ko")
+    before = audit.snapshot(product, EDITABLE_FIELDS)
+    product.name_ko = (name_ko or name_en)[:200]
+    product.name_en = (name_en or name_ko)[:200]
+    product.model_number = (model_number or "").strip()[:100]
+    product.description = description or ""
+    product.specs = clean_specs(product.category, specs)
+    after = audit.snapshot(product, EDITABLE_FIELDS)
+    changed = [k for k in EDITABLE_FIELDS if before[k] != after[k]]
+    if not changed:
+        raise DomainError(_("Nothing was changed."))
+    product.save(update_fields=[*EDITABLE_FIELDS, "updated_at"])
+    audit.record(
+        actor=by,
+        action="product.updated",
+        obj=product,
+        organization=product.supplier,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    search_index.product_changed(product)
+    return product
+
+
+@transaction.atomic
+def unlist_product(*, by: Any, product: Product, reason: str) -> Product:
+    """Take a listed product out of the public catalog (back to draft), with a reason. Its
+    evaluations and published track records stay as they are."""
+    product = lock(product)
+    require(can_manage_product(by, product.supplier_id), _("You do not manage this product."))
+    if product.status != Product.Status.LISTED:
+        raise InvalidTransition(_("Only a listed product can be unlisted."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for this change."), field="reason")
+    before = audit.snapshot(product, ["status"])
+    product.status = Product.Status.DRAFT
+    product.save(update_fields=["status", "updated_at"])
+    audit.record(
+        actor=by,
+        action="product.unlisted",
+        obj=product,
+        organization=product.supplier,
+        before=before,
+        after=audit.snapshot(product, ["status"]),
+        reason=reason[:1000],
+    )
+    search_index.product_changed(product)
+    return product
+
+
 CATEGORY_EDIT_FIELDS = ("name_ko", "name_en")
 
 

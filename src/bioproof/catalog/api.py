@@ -3,13 +3,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from bioproof.catalog import actions
+from bioproof.catalog.filters import ProductFilter
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.auth import api_user
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination
 from bioproof.core.policy import get_visible_or_404
 
@@ -44,8 +47,11 @@ class ProductIn(Schema):
 @router.get("", response=list[ProductOut], auth=None)
 @paginate(LimitOffsetPagination)
 def list_products(request: HttpRequest, category: str | None = None) -> Any:
+    """Products visible to you, filtered and sorted as the products page is
+    (:class:`bioproof.catalog.filters.ProductFilter`: ``q``, ``category`` (with its
+    subcategories), ``supplier``, ``status``, ``sort``)."""
     qs = Product.objects.visible_to(api_user(request)).select_related("supplier", "category")
-    return qs.filter(category__code=category) if category else qs
+    return api_filtered(request, ProductFilter, qs)
 
 
 @router.get("/{code}", response=ProductOut, auth=None)
@@ -60,7 +66,9 @@ def register_product(request: HttpRequest, payload: ProductIn) -> Any:
     user = request.auth
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        raise DomainError(f"unknown category '{payload.category}'", field="category")
+        raise DomainError(
+            _("Unknown category '%(c)s'.") % {"c": payload.category}, field="category"
+        )
     supplier = user.primary_organization
     if payload.supplier:
         supplier = next(
@@ -72,9 +80,11 @@ def register_product(request: HttpRequest, payload: ProductIn) -> Any:
             None,
         )
         if supplier is None:
-            raise DomainError(f"you are not a member of '{payload.supplier}'", field="supplier")
+            raise DomainError(
+                _("You are not a member of '%(o)s'.") % {"o": payload.supplier}, field="supplier"
+            )
     if supplier is None:
-        raise DomainError("your account belongs to no organization", field="supplier")
+        raise DomainError(_("Your account belongs to no organization."), field="supplier")
     product = actions.register_product(
         by=user,
         supplier=supplier,

@@ -27,8 +27,12 @@ def clean_specs(category: Any, raw: dict[str, Any] | None) -> dict[str, Any]:
         if key not in fields:
             known = ", ".join(fields) or _("none")
             raise DomainError(
-                _("Specification '%(k)s' is not defined for %(c)s (known: %(known)s).")
-                % {"k": key, "c": category.name, "known": known},
+                _("Specification %(field)s is not defined for %(c)s (known: %(known)s).")
+                % {
+                    "field": f"'{key}'",
+                    "c": category.name,
+                    "known": known,
+                },
                 field="specs",
             )
         _key, _label_en, _label_ko, kind, unit = fields[key]
@@ -37,13 +41,14 @@ def clean_specs(category: Any, raw: dict[str, Any] | None) -> dict[str, Any]:
                 number = float(str(value).replace(",", ""))
             except ValueError:
                 raise DomainError(
-                    _("Specification '%(k)s': '%(v)s' is not a number.") % {"k": key, "v": value},
+                    _("Specification '%(k)s': %(value)s is not a number.")
+                    % {"k": key, "value": f"'{value}'"},
                     field="specs",
                 ) from None
             if not math.isfinite(number) or number < 0:
                 raise DomainError(
-                    _("Specification '%(k)s' must be a non-negative number (%(u)s).")
-                    % {"k": key, "u": unit},
+                    _("Specification %(field)s must be a non-negative number (%(u)s).")
+                    % {"field": f"'{key}'", "u": unit},
                     field="specs",
                 )
             cleaned[key] = number
@@ -51,8 +56,12 @@ def clean_specs(category: Any, raw: dict[str, Any] | None) -> dict[str, Any]:
             choices = kind.split(":", 1)[1].split("|")
             if str(value) not in choices:
                 raise DomainError(
-                    _("Specification '%(k)s': '%(v)s' is not one of %(c)s.")
-                    % {"k": key, "v": value, "c": ", ".join(choices)},
+                    _("Specification '%(k)s': %(value)s is not one of %(c)s.")
+                    % {
+                        "k": key,
+                        "value": f"'{value}'",
+                        "c": ", ".join(choices),
+                    },
                     field="specs",
                 )
             cleaned[key] = str(value)

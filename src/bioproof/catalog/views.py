@@ -7,30 +7,24 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bioproof.catalog import actions
-from bioproof.catalog.forms import CategoryForm, ProductForm
+from bioproof.catalog.filters import COLUMNS, ProductFilter
+from bioproof.catalog.forms import CategoryForm, ProductForm, UnlistForm
 from bioproof.catalog.models import Category, Product
 from bioproof.catalog.policy import can_manage_product
-from bioproof.catalog.specs import parse_spec_lines
 from bioproof.consortium.models import Organization
-from bioproof.core.errors import DomainError
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
-from bioproof.core.web import attempt, paginate
+from bioproof.core.web import attempt, form_errors
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
     products = Product.objects.visible_to(request.user).select_related("supplier", "category")
-    category = request.GET.get("category")
-    if category:
-        products = products.filter(category__code=category)
-    return render(
-        request,
-        "catalog/product_list.html",
-        {
-            "page": paginate(request, products),
-            "categories": Category.objects.filter(parent__isnull=False),
-            "category": category,
-        },
+    filterset, page, export = filtered_list(
+        request, ProductFilter, products, columns=COLUMNS, filename="products"
     )
+    if export is not None:
+        return export
+    return render(request, "catalog/product_list.html", {"page": page, "filter": filterset})
 
 
 def product_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -62,8 +56,7 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@login_required
-def product_create(request: HttpRequest) -> HttpResponse:
+def _supplier_or_denied(request: HttpRequest) -> Organization | HttpResponse:
     supplier = request.user.primary_organization
     if supplier is None or supplier.kind != Organization.Kind.SUPPLIER:
         return render(
@@ -72,34 +65,116 @@ def product_create(request: HttpRequest) -> HttpResponse:
             {"message": _("Only supplier organizations register products.")},
             status=403,
         )
-    form = ProductForm(request.POST or None)
+    return supplier
+
+
+def _chosen_category(request: HttpRequest) -> Category | None:
+    """The category of the form: posted, or chosen by ``?category=<code or id>``."""
+    raw = request.POST.get("category") or request.GET.get("category") or ""
+    leaves = Category.objects.filter(parent__isnull=False)
+    if raw.isdigit():
+        return leaves.filter(pk=int(raw)).first()
+    return leaves.filter(code=raw).first() if raw else None
+
+
+@login_required
+def product_create(request: HttpRequest) -> HttpResponse:
+    """Register a product: choose the category, then fill its specification fields."""
+    supplier = _supplier_or_denied(request)
+    if isinstance(supplier, HttpResponse):
+        return supplier
+    category = _chosen_category(request)
+    form = ProductForm(request.POST or None, category=category)
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        try:
-            specs = parse_spec_lines(d["specs"])
-        except DomainError as exc:
-            form.add_error("specs", exc.message)
-        else:
-            product = attempt(
-                request,
-                actions.register_product,
-                form=form,
-                by=request.user,
-                supplier=supplier,
-                category=d["category"],
-                name_ko=d["name_ko"],
-                name_en=d["name_en"],
-                model_number=d["model_number"],
-                description=d["description"],
-                specs=specs,
-                listed=d["listed"],
-                success=_("Product registered."),
-            )
-            if product is not None:
-                return redirect("product_detail", code=product.code)
+        product = attempt(
+            request,
+            actions.register_product,
+            form=form,
+            by=request.user,
+            supplier=supplier,
+            category=d["category"],
+            name_ko=d["name_ko"],
+            name_en=d["name_en"],
+            model_number=d["model_number"],
+            description=d["description"],
+            specs=form.specs(),
+            listed=d["listed"],
+            success=_("Product registered."),
+        )
+        if product is not None:
+            return redirect("product_detail", code=product.code)
     return render(
-        request, "catalog/product_form.html", {"form": form, "categories": Category.objects.all()}
+        request,
+        "catalog/product_form.html",
+        {
+            "form": form,
+            "category": category,
+            "categories": Category.objects.filter(parent__isnull=False),
+        },
     )
+
+
+@login_required
+def product_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """The supplier edits its product (names, description, specification fields)."""
+    product = get_visible_or_404(
+        Product.objects.select_related("category"), request.user, code=code
+    )
+    if not can_manage_product(request.user, product.supplier_id):
+        return render(
+            request,
+            "core/denied.html",
+            {"message": _("You do not manage this product.")},
+            status=403,
+        )
+    form = ProductForm(
+        request.POST or None,
+        category=product.category,
+        editing=True,
+        initial=ProductForm.initial_for(product),
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        done = attempt(
+            request,
+            actions.update_product,
+            form=form,
+            by=request.user,
+            product=product,
+            name_ko=d["name_ko"],
+            name_en=d["name_en"],
+            model_number=d["model_number"],
+            description=d["description"],
+            specs=form.specs(),
+            success=_("Product updated."),
+        )
+        if done is not None:
+            return redirect("product_detail", code=product.code)
+    return render(
+        request,
+        "catalog/product_form.html",
+        {"form": form, "category": product.category, "product": product},
+    )
+
+
+@login_required
+@require_POST
+def product_unlist(request: HttpRequest, code: str) -> HttpResponse:
+    product = get_visible_or_404(Product.objects, request.user, code=code)
+    form = UnlistForm(request.POST)
+    if form.is_valid():
+        attempt(
+            request,
+            actions.unlist_product,
+            by=request.user,
+            product=product,
+            reason=form.cleaned_data["reason"],
+            success=_("Product taken out of the public catalog."),
+        )
+    else:
+        form_errors(request, form)
+    return redirect("product_detail", code=product.code)
 
 
 @login_required

@@ -22,7 +22,13 @@ from bioproof.core.errors import ConflictError, DomainError, InvalidTransition
 from bioproof.core.locking import lock, unique_or_conflict
 from bioproof.core.policy import require
 from bioproof.demand import policy, rules
-from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
+from bioproof.demand.models import (
+    Adoption,
+    Need,
+    ProductDocument,
+    Proposal,
+    ProposalAttachment,
+)
 from bioproof.search import index as search_index
 
 NEED_FIELDS = (
@@ -575,3 +581,55 @@ def upload_product_document(
         },
     )
     return document
+
+
+@transaction.atomic
+def attach_to_proposal(
+    *,
+    by: Any,
+    proposal: Proposal,
+    kind: str,
+    filename: str,
+    data: bytes | files.Source,
+    title: str = "",
+) -> ProposalAttachment:
+    """The proposing supplier attaches a CoA, SDS or quote to its proposal (until it is
+    decided), streamed into the shared file store with its SHA-256; audited."""
+    proposal = lock(proposal)
+    require(
+        policy.is_supplier_staff(by, proposal.supplier_id),
+        _("Only the proposing supplier may attach documents to its proposal."),
+    )
+    if proposal.status not in (Proposal.Status.INVITED, Proposal.Status.SUBMITTED):
+        raise InvalidTransition(_("A decided proposal takes no more documents."))
+    _choice(kind, ProposalAttachment.Kind, "kind")
+    filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not filename:
+        raise DomainError(_("The file has no name."), field="file")
+    title = _text(title, "title")
+    stored = files.store(data, prefix="proposal-attachments", filename=filename)
+    attachment = ProposalAttachment.objects.create(
+        proposal=proposal,
+        kind=kind,
+        title=title,
+        filename=filename[:200],
+        file=stored.name,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_by=by,
+    )
+    audit.record(
+        actor=by,
+        action="proposal.attachment_added",
+        obj=attachment,
+        organization=proposal.supplier,
+        after={
+            "proposal": proposal.pk,
+            "need": proposal.need.code,
+            "kind": kind,
+            "filename": attachment.filename,
+            "sha256": stored.sha256,
+            "size": stored.size,
+        },
+    )
+    return attachment

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -14,9 +15,11 @@ from bioproof.consortium.auth import api_user as viewer
 from bioproof.consortium.models import Organization
 from bioproof.core.api_inputs import upload_filename
 from bioproof.core.errors import DomainError, PolicyDenied
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination, typed
 from bioproof.core.policy import get_visible_or_404, is_platform_admin, org_ids
 from bioproof.demand import actions, matching, policy
+from bioproof.demand.filters import AdoptionFilter, NeedFilter, ProposalFilter
 from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
 
 needs_router = Router()
@@ -228,7 +231,7 @@ def _need(request: HttpRequest, code: str) -> Need:
 def _product(user: Any, code: str, field: str = "product") -> Product:
     product = Product.objects.visible_to(user).filter(code=code).first()
     if product is None:
-        raise DomainError(f"unknown product '{code}'", field=field)
+        raise DomainError(_("Unknown product '%(c)s'.") % {"c": code}, field=field)
     return product
 
 
@@ -249,14 +252,11 @@ def _proposal(request: HttpRequest, pk: int) -> Proposal:
 def list_needs(
     request: HttpRequest, status: Need.Status | None = None, category: str | None = None
 ) -> Any:
-    """Needs visible to you (anonymous: public needs only)."""
+    """Needs visible to you (anonymous: public needs only), filtered and sorted as the needs
+    page is (:class:`bioproof.demand.filters.NeedFilter`: ``q``, ``status``, ``category``,
+    ``visibility``, ``organization``, ``deadline_before``, ``sort``)."""
     qs = Need.objects.visible_to(viewer(request)).select_related("organization", "category")
-    if status:
-        qs = qs.filter(status=status)
-    if category:
-        root = Category.objects.filter(code=category).first()
-        qs = qs.filter(category_id__in=matching.subtree_ids(root)) if root else qs.none()
-    return qs
+    return api_filtered(request, NeedFilter, qs)
 
 
 @needs_router.get("/{code}", response=NeedOut, auth=None)
@@ -269,7 +269,9 @@ def post_need(request: HttpRequest, payload: NeedIn) -> Any:
     user = request.auth
     category = Category.objects.filter(code=payload.category).first()
     if category is None:
-        raise DomainError(f"unknown category '{payload.category}'", field="category")
+        raise DomainError(
+            _("Unknown category '%(c)s'.") % {"c": payload.category}, field="category"
+        )
     need = actions.post_need(
         by=user,
         organization=_demand_org(user, payload.organization),
@@ -346,11 +348,12 @@ def invite_supplier(request: HttpRequest, code: str, payload: ProposalIn) -> Any
 @paginate(LimitOffsetPagination)
 @typed
 def list_proposals(request: HttpRequest, status: Proposal.Status | None = None) -> Any:
-    """Proposals your organization sent or received."""
+    """Proposals your organization sent or received (filters of the proposals page:
+    ``status``, ``need``, ``supplier``, ``sort``)."""
     qs = Proposal.objects.visible_to(request.auth).select_related(
         "need", "product", "supplier", "evaluation"
     )
-    return qs.filter(status=status) if status else qs
+    return api_filtered(request, ProposalFilter, qs)
 
 
 @proposals_router.post("/{pk}/accept", response=ProposalOut)
@@ -372,7 +375,7 @@ def request_evaluation(request: HttpRequest, pk: int, payload: TailoredEvaluatio
     """Turn an accepted proposal into a demand-tailored evaluation request."""
     center = Organization.objects.filter(code=payload.center, kind=Organization.Kind.CENTER).first()
     if center is None:
-        raise DomainError(f"unknown center '{payload.center}'", field="center")
+        raise DomainError(_("Unknown center '%(c)s'.") % {"c": payload.center}, field="center")
     evaluation = actions.request_tailored_evaluation(
         by=request.auth,
         proposal=_proposal(request, pk),
@@ -391,9 +394,12 @@ def request_evaluation(request: HttpRequest, pk: int, payload: TailoredEvaluatio
 @adoptions_router.get("", response=list[AdoptionOut])
 @paginate(LimitOffsetPagination)
 def list_adoptions(request: HttpRequest) -> Any:
-    return Adoption.objects.visible_to(request.auth).select_related(
+    """Adoptions you may see (filters of the adoptions page: ``product``, ``adopted_after``,
+    ``sort``)."""
+    qs = Adoption.objects.visible_to(request.auth).select_related(
         "organization", "product", "need", "evaluation"
     )
+    return api_filtered(request, AdoptionFilter, qs)
 
 
 @adoptions_router.post("", response={201: AdoptionOut})
@@ -406,7 +412,7 @@ def record_adoption(request: HttpRequest, payload: AdoptionIn) -> Any:
     if payload.need:
         need = Need.objects.filter(code=payload.need, organization=organization).first()
         if need is None:
-            raise DomainError(f"unknown need '{payload.need}'", field="need")
+            raise DomainError(_("Unknown need '%(c)s'.") % {"c": payload.need}, field="need")
     evaluation = None
     if payload.evaluation:
         evaluation = Evaluation.objects.filter(code=payload.evaluation, is_current=True).first()

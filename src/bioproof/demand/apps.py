@@ -9,9 +9,16 @@ class DemandConfig(AppConfig):
 
     def ready(self) -> None:
         from bioproof.core import verification
-        from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
+        from bioproof.demand.models import (
+            Adoption,
+            Need,
+            ProductDocument,
+            Proposal,
+            ProposalAttachment,
+        )
 
         verification.register(Need)
         verification.register(Proposal)
         verification.register(Adoption)
+        verification.register(ProposalAttachment, files={"file": "sha256"})
         verification.register(ProductDocument, files={"file": "sha256"})

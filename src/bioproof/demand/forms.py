@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
-from bioproof.demand.models import Need, ProductDocument
+from bioproof.demand.models import Need, ProductDocument, ProposalAttachment
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -45,7 +45,7 @@ class NeedForm(forms.Form):
         ),
     )
     criteria = forms.CharField(
-        label=_("Acceptance criteria"),
+        label=_("Acceptance criteria (as text)"),
         widget=forms.Textarea(
             attrs={"rows": 3, "placeholder": "final_titer equivalence 10 %\npeak_vcd minimum 15"}
         ),
@@ -149,3 +149,63 @@ class DocumentForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=ProductDocument.Kind.choices)
     title = forms.CharField(label=_("Title"), max_length=200, required=False)
     file = forms.FileField(label=_("File"))
+
+
+class AttachmentForm(forms.Form):
+    """A CoA, SDS or quote attached to a proposal (or, in evaluations, to a request)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=ProposalAttachment.Kind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200, required=False)
+    file = forms.FileField(label=_("File"))
+
+
+class NeedCriterionForm(forms.Form):
+    """One acceptance criterion of a need, picked from the KPIs (unit and direction shown); the
+    value is written in the unit given and converted to the KPI's unit (another kind of unit is
+    refused, see :func:`bioproof.evaluations.criteria.clean`)."""
+
+    kpi = forms.ChoiceField(label=_("KPI"), required=False, choices=())
+    comparison = forms.ChoiceField(
+        label=_("Comparison"),
+        required=False,
+        choices=[
+            ("non_inferiority", _("Non-inferiority")),
+            ("equivalence", _("Equivalence")),
+            ("minimum", _("Minimum")),
+            ("maximum", _("Maximum")),
+        ],
+    )
+    value = forms.FloatField(label=_("Margin or limit"), required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=30, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from bioproof.evaluations.forms import kpi_picker_choices
+
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = [("", "—"), *kpi_picker_choices()]
+
+    def criterion(self) -> dict[str, Any] | None:
+        """The criterion as ``demand.rules.clean_criteria`` reads it; ``None`` for an empty row.
+        A margin in % (or without unit) is relative to the incumbent's mean."""
+        d = self.cleaned_data
+        if not d.get("kpi"):
+            return None
+        comparison = d.get("comparison") or "non_inferiority"
+        unit = (d.get("unit") or "").strip()
+        value = d.get("value")
+        margin = comparison in ("equivalence", "non_inferiority")
+        if margin and unit in ("", "%"):  # 10 % of the incumbent's mean → 0.10
+            value = None if value is None else value / 100.0
+            return {"kpi": d["kpi"], "comparison": comparison, "value": value, "relative": True}
+        return {
+            "kpi": d["kpi"],
+            "comparison": comparison,
+            "value": value,
+            "relative": False,
+            "unit": unit,
+        }
+
+
+NeedCriterionFormSet = forms.formset_factory(
+    NeedCriterionForm, extra=3, max_num=20, validate_max=True
+)

@@ -275,3 +275,34 @@ class ProductDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.filename} v{self.version}"
+
+
+class ProposalAttachment(models.Model):
+    """A document a supplier attaches to its proposal (CoA, SDS, quote), in the shared file
+    store with its SHA-256; seen by whoever sees the proposal."""
+
+    class Kind(models.TextChoices):
+        COA = "coa", _("Certificate of analysis (CoA)")
+        SDS = "sds", _("Safety data sheet (SDS)")
+        QUOTE = "quote", _("Quote")
+        OTHER = "other", _("Other")
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    filename = models.CharField(max_length=200)
+    file = models.FileField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "uploaded_at", "id"]
+        verbose_name = _("proposal attachment")
+        verbose_name_plural = _("proposal attachments")
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id} {self.get_kind_display()} {self.filename}"

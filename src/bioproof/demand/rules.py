@@ -142,12 +142,26 @@ def clean_criteria(raw: Iterable[Mapping[str, Any]] | None) -> list[dict[str, An
                 _("Criterion %(n)d: a margin must be a positive number.") % {"n": number},
                 field="criteria",
             )
-        if relative and value >= 1:
-            raise DomainError(
-                _("Criterion %(n)d: a relative margin is a fraction below 1 (0.10 = 10 %%).")
-                % {"n": number},
-                field="criteria",
+        # units and relative margins as the evaluation will read them (one rule, one place)
+        from bioproof.evaluations import criteria as evaluation_criteria
+
+        try:
+            engine = evaluation_criteria.clean(
+                {
+                    "kpi": kpi,
+                    "comparison": comparison,
+                    "value": value,
+                    "relative": relative,
+                    "unit": str(item.get("unit") or "").strip()[:30],
+                },
+                source="need",
             )
+        except DomainError as exc:
+            raise DomainError(
+                _("Criterion %(n)d: %(e)s") % {"n": number, "e": exc.message},
+                field="criteria",
+            ) from None
+        value = engine["value"]
         if (kpi, comparison) in seen:
             raise DomainError(
                 _("Criterion %(n)d: %(k)s already has a %(c)s criterion.")
@@ -155,7 +169,7 @@ def clean_criteria(raw: Iterable[Mapping[str, Any]] | None) -> list[dict[str, An
                 field="criteria",
             )
         seen.add((kpi, comparison))
-        unit = str(item.get("unit") or "").strip()[:30] or kpis.get(kpi, "")
+        unit = engine["unit"] or kpis.get(kpi, "")
         out.append(
             {
                 "kpi": kpi,

@@ -9,6 +9,12 @@ urlpatterns = [
     path("proposals/<int:pk>/accept/", views.proposal_accept, name="proposal_accept"),
     path("proposals/<int:pk>/decline/", views.proposal_decline, name="proposal_decline"),
     path("proposals/<int:pk>/evaluation/", views.proposal_evaluate, name="proposal_evaluate"),
+    path("proposals/<int:pk>/attachments/", views.proposal_attach, name="proposal_attach"),
+    path(
+        "proposals/<int:pk>/attachments/<int:attachment_id>/",
+        views.proposal_attachment_download,
+        name="proposal_attachment_download",
+    ),
     path("adoptions/", views.adoption_list, name="adoption_list"),
     path("adoptions/new/", views.adoption_create, name="adoption_create"),
     path("products/<str:code>/documents/", views.product_documents, name="product_documents"),

@@ -9,24 +9,42 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin, org_ids
-from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.core.web import attempt, form_errors
 from bioproof.demand import actions, matching, policy, rules
+from bioproof.demand.filters import (
+    ADOPTION_COLUMNS,
+    NEED_COLUMNS,
+    PROPOSAL_COLUMNS,
+    AdoptionFilter,
+    NeedFilter,
+    ProposalFilter,
+)
 from bioproof.demand.forms import (
     AdoptionForm,
+    AttachmentForm,
     DocumentForm,
+    NeedCriterionFormSet,
     NeedForm,
     ProposalForm,
     ReasonForm,
     TailoredEvaluationForm,
 )
-from bioproof.demand.models import Adoption, Need, ProductDocument, Proposal
+from bioproof.demand.models import (
+    Adoption,
+    Need,
+    ProductDocument,
+    Proposal,
+    ProposalAttachment,
+)
 
 
 def _denied(request: HttpRequest, message: str) -> HttpResponse:
@@ -66,25 +84,20 @@ def _get_proposal(request: HttpRequest, pk: int) -> Proposal:
 
 def need_list(request: HttpRequest) -> HttpResponse:
     needs = Need.objects.visible_to(request.user).select_related("organization", "category")
-    status = request.GET.get("status") or ""
-    if status in Need.Status.values:
-        needs = needs.filter(status=status)
-    category = request.GET.get("category") or ""
-    if category:
-        root = Category.objects.filter(code=category).first()
-        needs = needs.filter(category_id__in=matching.subtree_ids(root)) if root else needs.none()
     mine = request.GET.get("mine") == "1" and request.user.is_authenticated
     if mine:
         needs = needs.filter(organization_id__in=org_ids(request.user))
+    filterset, page, export = filtered_list(
+        request, NeedFilter, needs, columns=NEED_COLUMNS, filename="needs"
+    )
+    if export is not None:
+        return export
     return render(
         request,
         "demand/need_list.html",
         {
-            "page": paginate(request, needs),
-            "statuses": Need.Status.choices,
-            "status": status,
-            "categories": Category.objects.select_related("parent"),
-            "category": category,
+            "page": page,
+            "filter": filterset,
             "mine": mine,
             "can_post": _demand_org(request) is not None,
         },
@@ -97,11 +110,19 @@ def need_create(request: HttpRequest) -> HttpResponse:
     if organization is None:
         return _denied(request, _("Only demand companies' staff post needs."))
     form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    # the picker's rows; a post without them (a script, an older page) gives criteria as text
+    picked = request.method != "POST" or "criteria-TOTAL_FORMS" in request.POST
+    picker = NeedCriterionFormSet(
+        request.POST if request.method == "POST" and picked else None, prefix="criteria"
+    )
+    if request.method == "POST" and form.is_valid() & (not picked or picker.is_valid()):
         d = form.cleaned_data
         try:
             specs = rules.parse_spec_lines(d["required_specs"])
-            criteria = rules.parse_criterion_lines(d["criteria"])
+            # criteria picked from the KPIs, then any typed as text; clean_criteria refuses a
+            # KPI given twice with the same comparison
+            criteria = [c for f in picker.forms if picked and (c := f.criterion())]
+            criteria += rules.parse_criterion_lines(d["criteria"])
         except DomainError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
@@ -132,7 +153,11 @@ def need_create(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "demand/need_form.html",
-        {"form": form, "categories": Category.objects.select_related("parent")},
+        {
+            "form": form,
+            "picker": picker,
+            "categories": Category.objects.select_related("parent"),
+        },
     )
 
 
@@ -164,9 +189,12 @@ def need_detail(request: HttpRequest, code: str) -> HttpResponse:
         Proposal.objects.visible_to(user)
         .filter(need=need)
         .select_related("product__supplier", "evaluation")
+        .prefetch_related("attachments")
         .order_by("-created_at", "-id")
     )
     context: dict[str, Any] = {
+        "attachment_form": AttachmentForm(),
+        "supplier_orgs": set(getattr(user, "organization_ids", None) or []),
         "need": need,
         "spec_rows": _spec_rows(need),
         "manages": manages,
@@ -244,9 +272,14 @@ def need_close(request: HttpRequest, code: str) -> HttpResponse:
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     proposals = Proposal.objects.visible_to(request.user).select_related(
-        "need__organization", "product__supplier", "evaluation"
+        "need__organization", "product__supplier", "evaluation", "supplier"
     )
-    return render(request, "demand/proposal_list.html", {"page": paginate(request, proposals)})
+    filterset, page, export = filtered_list(
+        request, ProposalFilter, proposals, columns=PROPOSAL_COLUMNS, filename="proposals"
+    )
+    if export is not None:
+        return export
+    return render(request, "demand/proposal_list.html", {"page": page, "filter": filterset})
 
 
 @login_required
@@ -327,10 +360,15 @@ def adoption_list(request: HttpRequest) -> HttpResponse:
     adoptions = Adoption.objects.visible_to(request.user).select_related(
         "organization", "product__supplier", "need", "evaluation"
     )
+    filterset, page, export = filtered_list(
+        request, AdoptionFilter, adoptions, columns=ADOPTION_COLUMNS, filename="adoptions"
+    )
+    if export is not None:
+        return export
     return render(
         request,
         "demand/adoption_list.html",
-        {"page": paginate(request, adoptions), "can_record": _demand_org(request) is not None},
+        {"page": page, "filter": filterset, "can_record": _demand_org(request) is not None},
     )
 
 
@@ -421,3 +459,37 @@ def document_download(request: HttpRequest, code: str, pk: int) -> FileResponse:
         ProductDocument.objects.visible_to(request.user), pk=pk, product__code=code
     )
     return FileResponse(document.file.open("rb"), as_attachment=True, filename=document.filename)
+
+
+@login_required
+@require_POST
+def proposal_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The proposing supplier attaches a CoA, SDS or quote to its proposal."""
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attempt(
+            request,
+            actions.attach_to_proposal,
+            by=request.user,
+            proposal=proposal,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            filename=upload.name,
+            data=upload,
+            success=_("Document attached."),
+        )
+    else:
+        form_errors(request, form)
+    return redirect(reverse("need_detail", args=[proposal.need.code]) + "#proposals")
+
+
+@login_required
+def proposal_attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> FileResponse:
+    """Whoever sees the proposal (its supplier, the demand company) downloads its documents."""
+    proposal = get_object_or_404(Proposal.objects.visible_to(request.user), pk=pk)
+    attachment = get_object_or_404(ProposalAttachment, pk=attachment_id, proposal=proposal)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )

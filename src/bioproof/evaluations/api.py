@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -12,9 +13,11 @@ from bioproof.catalog.models import Product
 from bioproof.consortium.models import Organization
 from bioproof.core.api_inputs import upload_filename
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination, typed
 from bioproof.core.policy import get_visible_or_404
 from bioproof.evaluations import actions
+from bioproof.evaluations.filters import EvaluationFilter, TrackRecordFilter
 from bioproof.evaluations.models import Evaluation, MethodTemplate, Run, TrackRecord
 
 router = Router()
@@ -175,12 +178,14 @@ def _evaluation(request: HttpRequest, code: str) -> Evaluation:
 @paginate(LimitOffsetPagination)
 @typed
 def list_evaluations(request: HttpRequest, status: Evaluation.Status | None = None) -> Any:
+    """Evaluations you may see (filters of the evaluations page: ``q``, ``status``, ``center``,
+    ``product``, ``tailored``, ``sort``)."""
     qs = (
         Evaluation.objects.visible_to(request.auth)
         .current()
         .select_related("product__supplier", "center", "need")
     )
-    return qs.filter(status=status) if status else qs
+    return api_filtered(request, EvaluationFilter, qs)
 
 
 @router.get("/{code}", response=EvaluationDetail)
@@ -193,7 +198,7 @@ def request_evaluation(request: HttpRequest, payload: RequestIn) -> Any:
     product = get_visible_or_404(Product.objects, request.auth, code=payload.product)
     center = Organization.objects.filter(code=payload.center).first()
     if center is None:
-        raise DomainError(f"unknown center '{payload.center}'", field="center")
+        raise DomainError(_("Unknown center '%(c)s'.") % {"c": payload.center}, field="center")
     evaluation = actions.request_evaluation(
         by=request.auth,
         product=product,
@@ -231,7 +236,9 @@ def provide_info(request: HttpRequest, code: str, payload: EvaluationReasonIn) -
 def set_template(request: HttpRequest, code: str, payload: TemplateIn) -> Any:
     template = MethodTemplate.objects.current().filter(code=payload.template).first()
     if template is None:
-        raise DomainError(f"unknown method template '{payload.template}'", field="template")
+        raise DomainError(
+            _("Unknown method template '%(c)s'.") % {"c": payload.template}, field="template"
+        )
     return actions.set_template(
         by=request.auth, evaluation=_evaluation(request, code), template=template
     )
@@ -441,7 +448,9 @@ def _public() -> Any:
 @public_router.get("", response=list[TrackRecordOut])
 @paginate(LimitOffsetPagination)
 def list_track_records(request: HttpRequest) -> Any:
-    return _public()
+    """Published track records (filters of the public page: ``q``, ``category``, ``center``,
+    ``supplier``, ``sort``)."""
+    return api_filtered(request, TrackRecordFilter, _public())
 
 
 @public_router.get("/{code}", response=TrackRecordOut)

@@ -23,6 +23,7 @@ class EvaluationsConfig(AppConfig):
         for pattern in rundata.UPLOAD_PATHS:
             files.allow_large_uploads(pattern, rundata.sensor_log_limit)
         verification.register(m.TrackRecord)
+        verification.register(m.Attachment, files={"file": "sha256"})
         from bioproof.core import integrity
         from bioproof.evaluations import integrity as checks
 

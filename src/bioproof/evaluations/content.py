@@ -101,6 +101,9 @@ def snapshot(evaluation: Evaluation) -> dict[str, Any]:
                     "data": files.get(r.pk, []),
                     "kpis": r.kpis,
                 }
+                # an exclusion is part of the signed content (absent for included runs, so
+                # the hashes of evaluations signed before exclusions existed are unchanged)
+                | ({"excluded": r.excluded_reason} if r.excluded_at else {})
                 for r in runs
             ],
             "deviations": [d.description for d in evaluation.deviations.order_by("id")],

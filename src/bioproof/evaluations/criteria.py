@@ -29,6 +29,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from bioproof.core.errors import DomainError
+from bioproof.core.i18n import human_unit, is_english
 
 COMPARISONS = (
     "equivalence",
@@ -48,8 +49,67 @@ def known_kpis() -> dict[str, Any]:
     return KPIS
 
 
+#: the largest relative margin (1000 % of the reference mean)
+MAX_RELATIVE = 10.0
+PERCENT = ("%", "percent", "pct")
+
+
+def _pint_text(unit: str) -> str:
+    """A KPI's unit as the unit grammar reads it (``-`` and ``""`` are dimensionless)."""
+    unit = unit.strip()
+    return "1" if unit in ("", "-") else unit
+
+
+def to_kpi_unit(kpi: str, value: float, unit: str, *, difference: bool = False) -> float:
+    """``value`` given in ``unit`` expressed in the KPI's own unit, through pint (the engine's
+    unit grammar, :mod:`bioproof.analysis.units`). A unit of another kind is refused with a
+    message naming the KPI and its unit (peak VCD in g/L); ``difference`` (a margin) drops a
+    temperature scale's offset. A KPI whose unit is a plain label (``signal unit``, ``g/L
+    resin``) takes values only in that very unit."""
+    from bioproof.analysis.units import UnitError, conversion, parse_unit
+
+    k = known_kpis()[kpi]
+    unit = (unit or "").strip()
+    if not unit or unit == k.unit or (unit in PERCENT and k.unit.strip() == "%"):
+        return value
+    label = k.label_en if is_english() else k.label_ko
+    try:
+        parse_unit(_pint_text(k.unit))
+    except UnitError:
+        raise DomainError(
+            _("%(kpi)s is given in %(target)s; enter the value in that unit, not '%(unit)s'.")
+            % {"kpi": label, "target": human_unit(k.unit), "unit": unit},
+            field="unit",
+        ) from None
+    try:
+        factor, offset = conversion(_pint_text(unit), _pint_text(k.unit))
+    except UnitError:
+        try:
+            parse_unit(_pint_text(unit))
+        except UnitError as exc:
+            raise DomainError(
+                _("Cannot read the unit '%(unit)s': %(why)s")
+                % {"unit": unit, "why": _(exc.template) % exc.params},
+                field="unit",
+            ) from None
+        raise DomainError(
+            _(
+                "%(kpi)s is measured in %(target)s; '%(unit)s' is a different kind of "
+                "quantity. Enter the value in %(target)s or a unit of the same kind."
+            )
+            % {"kpi": label, "target": human_unit(k.unit) or "-", "unit": unit},
+            field="unit",
+        ) from None
+    return value * factor + (0.0 if difference else offset)
+
+
 def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
-    """Validate one criterion given as a mapping; return the model's field values."""
+    """Validate one criterion given as a mapping; return the model's field values.
+
+    ``unit``: a limit or an absolute margin given in another unit of the KPI's kind is
+    converted to the KPI's unit (a unit of another kind is refused); a relative margin is a
+    fraction of the reference mean, or a percentage when ``unit`` is ``%`` on a KPI that is
+    not itself measured in % (150 % → 1.5)."""
     kpis = known_kpis()
     kpi = str(spec.get("kpi", "")).strip()
     if kpi not in kpis:
@@ -72,14 +132,32 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
     except (TypeError, ValueError):
         raise DomainError(_("The criterion's value must be a number."), field="value") from None
     relative = bool(spec.get("relative", comparison in ("equivalence", "non_inferiority")))
-    if not math.isfinite(value) or (
-        comparison in ("equivalence", "non_inferiority") and value <= 0
-    ):
+    margin = comparison in ("equivalence", "non_inferiority")
+    unit = str(spec.get("unit") or "").strip()[:30]
+    kpi_unit = kpis[kpi].unit
+    if not math.isfinite(value) or (margin and value <= 0):
         raise DomainError(_("A margin must be a positive number."), field="value")
-    if relative and comparison in ("equivalence", "non_inferiority") and value >= 1:
-        raise DomainError(
-            _("A relative margin is a fraction below 1 (0.10 = 10 %)."), field="value"
-        )
+    if margin and relative:
+        if unit in PERCENT and kpi_unit.strip() != "%":
+            value = value / 100.0
+        elif unit and unit != kpi_unit and unit not in PERCENT:
+            raise DomainError(
+                _("A relative margin is given in %% of the reference mean, not in '%(u)s'.")
+                % {"u": unit},
+                field="unit",
+            )
+        if value >= MAX_RELATIVE:
+            raise DomainError(
+                _(
+                    "A relative margin is a fraction of the reference mean below 10 "
+                    "(0.10 = 10 %%, 1.5 = 150 %%)."
+                ),
+                field="value",
+            )
+    elif comparison in ("minimum", "maximum") or (margin and not relative):
+        value = to_kpi_unit(kpi, value, unit, difference=margin)
+        if not math.isfinite(value):
+            raise DomainError(_("The criterion's value must be a number."), field="value")
     if comparison == "tier1_equivalence" and not value > 0:
         raise DomainError(_("The tier-1 factor must be a positive number (1.5)."), field="value")
     if comparison == "ratio_equivalence" and not 0 < value < 1:
@@ -95,7 +173,7 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
         "value": value,
         "relative": relative if comparison in ("equivalence", "non_inferiority") else False,
         "alpha": alpha,
-        "unit": str(spec.get("unit") or kpis[kpi].unit),
+        "unit": kpi_unit,
         "higher_is_better": bool(spec.get("higher_is_better", kpis[kpi].better != "lower")),
         "source": source,
     }
@@ -148,7 +226,7 @@ def evaluate(
             )
             return r.to_dict(), bool(r.non_inferior)
     except InputError as exc:
-        raise DomainError(f"{criterion.kpi}: {exc}") from exc
+        raise DomainError(f"{criterion.kpi}: {exc.localized(_)}") from exc
     values = [float(v) for v in candidate]
     if not values:
         raise DomainError(_("KPI %(k)s has no candidate values.") % {"k": criterion.kpi})

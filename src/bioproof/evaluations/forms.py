@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bioproof.catalog.models import Product
 from bioproof.consortium.models import Organization
+from bioproof.core.errors import DomainError
 from bioproof.evaluations.models import Criterion, Run
 
 
@@ -58,16 +59,93 @@ class UploadForm(forms.Form):
     file = forms.FileField(label=_("Data file (CSV or XLSX)"))
 
 
+def kpi_picker_choices(keys: list[str] | None = None) -> list[tuple[str, str]]:
+    """``(key, "label (unit, direction)")`` for the KPI picker, in the active language; all
+    KPIs when ``keys`` is empty."""
+    from django.utils.translation import gettext
+
+    from bioproof.analysis.kpis import KPIS
+    from bioproof.core.i18n import human_unit, is_english
+
+    direction = {
+        "higher": gettext("higher is better"),
+        "lower": gettext("lower is better"),
+        "target": gettext("closest to the reference"),
+    }
+    out = []
+    for key in keys or list(KPIS):
+        k = KPIS.get(key)
+        if k is None:
+            continue
+        label = k.label_en if is_english() else k.label_ko
+        unit = human_unit(k.unit)
+        out.append((key, f"{label} ({unit + ', ' if unit else ''}{direction[k.better]})"))
+    return out
+
+
 class CriterionForm(forms.Form):
-    kpi = forms.CharField(label=_("KPI"), max_length=40)
+    """The KPI picker: a KPI of the protocol (its unit and direction shown), a comparison, a
+    value and the unit it is written in (converted to the KPI's unit with pint; another kind of
+    quantity is refused)."""
+
+    kpi = forms.ChoiceField(label=_("KPI"), choices=())
     comparison = forms.ChoiceField(label=_("Comparison"), choices=Criterion.Comparison.choices)
     value = forms.FloatField(
         label=_("Margin or limit"),
-        help_text=_("A relative margin in %; a limit in the KPI's unit."),
+        help_text=_("A relative margin in %; a limit or an absolute margin in the unit given."),
     )
-    relative = forms.BooleanField(label=_("Relative margin (%)"), required=False, initial=True)
+    unit = forms.CharField(
+        label=_("Unit"),
+        max_length=30,
+        required=False,
+        help_text=_("Empty: the KPI's own unit. % for a relative margin."),
+    )
+    relative = forms.BooleanField(
+        label=_("Margin relative to the reference mean (%)"), required=False, initial=True
+    )
     alpha = forms.FloatField(label="α", initial=0.05, min_value=0.001, max_value=0.25)
-    higher_is_better = forms.BooleanField(label=_("Higher is better"), required=False, initial=True)
+    direction = forms.ChoiceField(
+        label=_("Which way is better"),
+        required=False,
+        choices=[
+            ("", _("The KPI's own direction")),
+            ("higher", _("Higher is better")),
+            ("lower", _("Lower is better")),
+        ],
+    )
+
+    def __init__(self, *args: Any, kpis: list[str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kpi"].choices = kpi_picker_choices(kpis)
+
+    def criterion(self) -> dict[str, Any]:
+        """The criterion as :func:`bioproof.evaluations.criteria.clean` reads it."""
+        from bioproof.analysis.kpis import KPIS
+
+        d = self.cleaned_data
+        comparison = d["comparison"]
+        margin = comparison in ("equivalence", "non_inferiority")
+        relative = bool(d["relative"]) and margin
+        unit = (d.get("unit") or "").strip()
+        value = d["value"]
+        if relative:
+            if unit and unit not in ("%", "percent"):
+                raise DomainError(
+                    _("A relative margin is given in %% of the reference mean, not in '%(u)s'.")
+                    % {"u": unit},
+                    field="unit",
+                )
+            value, unit = value / 100.0, ""  # 150 % → 1.5 of the reference mean
+        direction = d.get("direction") or KPIS[d["kpi"]].better
+        return {
+            "kpi": d["kpi"],
+            "comparison": comparison,
+            "value": value,
+            "unit": unit,
+            "relative": relative,
+            "alpha": d["alpha"],
+            "higher_is_better": direction != "lower",
+        }
 
 
 class ReasonForm(forms.Form):

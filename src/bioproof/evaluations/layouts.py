@@ -15,7 +15,7 @@ import pandas as pd
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.core.errors import DomainError
 
 
@@ -76,7 +76,8 @@ class Layout:
         missing = [p.key for p in self.parameters if values.get(p.key) is None]
         if missing:
             raise InputError(
-                f"run parameter(s) {', '.join(missing)} needed for {self.label_en} data"
+                N_("run parameter(s) %(p)s needed for %(layout)s data"),
+                params={"p": ", ".join(missing), "layout": self.label_en},
             )
         return self.analyser(frame, values)
 

@@ -36,6 +36,7 @@ class Evaluation(models.Model):
         APPROVED = "approved", _("Approved")
         PUBLISHED = "published", _("Published as track record")
         SUPERSEDED = "superseded", _("Superseded by a new version")
+        CANCELLED = "cancelled", _("Request withdrawn by the requester")
 
     code = models.CharField(max_length=20, db_index=True)
     version = models.PositiveIntegerField(default=1)
@@ -291,6 +292,9 @@ class Run(models.Model):
     )
     kpis = models.JSONField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    #: a run is never deleted: an excluded run stays with the reason, left out of the analysis
+    excluded_at = models.DateTimeField(_("excluded at"), null=True, blank=True)
+    excluded_reason = models.TextField(_("reason for exclusion"), blank=True)
 
     class Meta:
         ordering = ["arm", "label"]
@@ -463,3 +467,40 @@ class TrackRecord(models.Model):
 
     def __str__(self) -> str:
         return f"track record {self.evaluation.code}"
+
+
+class Attachment(models.Model):
+    """A document attached to an evaluation request (a CoA, SDS or quote with the request, or
+    with an answer to the center's questions); kept with its SHA-256 in the shared file store."""
+
+    class Kind(models.TextChoices):
+        COA = "coa", _("Certificate of analysis (CoA)")
+        SDS = "sds", _("Safety data sheet (SDS)")
+        QUOTE = "quote", _("Quote")
+        OTHER = "other", _("Other")
+
+    class Stage(models.TextChoices):
+        REQUEST = "request", _("With the request")
+        REPLY = "reply", _("With an answer")
+        CENTER = "center", _("From the center")
+
+    evaluation = models.ForeignKey(Evaluation, on_delete=models.PROTECT, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    stage = models.CharField(max_length=10, choices=Stage.choices)
+    title = models.CharField(_("title"), max_length=200, blank=True)
+    filename = models.CharField(max_length=200)
+    file = models.FileField(max_length=300)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["evaluation", "uploaded_at", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return f"{self.evaluation.code} {self.get_kind_display()} {self.filename}"

@@ -136,3 +136,17 @@ rule(
     message=_("%(actor)s withdrew the publication of %(object)s"),
     url=_url,
 )
+rule(
+    "evaluation.returned_for_rework",
+    E,
+    recipients=center_role(Role.EVALUATOR),
+    message=_("%(actor)s returned %(object)s for rework: read the comment and sign it again"),
+    url=_url,
+)
+rule(
+    "evaluation.request_withdrawn",
+    E,
+    recipients=lambda event, ev: center_operators(ev),
+    message=_("%(actor)s withdrew the evaluation request %(object)s"),
+    url=_url,
+)

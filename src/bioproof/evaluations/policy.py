@@ -67,6 +67,14 @@ def is_supplier_staff(user: Any, evaluation: Any) -> bool:
     return is_authenticated(user) and user.has_role(evaluation.product.supplier_id, Role.STAFF)
 
 
+def can_withdraw_request(user: Any, evaluation: Any) -> bool:
+    """The supplier's staff, or the person who made the request (a demand company's staff for a
+    demand-tailored one), withdraw a request the center has not accepted yet."""
+    return is_supplier_staff(user, evaluation) or (
+        is_authenticated(user) and evaluation.requested_by_id == user.pk
+    )
+
+
 def can_request(user: Any, product: Any, need: Any = None) -> bool:
     """The supplier's staff; or, for a demand-tailored request, the staff of the demand company
     that posted ``need`` when the product's supplier answered the need with a proposal that the
@@ -100,6 +108,15 @@ def is_demand_admin(user: Any, evaluation: Any) -> bool:
         evaluation.need_id is not None
         and is_authenticated(user)
         and user.has_role(evaluation.need.organization_id, Role.ORG_ADMIN)
+    )
+
+
+def is_demand_staff(user: Any, evaluation: Any) -> bool:
+    """Staff of the demand company whose need a demand-tailored evaluation answers."""
+    return (
+        evaluation.need_id is not None
+        and is_authenticated(user)
+        and user.has_role(evaluation.need.organization_id, Role.STAFF)
     )
 
 

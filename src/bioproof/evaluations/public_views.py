@@ -11,9 +11,10 @@ from django.utils.translation import gettext as _
 
 from bioproof.core import files
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import filtered_list
 from bioproof.core.signatures import signatures_for
-from bioproof.core.web import paginate
 from bioproof.evaluations import reporting
+from bioproof.evaluations.filters import TRACK_RECORD_COLUMNS, TrackRecordFilter
 from bioproof.evaluations.forms import VerifyForm
 from bioproof.evaluations.models import CONFIDENTIAL, Criterion, Evaluation, Report, TrackRecord
 
@@ -35,20 +36,19 @@ def _public() -> object:
 
 
 def track_record_list(request: HttpRequest) -> HttpResponse:
-    records = _public()
-    q = (request.GET.get("q") or "").strip()
-    if q:
-        from django.db.models import Q
-
-        records = records.filter(
-            Q(evaluation__product__name_ko__icontains=q)
-            | Q(evaluation__product__name_en__icontains=q)
-            | Q(evaluation__product__supplier__name_ko__icontains=q)
-            | Q(evaluation__product__supplier__name_en__icontains=q)
-            | Q(evaluation__code__iexact=q)
-        )
+    filterset, page, export = filtered_list(
+        request,
+        TrackRecordFilter,
+        _public(),
+        columns=TRACK_RECORD_COLUMNS,
+        filename="track-records",
+    )
+    if export is not None:
+        return export
     return render(
-        request, "evaluations/track_record_list.html", {"page": paginate(request, records), "q": q}
+        request,
+        "evaluations/track_record_list.html",
+        {"page": page, "filter": filterset, "q": request.GET.get("q", "")},
     )
 
 
@@ -72,7 +72,7 @@ def track_record_detail(request: HttpRequest, code: str) -> HttpResponse:
                 (
                     c,
                     *(
-                        reporting.criterion_text(c, lang)
+                        reporting.criterion_text(c, lang, human_units=True)
                         if evaluation.is_public_criterion(c)
                         else (str(CONFIDENTIAL), "—")
                     ),

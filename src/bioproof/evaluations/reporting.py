@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from bioproof.analysis.kpis import KPIS
+from bioproof.core.i18n import human_unit
 from bioproof.core.signatures import signatures_for
 from bioproof.evaluations import layouts
 from bioproof.evaluations.models import Criterion, Evaluation, RunDataFile
@@ -103,11 +104,13 @@ def _num(value: Any) -> str:
     return "—" if value is None else f"{value:.3g}"
 
 
-def criterion_text(criterion: Any, language: str) -> tuple[str, str]:
-    """(comparison, result) of a criterion as short human text in ``language``."""
+def criterion_text(criterion: Any, language: str, *, human_units: bool = False) -> tuple[str, str]:
+    """(comparison, result) of a criterion as short human text in ``language``; with
+    ``human_units`` the unit is written for people (×10⁶ cells/mL) — web pages only, the PDF
+    font may lack the superscript digits."""
     ko = language == "ko"
     r = criterion.result or {}
-    unit = criterion.unit
+    unit = human_unit(criterion.unit) if human_units else criterion.unit
     value = criterion.value
     margin = f"{value * 100:g} %" if criterion.relative else f"{value:g} {unit}"
     alpha = f"α = {criterion.alpha:g}"

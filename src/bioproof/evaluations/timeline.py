@@ -31,6 +31,8 @@ LABELS: dict[str, str | Promise] = {
     "evaluation.published": _("Published as track record"),
     "evaluation.withdrawn": _("Publication withdrawn"),
     "evaluation.correction_started": _("Correction started"),
+    "evaluation.returned_for_rework": _("Returned for rework"),
+    "evaluation.request_withdrawn": _("Request withdrawn"),
 }
 
 
@@ -80,7 +82,14 @@ def build(evaluation: Evaluation, user: Any, *, people_limit: int = 5) -> dict[s
     upcoming = []
     for option in workflow.options(evaluation, user):
         step = option.step
-        if step.name in ("withdraw", "correct", "reject", "request_info"):
+        if step.name in (
+            "withdraw",
+            "correct",
+            "reject",
+            "request_info",
+            "withdraw_request",
+            "return_for_rework",
+        ):
             continue  # exceptional paths, not "next"
         names = [
             p.get_full_name() or p.username for p in candidates if step.permitted(p, evaluation)

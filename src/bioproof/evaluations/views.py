@@ -16,9 +16,11 @@ from django.views.decorators.http import require_POST
 from bioproof.analysis.kpis import KPIS
 from bioproof.core import audit, jobs
 from bioproof.core.errors import DomainError
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404
 from bioproof.core.signatures import signatures_for
-from bioproof.core.web import attempt, form_errors, paginate
+from bioproof.core.web import attempt, form_errors
+from bioproof.demand.forms import AttachmentForm
 from bioproof.evaluations import (
     actions,
     content,
@@ -30,6 +32,7 @@ from bioproof.evaluations import (
 )
 from bioproof.evaluations import jobs as eval_jobs
 from bioproof.evaluations.actions import templates as template_actions
+from bioproof.evaluations.filters import EVALUATION_COLUMNS, EvaluationFilter
 from bioproof.evaluations.forms import (
     CriterionForm,
     DeviationForm,
@@ -42,6 +45,7 @@ from bioproof.evaluations.forms import (
 )
 from bioproof.evaluations.models import (
     EDITABLE_STATES,
+    Attachment,
     Criterion,
     Evaluation,
     MethodTemplate,
@@ -66,18 +70,12 @@ def evaluation_list(request: HttpRequest) -> HttpResponse:
         .current()
         .select_related("product__supplier", "center")
     )
-    status = request.GET.get("status")
-    if status:
-        evaluations = evaluations.filter(status=status)
-    return render(
-        request,
-        "evaluations/evaluation_list.html",
-        {
-            "page": paginate(request, evaluations),
-            "statuses": Evaluation.Status.choices,
-            "status": status,
-        },
+    filterset, page, export = filtered_list(
+        request, EvaluationFilter, evaluations, columns=EVALUATION_COLUMNS, filename="evaluations"
     )
+    if export is not None:
+        return export
+    return render(request, "evaluations/evaluation_list.html", {"page": page, "filter": filterset})
 
 
 @login_required
@@ -142,7 +140,11 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
                 (reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in kpi_keys
             ],
             "criteria": [
-                (c, *reporting.criterion_text(c, lang), reporting.kpi_label(c.kpi, lang))
+                (
+                    c,
+                    *reporting.criterion_text(c, lang, human_units=True),
+                    reporting.kpi_label(c.kpi, lang),
+                )
                 for c in criteria
             ],
             "options": workflow.options(evaluation, request.user),
@@ -160,7 +162,7 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
             "kpi_choices": [
                 (k, reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in sorted(KPIS)
             ],
-            "criterion_form": CriterionForm(),
+            "criterion_form": CriterionForm(kpis=_picker_kpis(evaluation)),
             "protocol_signatures": (
                 list(signatures_for(evaluation.protocol)) if evaluation.protocol else []
             ),
@@ -173,6 +175,19 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
             .filter(code=evaluation.code)
             .order_by("version"),
             "history": audit.history(evaluation),
+            "attachments": list(
+                Attachment.objects.filter(evaluation__code=evaluation.code).select_related(
+                    "uploaded_by"
+                )
+            ),
+            "attachment_form": AttachmentForm(),
+            "may_attach": evaluation.is_current
+            and evaluation.status in ("requested", "info_requested", "planning")
+            and (
+                operator
+                or policy.can_withdraw_request(request.user, evaluation)
+                or policy.is_demand_staff(request.user, evaluation)
+            ),
             "has_data": bool(files),
             "run_form": RunForm(),
             "deviation_form": DeviationForm(),
@@ -234,6 +249,11 @@ _STEP_ACTIONS: dict[str, tuple[Callable[..., Any], Promise]] = {
     "publish": (actions.publish, _lazy("Published as a track record.")),
     "withdraw": (actions.withdraw, _lazy("Publication withdrawn.")),
     "correct": (actions.start_correction, _lazy("Version opened for correction.")),
+    "withdraw_request": (actions.withdraw_request, _lazy("Request withdrawn.")),
+    "return_for_rework": (
+        actions.return_for_rework,
+        _lazy("Returned for rework; a new version is open for the author."),
+    ),
 }
 
 
@@ -271,7 +291,7 @@ def evaluation_step(request: HttpRequest, code: str, step: str) -> HttpResponse:
         )
         return follow_job(request, run)
     result = attempt(request, fn, by=request.user, evaluation=evaluation, success=success, **values)
-    if step == "correct" and result is not None:
+    if step in ("correct", "return_for_rework") and result is not None:
         return redirect("evaluation_detail", code=result.code)
     return redirect("evaluation_detail", code=evaluation.code)
 
@@ -299,6 +319,58 @@ def run_add(request: HttpRequest, code: str) -> HttpResponse:
     else:
         form_errors(request, form)
     return redirect("evaluation_detail", code=evaluation.code)
+
+
+@login_required
+@require_POST
+def runs_from_protocol(request: HttpRequest, code: str) -> HttpResponse:
+    """Create the protocol's runs, N per arm, in one step."""
+    evaluation = _get(request, code)
+    created = attempt(
+        request,
+        actions.add_runs_from_protocol,
+        by=request.user,
+        evaluation=evaluation,
+        batch_prefix=request.POST.get("batch_prefix", ""),
+        equipment=request.POST.get("equipment", ""),
+    )
+    if created:
+        messages.success(request, _("%(n)d runs added from the protocol.") % {"n": len(created)})
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#runs")
+
+
+@login_required
+@require_POST
+def run_edit(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
+    evaluation = _get(request, code)
+    run = get_object_or_404(Run, pk=run_id, evaluation=evaluation)
+    attempt(
+        request,
+        actions.update_run,
+        by=request.user,
+        run=run,
+        batch_id=request.POST.get("batch_id", ""),
+        equipment=request.POST.get("equipment", ""),
+        notes=request.POST.get("notes", run.notes),
+        success=_("Run %(run)s updated.") % {"run": run.label},
+    )
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#runs")
+
+
+@login_required
+@require_POST
+def run_exclude(request: HttpRequest, code: str, run_id: int) -> HttpResponse:
+    evaluation = _get(request, code)
+    run = get_object_or_404(Run, pk=run_id, evaluation=evaluation)
+    attempt(
+        request,
+        actions.exclude_run,
+        by=request.user,
+        run=run,
+        reason=request.POST.get("reason", ""),
+        success=_("Run %(run)s excluded from the analysis.") % {"run": run.label},
+    )
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#runs")
 
 
 @login_required
@@ -426,27 +498,30 @@ def protocol_template(request: HttpRequest, code: str) -> HttpResponse:
     return redirect("evaluation_detail", code=evaluation.code)
 
 
+def _picker_kpis(evaluation: Evaluation) -> list[str]:
+    """The KPIs the picker offers: the method template's, else every KPI."""
+    return list(evaluation.template.kpis) if evaluation.template else []
+
+
 @login_required
 @require_POST
 def criterion_add(request: HttpRequest, code: str) -> HttpResponse:
     evaluation = _get(request, code)
-    form = CriterionForm(request.POST)
+    form = CriterionForm(request.POST, kpis=_picker_kpis(evaluation))
     if form.is_valid():
-        d = form.cleaned_data
-        value = d["value"] / 100 if d["relative"] else d["value"]
-        attempt(
-            request,
-            actions.add_criterion,
-            by=request.user,
-            evaluation=evaluation,
-            kpi=d["kpi"],
-            comparison=d["comparison"],
-            value=value,
-            relative=d["relative"],
-            alpha=d["alpha"],
-            higher_is_better=d["higher_is_better"],
-            success=_("Criterion added."),
-        )
+        try:
+            spec = form.criterion()
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            attempt(
+                request,
+                actions.add_criterion,
+                by=request.user,
+                evaluation=evaluation,
+                success=_("Criterion added."),
+                **spec,
+            )
     else:
         form_errors(request, form)
     return redirect("evaluation_detail", code=evaluation.code)
@@ -589,3 +664,39 @@ def protocol_pdf(request: HttpRequest, code: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{code}-protocol-{language}.pdf"'
     return response
+
+
+@require_POST
+def attachment_add(request: HttpRequest, code: str) -> HttpResponse:
+    """Attach a CoA, SDS or quote to the request (the requester, or the center)."""
+    evaluation = _get(request, code)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data["file"]
+        attempt(
+            request,
+            actions.attach,
+            by=request.user,
+            evaluation=evaluation,
+            kind=form.cleaned_data["kind"],
+            title=form.cleaned_data["title"],
+            filename=upload.name,
+            data=upload,
+            success=_("Document attached."),
+        )
+    else:
+        form_errors(request, form)
+    return redirect(reverse("evaluation_detail", args=[evaluation.code]) + "#attachments")
+
+
+@login_required
+def attachment_download(request: HttpRequest, code: str, attachment_id: int) -> FileResponse:
+    """An attachment is seen by whoever sees its evaluation (its three parties)."""
+    attachment = get_object_or_404(
+        Attachment.objects.filter(evaluation__in=Evaluation.objects.visible_to(request.user)),
+        pk=attachment_id,
+        evaluation__code=code,
+    )
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.filename
+    )

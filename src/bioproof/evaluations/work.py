@@ -187,6 +187,7 @@ def evaluation_work(user: Any, roles: dict[int, frozenset[str]], limit: int) -> 
                 evaluation__center_id__in=operator,
                 evaluation__status=S.RUNNING,
                 evaluation__is_current=True,
+                excluded_at__isnull=True,
             )
             .exclude(Exists(has_data))
             .select_related("evaluation")

@@ -74,6 +74,15 @@ STEPS: dict[str, Step] = {
             needs_reason=True,
         ),
         Step(
+            "withdraw_request",
+            gettext_lazy("Withdraw the request"),
+            frozenset({S.REQUESTED, S.INFO_REQUESTED}),
+            S.CANCELLED,
+            policy.can_withdraw_request,
+            gettext_lazy("requester"),
+            needs_reason=True,
+        ),
+        Step(
             "sign_protocol",
             gettext_lazy("Approve and sign the protocol"),
             frozenset({S.PLANNING}),
@@ -107,6 +116,15 @@ STEPS: dict[str, Step] = {
             _signer("reviewed"),
             gettext_lazy("center reviewer"),
             needs_password=True,
+        ),
+        Step(
+            "return_for_rework",
+            gettext_lazy("Return for rework"),
+            frozenset({S.AUTHORED}),
+            None,
+            _signer("reviewed"),
+            gettext_lazy("center reviewer"),
+            needs_reason=True,
         ),
         Step(
             "sign_approved",

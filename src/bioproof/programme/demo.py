@@ -78,6 +78,8 @@ PLEDGES = [
 def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -> list[tuple]:
     """Create the programme demo; returns the extra logins (username, org, roles)."""
     for u, o, r, f, last in PROGRAMME_USERS:
+        if u in users:  # made by another part of the demo
+            continue
         users[u] = consortium.create_user(
             by=None,
             username=u,

@@ -12,10 +12,12 @@ from ninja.pagination import paginate
 
 from bioproof.consortium.models import Organization, User
 from bioproof.core.errors import DomainError, PolicyDenied
+from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.search.api import viewer
 from bioproof.training import actions, policy, reporting
+from bioproof.training.filters import CourseFilter, SessionFilter
 from bioproof.training.models import (
     Certificate,
     Course,
@@ -359,8 +361,10 @@ def _version_kwargs(payload: TrainingCourseVersionIn) -> dict[str, Any]:
 @router.get("/courses", response=list[TrainingCourseOut], auth=None)
 @paginate(LimitOffsetPagination)
 def list_courses(request: HttpRequest) -> Any:
-    """The catalogue: published courses (and your provider's drafts)."""
-    return Course.objects.visible_to(viewer(request)).select_related("provider__organization")
+    """The catalogue: published courses (and your provider's drafts), filtered as the courses
+    page is (``q``, ``level``, ``provider``, ``status``, ``sort``)."""
+    qs = Course.objects.visible_to(viewer(request)).select_related("provider__organization")
+    return api_filtered(request, CourseFilter, qs)
 
 
 @router.get("/courses/{code}", response=TrainingCourseOut, auth=None)
@@ -410,7 +414,7 @@ def list_sessions(request: HttpRequest, course: str | None = None, upcoming: boo
         from django.utils import timezone
 
         qs = qs.filter(ends_on__gte=timezone.localdate()).order_by("starts_on", "id")
-    return qs
+    return api_filtered(request, SessionFilter, qs)
 
 
 @router.get("/sessions/{code}", response=TrainingSessionOut, auth=None)

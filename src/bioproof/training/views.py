@@ -4,6 +4,7 @@ the public verification page, a trainee's own record."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,12 +16,17 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bioproof.consortium.models import Organization
+from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.core.web import attempt, paginate
 from bioproof.training import actions, documents, policy, reporting
+from bioproof.training.filters import COURSE_COLUMNS, CourseFilter
 from bioproof.training.forms import (
     AttendanceCsvForm,
+    CourseForm,
     EnrollForm,
+    GrantFormSet,
+    ModuleFormSet,
     NominateForm,
     OptionalReasonForm,
     PasswordForm,
@@ -34,6 +40,7 @@ from bioproof.training.models import (
     Certificate,
     Course,
     Enrollment,
+    Provider,
     Session,
 )
 from bioproof.training.verify import public_record
@@ -74,16 +81,29 @@ def course_list(request: HttpRequest) -> HttpResponse:
         .select_related("provider__organization")
         .prefetch_related("versions")
     )
-    rows = [
-        (c, next(v for v in c.versions.all() if v.version == c.current_version)) for c in courses
-    ]
+    filterset, page, export = filtered_list(
+        request, CourseFilter, courses, columns=COURSE_COLUMNS, filename="courses", per_page=50
+    )
+    if export is not None:
+        return export
+    rows = [(c, next(v for v in c.versions.all() if v.version == c.current_version)) for c in page]
     upcoming = (
         Session.objects.visible_to(request.user)
         .filter(ends_on__gte=timezone.localdate(), status=Session.Status.SCHEDULED)
         .select_related("course_version__course", "center")
         .order_by("starts_on", "id")[:30]
     )
-    return render(request, "training/course_list.html", {"rows": rows, "upcoming": upcoming})
+    return render(
+        request,
+        "training/course_list.html",
+        {
+            "rows": rows,
+            "page": page,
+            "filter": filterset,
+            "upcoming": upcoming,
+            "can_create": bool(creatable_providers(request.user)),
+        },
+    )
 
 
 def course_detail(request: HttpRequest, code: str) -> HttpResponse:
@@ -579,3 +599,99 @@ def transcript_pdf(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="transcript.pdf"'
     return response
+
+
+def creatable_providers(user: Any) -> list[Provider]:
+    """The training providers whose courses ``user`` may create (their staff)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return [
+        p
+        for p in Provider.objects.filter(
+            is_active=True, organization_id__in=user.organization_ids
+        ).select_related("organization")
+        if policy.is_provider_staff(user, p)
+    ]
+
+
+def _course_form_page(
+    request: HttpRequest, form: CourseForm, modules: Any, grants: Any, course: Any = None
+) -> HttpResponse:
+    return render(
+        request,
+        "training/course_form.html",
+        {"form": form, "modules": modules, "grants": grants, "course": course},
+    )
+
+
+def _formset_errors(form: CourseForm, modules: Any, grants: Any) -> bool:
+    """Validate the form and both formsets (all of them, so every error is shown at once)."""
+    return bool(form.is_valid() & modules.is_valid() & grants.is_valid())
+
+
+@login_required
+def course_create(request: HttpRequest) -> HttpResponse:
+    """A provider's staff draft a course (version 1) through the training actions."""
+    providers = creatable_providers(request.user)
+    if not providers:
+        return render(
+            request,
+            "core/denied.html",
+            {"message": _("Only training providers' staff create courses.")},
+            status=403,
+        )
+    queryset = Provider.objects.filter(pk__in=[p.pk for p in providers])
+    data = request.POST or None
+    form = CourseForm(data, providers=queryset)
+    modules = ModuleFormSet(data, prefix="modules")
+    grants = GrantFormSet(data, prefix="grants")
+    if request.method == "POST" and _formset_errors(form, modules, grants):
+        course = attempt(
+            request,
+            actions.create_course,
+            form=form,
+            by=request.user,
+            provider=form.cleaned_data["provider"],
+            code=form.cleaned_data["code"],
+            success=_("Course drafted; publish it when it is ready."),
+            **form.version_fields(modules, grants),
+        )
+        if course is not None:
+            return redirect("training_course", code=course.code)
+    return _course_form_page(request, form, modules, grants)
+
+
+@login_required
+def course_revise(request: HttpRequest, code: str) -> HttpResponse:
+    """A new version of a course (sessions already planned keep theirs), with a reason."""
+    course = get_visible_or_404(
+        Course.objects.select_related("provider__organization"), request.user, code=code
+    )
+    if not policy.is_provider_staff(request.user, course.provider):
+        return render(
+            request,
+            "core/denied.html",
+            {"message": _("You do not manage this provider's courses.")},
+            status=403,
+        )
+    current = course.current
+    data = request.POST or None
+    form = CourseForm(data, course=course, initial=CourseForm.initial_for(current))
+    # bound formsets take no initial (a row equal to its initial would count as unchanged
+    # and be dropped)
+    modules = ModuleFormSet(data, prefix="modules", initial=None if data else current.modules)
+    grants = GrantFormSet(data, prefix="grants", initial=None if data else current.grants)
+    if request.method == "POST" and _formset_errors(form, modules, grants):
+        version = attempt(
+            request,
+            actions.revise_course,
+            form=form,
+            by=request.user,
+            course=course,
+            reason=form.cleaned_data["reason"],
+            success=_("Version saved."),
+            **form.version_fields(modules, grants),
+        )
+        if version is not None:
+            return redirect("training_course", code=course.code)
+    return _course_form_page(request, form, modules, grants, course)

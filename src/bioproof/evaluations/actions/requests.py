@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from bioproof.catalog.models import Product
 from bioproof.consortium.models import Organization
-from bioproof.core import audit
+from bioproof.core import audit, files
 from bioproof.core.codes import next_code
 from bioproof.core.errors import DomainError, InvalidTransition
 from bioproof.core.locking import lock
@@ -26,7 +26,13 @@ from bioproof.evaluations.actions._common import (
     record,
     require_operator,
 )
-from bioproof.evaluations.models import Criterion, Evaluation, MethodTemplate, Protocol
+from bioproof.evaluations.models import (
+    Attachment,
+    Criterion,
+    Evaluation,
+    MethodTemplate,
+    Protocol,
+)
 
 
 @transaction.atomic
@@ -319,3 +325,91 @@ def sign_protocol(*, by: Any, evaluation: Evaluation, password: str) -> Protocol
         extra={"protocol_hash": protocol.content_hash},
     )
     return protocol
+
+
+@transaction.atomic
+def withdraw_request(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
+    """The requester withdraws a request the center has not accepted yet (audited, with the
+    reason; the center is told)."""
+    evaluation = lock(evaluation)
+    step = workflow.check(evaluation, "withdraw_request", by)
+    reason = reason_given(reason)
+    move(
+        evaluation,
+        step,
+        by=by,
+        org=by.primary_organization or evaluation.product.supplier,
+        action="evaluation.request_withdrawn",
+        reason=reason,
+    )
+    return evaluation
+
+
+@transaction.atomic
+def attach(
+    *,
+    by: Any,
+    evaluation: Evaluation,
+    kind: str,
+    filename: str,
+    data: bytes | files.Source,
+    title: str = "",
+) -> Attachment:
+    """Attach a CoA, SDS or quote to a request: the requester side with the request or with an
+    answer to the center's questions, the center (a quote) until the protocol is signed. The
+    file goes through the shared file store (streamed size check, SHA-256); audited."""
+    evaluation = lock(evaluation)
+    requester = policy.can_withdraw_request(by, evaluation) or policy.is_demand_staff(
+        by, evaluation
+    )
+    operator = policy.is_center_operator(by, evaluation)
+    require(requester or operator, _("Only the request's parties may attach documents."))
+    if not evaluation.is_current or evaluation.status not in (
+        S.REQUESTED,
+        S.INFO_REQUESTED,
+        S.PLANNING,
+    ):
+        raise InvalidTransition(
+            _("Documents are attached while the request is screened or planned.")
+        )
+    if kind not in Attachment.Kind.values:
+        raise DomainError(
+            _("'%(v)s' is not one of %(c)s.") % {"v": kind, "c": ", ".join(Attachment.Kind.values)},
+            field="kind",
+        )
+    filename = (filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    if not filename:
+        raise DomainError(_("The file has no name."), field="file")
+    if operator and not requester:
+        stage = Attachment.Stage.CENTER
+    elif evaluation.status == S.INFO_REQUESTED:
+        stage = Attachment.Stage.REPLY
+    else:
+        stage = Attachment.Stage.REQUEST
+    stored = files.store(data, prefix="request-attachments", filename=filename)
+    attachment = Attachment.objects.create(
+        evaluation=evaluation,
+        kind=kind,
+        stage=stage,
+        title=(title or "").strip()[:200],
+        filename=filename[:200],
+        file=stored.name,
+        sha256=stored.sha256,
+        size=stored.size,
+        uploaded_by=by,
+    )
+    record(
+        by,
+        "evaluation.attachment_added",
+        attachment,
+        evaluation.center,
+        after={
+            "evaluation": evaluation.code,
+            "kind": kind,
+            "stage": stage,
+            "filename": attachment.filename,
+            "sha256": stored.sha256,
+            "size": stored.size,
+        },
+    )
+    return attachment

@@ -91,6 +91,145 @@ def add_run(
     return run
 
 
+@transaction.atomic
+def add_runs_from_protocol(
+    *, by: Any, evaluation: Evaluation, batch_prefix: str = "", equipment: str = ""
+) -> list[Run]:
+    """Create the runs the signed protocol plans, N per arm (candidate C1…Cn, reference
+    R1…Rm); labels that exist already are kept, so a second call adds nothing. Batch IDs
+    and equipment may be edited afterwards, until a run has data."""
+    evaluation = lock(evaluation)
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    plan = (evaluation.protocol.plan if evaluation.protocol else {}) or {}
+    template = plan.get("template") or {}
+    n_candidate = int(
+        template.get("candidate_runs")
+        or (evaluation.template.candidate_runs if evaluation.template else 3)
+    )
+    n_reference = int(
+        template.get("reference_runs")
+        or (evaluation.template.reference_runs if evaluation.template else 3)
+    )
+    keys = evaluation.template.layouts if evaluation.template else ["offline"]
+    params = layouts.parameters_for(keys)
+    defaults = {p.key: p.default for p in params if p.default is not None}
+    if len(defaults) < len(params):
+        missing = ", ".join(f"{p.key} [{p.unit}]" for p in params if p.default is None)
+        raise DomainError(
+            _("This protocol's runs need parameters (%(p)s); add them one by one.") % {"p": missing}
+        )
+    existing = set(evaluation.runs.values_list("label", flat=True))
+    wanted = [(Run.Arm.CANDIDATE, f"C{i}") for i in range(1, n_candidate + 1)] + [
+        (Run.Arm.REFERENCE, f"R{i}") for i in range(1, n_reference + 1)
+    ]
+    prefix = (batch_prefix or "").strip()[:40]
+    created = [
+        Run(
+            evaluation=evaluation,
+            arm=arm,
+            label=label,
+            batch_id=f"{prefix}{label}" if prefix else "",
+            equipment=(equipment or "").strip()[:120],
+            parameters=dict(defaults),
+        )
+        for arm, label in wanted
+        if label not in existing
+    ]
+    if not created:
+        raise DomainError(_("The protocol's runs exist already."))
+    with unique_or_conflict(_("Runs were added at the same time; reload the page.")):
+        for run in created:
+            run.save()
+    _invalidate_results(evaluation)
+    for run in created:
+        record(
+            by,
+            "run.added",
+            run,
+            evaluation.center,
+            after={
+                "evaluation": evaluation.code,
+                "version": evaluation.version,
+                "arm": run.arm,
+                "label": run.label,
+                "batch_id": run.batch_id,
+                "equipment": run.equipment,
+                "parameters": run.parameters,
+                "from_protocol": True,
+            },
+        )
+    return created
+
+
+RUN_EDIT_FIELDS = ("batch_id", "equipment", "notes")
+
+
+@transaction.atomic
+def update_run(
+    *, by: Any, run: Run, batch_id: str = "", equipment: str = "", notes: str = ""
+) -> Run:
+    """Edit a run's batch ID, equipment and notes — only before it has data (afterwards a
+    change is a deviation or an exclusion, never a silent edit)."""
+    evaluation = lock(run.evaluation)
+    run = lock(run)
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    if run.data_files.exists():
+        raise ConflictError(
+            _("%(run)s has data already; record a deviation or exclude the run instead.")
+            % {"run": run.label}
+        )
+    before = {k: getattr(run, k) for k in RUN_EDIT_FIELDS}
+    run.batch_id = (batch_id or "").strip()[:60]
+    run.equipment = (equipment or "").strip()[:120]
+    run.notes = notes or ""
+    after = {k: getattr(run, k) for k in RUN_EDIT_FIELDS}
+    if before == after:
+        raise DomainError(_("Nothing was changed."))
+    run.save(update_fields=list(RUN_EDIT_FIELDS))
+    record(
+        by,
+        "run.updated",
+        run,
+        evaluation.center,
+        before={"evaluation": evaluation.code, "label": run.label} | before,
+        after={"evaluation": evaluation.code, "label": run.label} | after,
+    )
+    return run
+
+
+@transaction.atomic
+def exclude_run(*, by: Any, run: Run, reason: str) -> Run:
+    """Leave a run out of the analysis with a reason (a contaminated batch, a failed sensor).
+    The run, its data and the reason stay, in the signed content and the report; results are
+    recomputed without it. On a signed evaluation this is done in a correction (version n+1)."""
+    evaluation = lock(run.evaluation)
+    run = lock(run)
+    require_operator(by, evaluation)
+    require_editable(evaluation)
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Give the reason for excluding the run."), field="reason")
+    if run.excluded_at is not None:
+        raise ConflictError(_("%(run)s is excluded already.") % {"run": run.label})
+    run.excluded_at = timezone.now()
+    run.excluded_reason = reason[:2000]
+    run.kpis = None
+    run.save(update_fields=["excluded_at", "excluded_reason", "kpis"])
+    _invalidate_results(evaluation)
+    record(
+        by,
+        "run.excluded",
+        run,
+        evaluation.center,
+        before={"evaluation": evaluation.code, "label": run.label, "excluded": False},
+        after={"evaluation": evaluation.code, "label": run.label, "excluded": True},
+        reason=run.excluded_reason,
+    )
+    return run
+
+
 def _clean_parameters(evaluation: Evaluation, raw: dict[str, Any]) -> dict[str, float]:
     """Numbers for the parameters the protocol's layouts know; required ones must be given."""
     keys = evaluation.template.layouts if evaluation.template else ["offline"]
@@ -316,7 +455,7 @@ def analyse(*, by: Any, evaluation: Evaluation) -> Evaluation:
     engine; the engine version is recorded."""
     evaluation = lock(evaluation)
     step = workflow.check(evaluation, "analyse", by)
-    runs = list(evaluation.runs.all())
+    runs = list(evaluation.runs.filter(excluded_at__isnull=True))
     files: dict[int, dict[str, RunDataFile]] = {}
     for f in RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True):
         files.setdefault(f.run_id, {})[f.layout] = f

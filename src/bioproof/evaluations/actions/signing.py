@@ -288,7 +288,22 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
     deviations are carried over; results are computed again."""
     evaluation = lock(evaluation)
     workflow.check(evaluation, "correct", by)
+    return _open_version(by, evaluation, reason_given(reason), "evaluation.correction_started")
+
+
+@transaction.atomic
+def return_for_rework(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluation:
+    """A reviewer returns an evaluation signed by its author for rework, with a comment: the
+    signed version stays readable and version n+1 opens with the comment as its reason (runs,
+    data, criteria and deviations carried over), for the author to rework and sign again. The
+    author hears of it (audit event → notification)."""
+    evaluation = lock(evaluation)
+    workflow.check(evaluation, "return_for_rework", by)
     reason = reason_given(reason)
+    return _open_version(by, evaluation, reason, "evaluation.returned_for_rework")
+
+
+def _open_version(by: Any, evaluation: Evaluation, reason: str, action: str) -> Evaluation:
     with unique_or_conflict(
         _("Version %(v)s of %(code)s was opened at the same time; reload the page.")
         % {"v": evaluation.version + 1, "code": evaluation.code}
@@ -319,6 +334,8 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
             equipment=run.equipment,
             notes=run.notes,
             parameters=run.parameters,
+            excluded_at=run.excluded_at,
+            excluded_reason=run.excluded_reason,
         )
         for run in evaluation.runs.all()
     }
@@ -355,7 +372,7 @@ def start_correction(*, by: Any, evaluation: Evaluation, reason: str) -> Evaluat
     Evaluation.objects.filter(pk=evaluation.pk).update(is_current=False, status=S.SUPERSEDED)
     record(
         by,
-        "evaluation.correction_started",
+        action,
         new,
         evaluation.center,
         reason=reason,
