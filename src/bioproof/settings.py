@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "bioproof.jobs",
     "bioproof.notifications",
     "bioproof.training",
+    "bioproof.interop",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,7 @@ urlpatterns = [
     path(".well-known/jwks.json", transparency.jwks, name="jwks"),
     path("jobs/", include("bioproof.jobs.urls")),
     path("notifications/", include("bioproof.notifications.urls")),
+    path("", include("bioproof.interop.urls")),
     path("api/", api.urls),
     path("admin/", admin.site.urls),
 ]
