@@ -51,12 +51,13 @@ class InstrumentFile(models.Model):
         on_delete=models.PROTECT,
         related_name="instrument_files",
     )
-    data_file = models.OneToOneField(
+    data_file = models.ForeignKey(
         "evaluations.RunDataFile",
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="instrument_file",
+        related_name="instrument_files",
+        help_text=_("the run data file laid out from this export (with the others imported)"),
     )
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
