@@ -220,6 +220,7 @@ def test_qc_import_from_a_spectrophotometer(run: Any, people: Any) -> None:
     )
     assert data_file.layout == "qc"
     assert any("SAMPLE1" in t for t in data_file.table["test"])
+    assert kept[0].instrument == "THERMO_FISHER_NANODROP_8000" and kept[0].data_file == data_file
 
 
 def test_failed_import_leaves_nothing(run: Any, people: Any) -> None:
@@ -239,7 +240,7 @@ def test_failed_import_leaves_nothing(run: Any, people: Any) -> None:
         )
     assert "lucose" in str(exc.value) or "Titer" in str(exc.value) or "titer" in str(exc.value)
     # one good file and one of the wrong instrument: nothing is kept of either
-    with pytest.raises(InstrumentFileError, match="roche_cedex_bioht_example01.txt"):
+    with pytest.raises(InstrumentFileError, match=r"roche_cedex_bioht_example01\.txt"):
         actions.import_instrument_files(
             by=people["evaluator"],
             run=run,

@@ -24,7 +24,7 @@ Upload = tuple[str, str, bytes]  # (instrument, filename, content)
 
 
 def _read(upload: Any) -> bytes:
-    instrument, filename, data = upload
+    _instrument, filename, data = upload
     return files.read_limited(data, filename=filename, max_bytes=instruments.MAX_BYTES)
 
 

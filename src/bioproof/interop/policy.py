@@ -9,11 +9,11 @@
 | evidence package    | a public track record: anyone (a confidential need's: its parties only); |
 |                     | a certificate: its holder (interop.packages.build)                       |
 
-| action                                  | who                                                      |
-|-----------------------------------------|----------------------------------------------------------|
-| convert an instrument file              | staff of a demonstration center                          |
-| import instrument files into a run      | the evaluating center's staff/evaluators (as uploads)     |
-| manage webhooks, API token scopes       | org admins of the organization                           |
+| action                             | who                                                   |
+|------------------------------------|-------------------------------------------------------|
+| convert an instrument file         | staff of a demonstration center                       |
+| import instrument files into a run | the evaluating center's staff/evaluators (as uploads) |
+| manage webhooks, API token scopes  | org admins of the organization                        |
 """
 
 from __future__ import annotations
