@@ -15,6 +15,7 @@ from bioproof.core.errors import DomainError
 from bioproof.demand import api as demand_api
 from bioproof.evaluations.api import public_router
 from bioproof.evaluations.api import router as evaluations_router
+from bioproof.interop.api import router as interop_router
 from bioproof.search.api import router as search_router
 from bioproof.training.api import router as training_router
 
@@ -47,3 +48,4 @@ api.add_router("/adoptions", demand_api.adoptions_router, tags=["adoptions"])
 api.add_router("/product-documents", demand_api.documents_router, tags=["product documents"])
 api.add_router("/search", search_router, tags=["search"])
 api.add_router("/training", training_router, tags=["training"])
+api.add_router("/interop", interop_router, tags=["interop (partners, open data)"])

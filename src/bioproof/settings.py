@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "bioproof.core.middleware.PrivateCacheMiddleware",
     "bioproof.core.middleware.SvgStyleMiddleware",
     "bioproof.core.middleware.SigningFailureMiddleware",
+    "bioproof.interop.middleware.ApiScopeMiddleware",  # API token scopes and rate limits
     # last, as django-axes asks: turns a locked-out login into its answer
     "axes.middleware.AxesMiddleware",
 ]

@@ -37,5 +37,7 @@ urlpatterns = [
     path("notifications/", include("bioproof.notifications.urls")),
     path("", include("bioproof.interop.urls")),
     path("api/", api.urls),
+    # the versioned mount of the same API (partners); /api/ stays for existing clients
+    path("api/v1/", (api.urls[0], "ninja", "api_v1")),
     path("admin/", admin.site.urls),
 ]

@@ -180,3 +180,142 @@ def import_instrument_files(
         for instrument, filename, raw, asm, items in converted
     ]
     return data_file, kept
+
+
+# --- partner API: token scopes, webhooks ---------------------------------------------------------
+
+SCOPE_MODULES = (
+    "products",
+    "evaluations",
+    "track-records",
+    "needs",
+    "proposals",
+    "adoptions",
+    "product-documents",
+    "search",
+    "training",
+    "interop",
+)
+
+
+def _valid_scopes(scopes: list[str]) -> list[str]:
+    allowed = {"read", "write"} | {f"{m}:{x}" for m in ("read", "write") for x in SCOPE_MODULES}
+    cleaned = sorted({str(s).strip() for s in scopes if str(s).strip()})
+    bad = [s for s in cleaned if s not in allowed]
+    if bad or not cleaned:
+        raise DomainError(
+            _(
+                "Unknown scope(s) %(bad)s; use read, write, read:<module> or write:<module> with "
+                "a module of %(modules)s."
+            )
+            % {"bad": ", ".join(bad) or "—", "modules": ", ".join(SCOPE_MODULES)},
+            field="scopes",
+        )
+    return cleaned
+
+
+@transaction.atomic
+def set_token_scopes(*, by: Any, token: Any, scopes: list[str], per_minute: int = 120) -> Any:
+    """Limit an API token to ``scopes`` and ``per_minute`` requests (its owner decides)."""
+    from bioproof.core.locking import lock
+    from bioproof.core.policy import is_platform_admin
+    from bioproof.interop.models import ApiTokenScope
+
+    token = lock(token)
+    require(
+        token.user_id == getattr(by, "pk", None) or is_platform_admin(by),
+        _("Only the token's owner may set its scopes."),
+    )
+    if token.revoked_at is not None:
+        raise DomainError(_("This token is revoked."))
+    if not 1 <= int(per_minute) <= 10_000:
+        raise DomainError(
+            _("The rate limit must be between 1 and 10000 per minute."), field="per_minute"
+        )
+    cleaned = _valid_scopes(scopes)
+    scope, _created = ApiTokenScope.objects.update_or_create(
+        token=token, defaults={"scopes": cleaned, "per_minute": int(per_minute), "set_by": by}
+    )
+    record(
+        actor=by,
+        action="api_token.scoped",
+        obj=scope,
+        organization=by.primary_organization,
+        after={"token": token.prefix, "scopes": cleaned, "per_minute": int(per_minute)},
+    )
+    return scope
+
+
+@transaction.atomic
+def create_webhook(
+    *, by: Any, organization: Any, url: str, event_types: list[str]
+) -> tuple[Any, str]:
+    """Subscribe ``organization``'s endpoint to ``event_types``; answers the subscription and
+    its signing secret (shown once)."""
+    import secrets
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import URLValidator
+
+    from bioproof.interop import webhooks
+    from bioproof.interop.models import WebhookSubscription
+
+    require(
+        policy.is_org_admin(by, organization),
+        _("Only an org admin of %(org)s may manage its webhooks.") % {"org": organization},
+    )
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["https", "http"])(url)
+    except ValidationError:
+        raise DomainError(_("'%(u)s' is not a URL.") % {"u": url[:100]}, field="url") from None
+    try:
+        webhooks.check_destination(url)
+    except webhooks.DestinationRefused as exc:
+        raise DomainError(
+            _("The endpoint is refused: %(why)s.") % {"why": exc}, field="url"
+        ) from None
+    types = sorted(set(event_types or []))
+    unknown = [t for t in types if t not in webhooks.EVENT_TYPES]
+    if unknown or not types:
+        raise DomainError(
+            _("Unknown event type(s) %(bad)s; choose from %(all)s.")
+            % {"bad": ", ".join(unknown) or "—", "all": ", ".join(webhooks.EVENT_TYPES)},
+            field="event_types",
+        )
+    secret = "whsec_" + secrets.token_urlsafe(32)
+    sub = WebhookSubscription.objects.create(
+        organization=organization, url=url, event_types=types, secret=secret, created_by=by
+    )
+    record(
+        actor=by,
+        action="webhook.subscribed",
+        obj=sub,
+        organization=organization,
+        after={"url": url, "event_types": types},
+    )
+    return sub, secret
+
+
+@transaction.atomic
+def deactivate_webhook(*, by: Any, subscription: Any) -> Any:
+    from bioproof.core.locking import lock
+
+    subscription = lock(subscription)
+    require(
+        policy.is_org_admin(by, subscription.organization),
+        _("Only an org admin of %(org)s may manage its webhooks.")
+        % {"org": subscription.organization},
+    )
+    if not subscription.is_active:
+        raise DomainError(_("This webhook is already inactive."))
+    subscription.is_active = False
+    subscription.save(update_fields=["is_active"])
+    record(
+        actor=by,
+        action="webhook.deactivated",
+        obj=subscription,
+        organization=subscription.organization,
+        after={"is_active": False},
+    )
+    return subscription

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +23,27 @@ class Instrument(models.TextChoices):
     NANODROP_ONE = "THERMO_FISHER_NANODROP_ONE", _("Thermo NanoDrop One (spectrophotometer)")
     TAPESTATION = "AGILENT_TAPESTATION_ANALYSIS", _("Agilent TapeStation (electrophoresis)")
     UNICORN = "CYTIVA_UNICORN", _("Cytiva UNICORN (chromatography)")
+
+
+class _Visible(models.QuerySet):
+    rule = ""
+
+    def visible_to(self, user: Any) -> models.QuerySet:
+        from bioproof.interop import policy
+
+        return self.filter(getattr(policy, self.rule)(user))
+
+
+class InstrumentFileQuerySet(_Visible):
+    rule = "instrument_file_visibility"
+
+
+class SubscriptionQuerySet(_Visible):
+    rule = "subscription_visibility"
+
+
+class DeliveryQuerySet(_Visible):
+    rule = "delivery_visibility"
 
 
 def _upload_path(instance: models.Model, filename: str) -> str:
@@ -64,6 +87,8 @@ class InstrumentFile(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = InstrumentFileQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("instrument file")
@@ -71,3 +96,92 @@ class InstrumentFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_instrument_display()} {self.raw_filename}"
+
+
+class ApiTokenScope(models.Model):
+    """What a partner's API token may do (kept beside the consortium's ``ApiToken``).
+
+    ``scopes``: ``read`` (every module, safe methods), ``read:<module>``, ``write`` (every
+    module), ``write:<module>`` — module = the API's first path segment (``evaluations``,
+    ``track-records``, ``training``, ``interop`` …). A token without a scope row keeps full
+    access (tokens issued before scopes existed). ``per_minute``: its rate limit."""
+
+    token = models.OneToOneField(
+        "consortium.ApiToken", on_delete=models.CASCADE, related_name="interop_scope"
+    )
+    scopes = models.JSONField(default=list)
+    per_minute = models.PositiveIntegerField(default=120)
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    set_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("API token scope")
+        verbose_name_plural = _("API token scopes")
+
+    def __str__(self) -> str:
+        return f"{self.token} {' '.join(self.scopes)}"
+
+
+class WebhookSubscription(models.Model):
+    """An organization's endpoint for event types; payloads are HMAC-SHA256 signed with
+    ``secret`` (shown once when the subscription is made)."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    url = models.URLField(max_length=500)
+    event_types = models.JSONField(default=list)
+    secret = models.CharField(max_length=100)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("whose view of the records decides which events are delivered"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = SubscriptionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook subscription")
+        verbose_name_plural = _("webhook subscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.url}"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one subscription, with its attempts (the delivery log)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed (gave up)")
+
+    subscription = models.ForeignKey(
+        WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    event = models.ForeignKey("core.AuditEvent", on_delete=models.PROTECT, related_name="+")
+    event_type = models.CharField(max_length=80)
+    payload = models.JSONField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+    log = models.JSONField(default=list, help_text=_("every attempt: time, status, error"))
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = DeliveryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscription", "event"], name="one_delivery_per_event_interop"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} → {self.subscription_id} ({self.status})"

@@ -13,4 +13,5 @@ urlpatterns = [
         views.certificate_package,
         name="interop_certificate_package",
     ),
+    path("open-data/catalog.jsonld", views.open_data_catalogue, name="interop_catalogue"),
 ]

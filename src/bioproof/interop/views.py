@@ -34,3 +34,15 @@ def certificate_package(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound as exc:
         raise Http404(exc.message) from None
     return _zip(build.certificate_package(cert), f"{cert.code}-evidence.zip")
+
+
+def open_data_catalogue(request: HttpRequest) -> HttpResponse:
+    """The DCAT JSON-LD catalogue of public records (stable URL, no login)."""
+    import json
+
+    from bioproof.interop.catalogue import catalogue
+
+    body = json.dumps(catalogue(), ensure_ascii=False, indent=1)
+    response = HttpResponse(body, content_type="application/ld+json; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

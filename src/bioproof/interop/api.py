@@ -1,0 +1,225 @@
+"""Partner API of interop (``/api/v1/interop/…``, also under ``/api/``): instrument files,
+evidence packages, webhooks, token scopes, the open-data catalogue."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja.pagination import paginate
+
+from bioproof.consortium.models import ApiToken, Organization
+from bioproof.core.errors import DomainError
+from bioproof.core.pagination import LimitOffsetPagination
+from bioproof.core.policy import get_visible_or_404
+from bioproof.evaluations.models import Run
+from bioproof.interop import actions, instruments, webhooks
+from bioproof.interop.models import InstrumentFile, WebhookDelivery, WebhookSubscription
+from bioproof.interop.packages import build
+from bioproof.search.api import viewer
+
+router = Router()
+
+
+class InstrumentFileOut(Schema):
+    id: int
+    instrument: str
+    raw_filename: str
+    raw_sha256: str
+    asm_sha256: str
+    asm_manifest: str
+    converter_version: str
+    run_id: int | None
+    data_file_id: int | None
+    summary: dict[str, Any]
+    created_at: dt.datetime
+
+
+class ImportOut(Schema):
+    data_file_id: int
+    layout: str
+    rows: int
+    files: list[InstrumentFileOut]
+
+
+class InstrumentOut(Schema):
+    key: str
+    name: str
+    layout: str
+    extensions: list[str]
+
+
+@router.get("/instruments", response=list[InstrumentOut], auth=None)
+def list_instruments(request: HttpRequest) -> Any:
+    """The instrument exports BioProof converts, and the data layout each one feeds."""
+    return [
+        {
+            "key": key,
+            "name": instruments.label(key),
+            "layout": s.layout,
+            "extensions": list(s.extensions),
+        }
+        for key, s in instruments.SPECS.items()
+    ]
+
+
+@router.get("/instrument-files", response=list[InstrumentFileOut])
+@paginate(LimitOffsetPagination)
+def list_instrument_files(request: HttpRequest) -> Any:
+    return InstrumentFile.objects.visible_to(request.auth).order_by("-id")
+
+
+@router.post("/runs/{run_id}/instrument-files", response={201: ImportOut})
+def import_instrument_files(
+    request: HttpRequest,
+    run_id: int,
+    instrument: Form[list[str]],
+    files: File[list[UploadedFile]],
+) -> Any:
+    """Import instrument exports into a run (one ``instrument`` per file, in order)."""
+    from bioproof.evaluations.models import Evaluation
+
+    run = Run.objects.select_related("evaluation").filter(pk=run_id).first()
+    if (
+        run is None
+        or not Evaluation.objects.visible_to(request.auth).filter(pk=run.evaluation_id).exists()
+    ):
+        raise DomainError("run not found", field="run_id")
+    if len(instrument) != len(files):
+        raise DomainError("give one instrument per file", field="instrument")
+    uploads = [
+        (i, f.name or "export", f.read(instruments.MAX_BYTES + 1))
+        for i, f in zip(instrument, files, strict=True)
+    ]
+    data_file, kept = actions.import_instrument_files(by=request.auth, run=run, uploads=uploads)
+    return Status(
+        201,
+        {
+            "data_file_id": data_file.pk,
+            "layout": data_file.layout,
+            "rows": data_file.n_rows,
+            "files": kept,
+        },
+    )
+
+
+@router.get("/track-records/{code}/evidence-package", auth=None)
+def track_record_package(request: HttpRequest, code: str) -> HttpResponse:
+    """The evidence package (RO-Crate zip) of a public track record."""
+    record = build.track_record_for(code, viewer(request))
+    response = HttpResponse(build.track_record_package(record), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{code}-evidence.zip"'
+    return response
+
+
+@router.get("/catalog", auth=None)
+def open_data_catalogue(request: HttpRequest) -> JsonResponse:
+    """The DCAT JSON-LD catalogue of public records (also at /open-data/catalog.jsonld)."""
+    from bioproof.interop.catalogue import catalogue
+
+    return JsonResponse(catalogue(), json_dumps_params={"ensure_ascii": False})
+
+
+# --- webhooks ----------------------------------------------------------------------------------
+
+
+class WebhookIn(Schema):
+    organization: str = Field(description="organization code", max_length=40)
+    url: str = Field(max_length=500)
+    event_types: list[str] = Field(max_length=50)
+
+
+class WebhookOut(Schema):
+    id: int
+    organization_id: int
+    url: str
+    event_types: list[str]
+    is_active: bool
+    created_at: dt.datetime
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="the signing secret, shown this once")
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_type: str
+    status: str
+    attempts: int
+    next_attempt_at: dt.datetime | None
+    last_status_code: int | None
+    last_error: str
+    delivered_at: dt.datetime | None
+    log: list[dict[str, Any]]
+    payload: dict[str, Any]
+
+
+class EventTypeOut(Schema):
+    key: str
+    description: str
+
+
+@router.get("/webhooks/event-types", response=list[EventTypeOut], auth=None)
+def event_types(request: HttpRequest) -> Any:
+    return [{"key": k, "description": str(v)} for k, v in webhooks.EVENT_TYPES.items()]
+
+
+@router.get("/webhooks", response=list[WebhookOut])
+@paginate(LimitOffsetPagination)
+def list_webhooks(request: HttpRequest) -> Any:
+    return WebhookSubscription.objects.visible_to(request.auth).order_by("-id")
+
+
+@router.post("/webhooks", response={201: WebhookCreated})
+def create_webhook(request: HttpRequest, payload: WebhookIn) -> Any:
+    org = Organization.objects.filter(code=payload.organization).first()
+    if org is None:
+        raise DomainError(f"no organization '{payload.organization}'", field="organization")
+    sub, secret = actions.create_webhook(
+        by=request.auth, organization=org, url=payload.url, event_types=payload.event_types
+    )
+    return Status(201, {**WebhookOut.from_orm(sub).dict(), "secret": secret})
+
+
+@router.post("/webhooks/{pk}/deactivate", response=WebhookOut)
+def deactivate_webhook(request: HttpRequest, pk: int) -> Any:
+    sub = get_visible_or_404(WebhookSubscription.objects, request.auth, pk=pk)
+    return actions.deactivate_webhook(by=request.auth, subscription=sub)
+
+
+@router.get("/webhooks/{pk}/deliveries", response=list[DeliveryOut])
+@paginate(LimitOffsetPagination)
+def list_deliveries(request: HttpRequest, pk: int) -> Any:
+    sub = get_visible_or_404(WebhookSubscription.objects, request.auth, pk=pk)
+    return WebhookDelivery.objects.visible_to(request.auth).filter(subscription=sub)
+
+
+# --- token scopes ------------------------------------------------------------------------------
+
+
+class ScopeIn(Schema):
+    scopes: list[str] = Field(max_length=30)
+    per_minute: int = Field(120, ge=1, le=10000)
+
+
+class ScopeOut(Schema):
+    token: str
+    scopes: list[str]
+    per_minute: int
+
+
+@router.put("/tokens/{prefix}/scopes", response=ScopeOut)
+def set_scopes(request: HttpRequest, prefix: str, payload: ScopeIn) -> Any:
+    """Limit one of your API tokens (named by its prefix) to scopes and a rate."""
+    token = ApiToken.objects.filter(
+        user=request.auth, prefix=prefix, revoked_at__isnull=True
+    ).first()
+    if token is None:
+        raise DomainError(f"you have no active token '{prefix}'", field="prefix")
+    scope = actions.set_token_scopes(
+        by=request.auth, token=token, scopes=payload.scopes, per_minute=payload.per_minute
+    )
+    return {"token": token.prefix, "scopes": scope.scopes, "per_minute": scope.per_minute}
