@@ -223,3 +223,60 @@ def set_scopes(request: HttpRequest, prefix: str, payload: ScopeIn) -> Any:
         by=request.auth, token=token, scopes=payload.scopes, per_minute=payload.per_minute
     )
     return {"token": token.prefix, "scopes": scope.scopes, "per_minute": scope.per_minute}
+
+
+# --- SBOL3 -------------------------------------------------------------------------------------
+
+
+class SbolMatchOut(Schema):
+    implementations: list[dict[str, str]]
+    components: list[dict[str, str]]
+    attachments: list[dict[str, Any]]
+
+
+def _evaluation_for_sbol(request: HttpRequest, code: str) -> Any:
+    from bioproof.evaluations.models import Evaluation, TrackRecord
+
+    user = viewer(request)
+    evaluation = Evaluation.objects.visible_to(user).filter(code=code, is_current=True).first()
+    if evaluation is None:
+        record = (
+            TrackRecord.objects.public()
+            .filter(evaluation__code=code, evaluation__is_current=True)
+            .select_related("evaluation")
+            .first()
+        )
+        if record is None or record.evaluation.need_is_confidential:
+            from bioproof.interop.errors import NotFound
+
+            raise NotFound(f"no evaluation {code} visible to you")
+        evaluation = record.evaluation
+    return evaluation
+
+
+@router.get("/evaluations/{code}/sbol3", auth=None)
+def evaluation_sbol3(request: HttpRequest, code: str) -> HttpResponse:
+    """The evaluation's materials and data as SBOL3 (sorted N-Triples): its parties, or anyone
+    for a public track record."""
+    from bioproof.interop import sbol
+
+    evaluation = _evaluation_for_sbol(request, code)
+    response = HttpResponse(
+        sbol.evaluation_document(evaluation), content_type="application/n-triples"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{code}.sbol3.nt"'
+    return response
+
+
+@router.post("/sbol3/match", response=SbolMatchOut)
+def sbol3_match(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    """Read a partner's SBOL3 document: its implementations, components and attachments, and
+    which attachments are data you can see here (same SHA-256)."""
+    from bioproof.interop import sbol
+
+    imported = sbol.read_document(file.read(sbol.MAX_BYTES + 1), file.name or "document")
+    return {
+        "implementations": imported.implementations,
+        "components": imported.components,
+        "attachments": sbol.match_attachments(imported, request.auth),
+    }

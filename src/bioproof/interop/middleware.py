@@ -19,7 +19,6 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from bioproof.consortium.auth import SAFE_METHODS, bearer_token
-from bioproof.core.audit import sha256_hex
 
 WINDOW_SECONDS = 60
 
@@ -74,14 +73,11 @@ class ApiScopeMiddleware:
         return self.get_response(request)
 
     def _check(self, request: HttpRequest, raw: str, module: str) -> HttpResponse | None:
-        from bioproof.consortium.models import ApiToken
+        from bioproof.consortium.actions import token_for
         from bioproof.interop.models import ApiTokenScope
 
-        token = (
-            ApiToken.objects.filter(key_hash=sha256_hex(raw), revoked_at__isnull=True)
-            .values_list("pk", flat=True)
-            .first()
-        )
+        found = token_for(raw)
+        token = found.pk if found is not None else None
         if token is None:
             return None  # the API's own authentication answers 401
         scope = ApiTokenScope.objects.filter(token_id=token).first()
