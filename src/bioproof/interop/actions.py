@@ -319,3 +319,126 @@ def deactivate_webhook(*, by: Any, subscription: Any) -> Any:
         after={"is_active": False},
     )
     return subscription
+
+
+# --- biofoundry projects -------------------------------------------------------------------------
+
+CODE_RE = r"^[A-Z][A-Z0-9-]{1,19}$"
+PARENT_LEVEL = {"service": None, "workflow": "service", "unit_operation": "workflow"}
+
+
+def _code(value: str, what: str) -> str:
+    import re
+
+    code = (value or "").strip().upper()
+    if not re.match(CODE_RE, code):
+        raise DomainError(
+            _(
+                "%(what)s code '%(c)s' must be 2–20 capital letters, digits or hyphens, "
+                "starting with a letter (e.g. WB010, UHW100)."
+            )
+            % {"what": what, "c": value[:40]},
+            field="code",
+        )
+    return code
+
+
+@transaction.atomic
+def create_biofoundry_project(*, by: Any, organization: Any, code: str, title: str) -> Any:
+    from bioproof.core.locking import unique_or_conflict
+    from bioproof.interop.models import BiofoundryProject
+
+    require(
+        by.is_authenticated and by.is_member_of(organization),
+        _("Only members of %(org)s may add its biofoundry projects.") % {"org": organization},
+    )
+    code = _code(code, _("Project"))
+    title = (title or "").strip()[:200]
+    if not title:
+        raise DomainError(_("Give the project a title."), field="title")
+    with unique_or_conflict(_("Project code %(c)s is taken.") % {"c": code}, field="code"):
+        project = BiofoundryProject.objects.create(
+            code=code, title=title, organization=organization, created_by=by
+        )
+    record(
+        actor=by,
+        action="biofoundry.project_created",
+        obj=project,
+        organization=organization,
+        after={"code": code, "title": title},
+    )
+    return project
+
+
+@transaction.atomic
+def add_biofoundry_step(
+    *,
+    by: Any,
+    project: Any,
+    level: str,
+    code: str,
+    name: str,
+    parent: Any = None,
+    evaluation: Any = None,
+) -> Any:
+    """Add a service / workflow / unit operation code under its parent, optionally linked to an
+    evaluation the user may see."""
+    from bioproof.core.locking import lock, unique_or_conflict
+    from bioproof.evaluations.models import Evaluation
+    from bioproof.interop.models import BiofoundryStep
+
+    project = lock(project)
+    require(
+        by.is_member_of(project.organization_id),
+        _("Only members of %(org)s may change this project.") % {"org": project.organization},
+    )
+    if level not in PARENT_LEVEL:
+        raise DomainError(_("Unknown level '%(l)s'.") % {"l": level[:30]}, field="level")
+    want = PARENT_LEVEL[level]
+    if (parent is None) != (want is None) or (
+        parent is not None and (parent.project_id != project.pk or parent.level != want)
+    ):
+        raise DomainError(
+            _("A %(level)s belongs under a %(parent)s of the same project.")
+            % {"level": level.replace("_", " "), "parent": (want or "project").replace("_", " ")},
+            field="parent",
+        )
+    if (
+        evaluation is not None
+        and not Evaluation.objects.visible_to(by).filter(pk=evaluation.pk).exists()
+    ):
+        raise DomainError(_("You cannot link an evaluation you cannot see."), field="evaluation")
+    code = _code(code, level.replace("_", " ").capitalize())
+    if BiofoundryStep.objects.filter(project=project, parent=parent, code=code).exists():
+        # the project row is locked: this check and the write below cannot interleave
+        from bioproof.core.errors import ConflictError
+
+        raise ConflictError(
+            _("Code %(c)s is already used at this place of the project.") % {"c": code},
+            field="code",
+        )
+    with unique_or_conflict(
+        _("Code %(c)s is already used at this place of the project.") % {"c": code}, field="code"
+    ):
+        step = BiofoundryStep.objects.create(
+            project=project,
+            parent=parent,
+            level=level,
+            code=code,
+            name=(name or "").strip()[:200] or code,
+            evaluation=evaluation,
+        )
+    record(
+        actor=by,
+        action="biofoundry.step_added",
+        obj=step,
+        organization=project.organization,
+        after={
+            "project": project.code,
+            "level": level,
+            "code": code,
+            "parent": getattr(parent, "code", None),
+            "evaluation": getattr(evaluation, "code", None),
+        },
+    )
+    return step

@@ -25,3 +25,9 @@ class WebhookSubscriptionAdmin(ReadOnlyAdmin):
 class WebhookDeliveryAdmin(ReadOnlyAdmin):
     list_display = ("event_type", "subscription", "status", "attempts", "next_attempt_at")
     list_filter = ("status",)
+
+
+@admin.register(m.BiofoundryProject)
+class BiofoundryProjectAdmin(ReadOnlyAdmin):
+    list_display = ("code", "title", "organization", "created_at")
+    search_fields = ("code", "steps__code")

@@ -280,3 +280,114 @@ def sbol3_match(request: HttpRequest, file: File[UploadedFile]) -> Any:
         "components": imported.components,
         "attachments": sbol.match_attachments(imported, request.auth),
     }
+
+
+# --- biofoundry projects -----------------------------------------------------------------------
+
+
+class StepIn(Schema):
+    level: str = Field(description="service, workflow or unit_operation", max_length=16)
+    code: str = Field(description="the biofoundry's code, e.g. WB010, UHW100", max_length=20)
+    name: str = Field("", max_length=200)
+    parent: str | None = Field(None, description="the parent step's code", max_length=20)
+    evaluation: str | None = Field(None, description="an evaluation code to link", max_length=20)
+
+
+class StepOut(Schema):
+    level: str
+    code: str
+    name: str
+    parent: str | None
+    evaluation: str | None
+
+
+class ProjectIn(Schema):
+    organization: str = Field(max_length=40)
+    code: str = Field(max_length=40)
+    title: str = Field(max_length=200)
+
+
+class ProjectOut(Schema):
+    code: str
+    title: str
+    organization: str
+    steps: list[StepOut]
+
+
+def _project_out(project: Any) -> dict[str, Any]:
+    steps = project.steps.select_related("parent", "evaluation").order_by("id")
+    return {
+        "code": project.code,
+        "title": project.title,
+        "organization": project.organization.code,
+        "steps": [
+            {
+                "level": s.level,
+                "code": s.code,
+                "name": s.name,
+                "parent": s.parent.code if s.parent else None,
+                "evaluation": s.evaluation.code if s.evaluation else None,
+            }
+            for s in steps
+        ],
+    }
+
+
+@router.get("/biofoundry/projects", response=list[ProjectOut])
+@paginate(LimitOffsetPagination)
+def list_projects(request: HttpRequest, code: str = "") -> Any:
+    """Projects you may see; ``code`` finds a project, service, workflow or unit operation
+    code (exact, case-insensitive)."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from bioproof.interop.models import BiofoundryProject, BiofoundryStep
+
+    qs = BiofoundryProject.objects.visible_to(request.auth).select_related("organization")
+    code = code.strip()[:40]
+    if code:
+        step = BiofoundryStep.objects.filter(project_id=OuterRef("pk"), code__iexact=code)
+        qs = qs.filter(Q(code__iexact=code) | Q(Exists(step)))
+    return [_project_out(p) for p in qs.order_by("code")[:200]]
+
+
+@router.post("/biofoundry/projects", response={201: ProjectOut})
+def create_project(request: HttpRequest, payload: ProjectIn) -> Any:
+    org = Organization.objects.filter(code=payload.organization).first()
+    if org is None:
+        raise DomainError(f"no organization '{payload.organization}'", field="organization")
+    project = actions.create_biofoundry_project(
+        by=request.auth, organization=org, code=payload.code, title=payload.title
+    )
+    return Status(201, _project_out(project))
+
+
+@router.post("/biofoundry/projects/{code}/steps", response={201: ProjectOut})
+def add_step(request: HttpRequest, code: str, payload: StepIn) -> Any:
+    from bioproof.evaluations.models import Evaluation
+    from bioproof.interop.models import BiofoundryProject
+
+    project = get_visible_or_404(BiofoundryProject.objects, request.auth, code=code)
+    parent = None
+    if payload.parent:
+        parent = project.steps.filter(code=payload.parent.upper()).order_by("id").first()
+        if parent is None:
+            raise DomainError(f"no step '{payload.parent}' in {project.code}", field="parent")
+    evaluation = None
+    if payload.evaluation:
+        evaluation = (
+            Evaluation.objects.visible_to(request.auth)
+            .filter(code=payload.evaluation, is_current=True)
+            .first()
+        )
+        if evaluation is None:
+            raise DomainError(f"no evaluation '{payload.evaluation}'", field="evaluation")
+    actions.add_biofoundry_step(
+        by=request.auth,
+        project=project,
+        level=payload.level,
+        code=payload.code,
+        name=payload.name,
+        parent=parent,
+        evaluation=evaluation,
+    )
+    return Status(201, _project_out(project))

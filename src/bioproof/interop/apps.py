@@ -13,6 +13,8 @@ class InteropConfig(AppConfig):
 
         verification.register(m.InstrumentFile, files={"raw": "raw_sha256", "asm": "asm_sha256"})
         verification.register(m.ApiTokenScope)
+        verification.register(m.BiofoundryProject)
+        verification.register(m.BiofoundryStep)
         verification.register(m.WebhookSubscription, secret=("secret",))
 
         from django.db.models.signals import post_save

@@ -185,3 +185,67 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_type} → {self.subscription_id} ({self.status})"
+
+
+class BiofoundryProjectQuerySet(_Visible):
+    rule = "biofoundry_visibility"
+
+
+class BiofoundryProject(models.Model):
+    """A biofoundry project (e.g. with the KRIBB biofoundry) and its hierarchy of codes:
+    project → service → workflow → unit operation."""
+
+    code = models.CharField(max_length=40, unique=True)
+    title = models.CharField(max_length=200)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BiofoundryProjectQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("biofoundry project")
+        verbose_name_plural = _("biofoundry projects")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class BiofoundryStep(models.Model):
+    """One service, workflow or unit operation of a project (its code as the biofoundry gives
+    it), optionally linked to an evaluation (or its service request)."""
+
+    class Level(models.TextChoices):
+        SERVICE = "service", _("Service")
+        WORKFLOW = "workflow", _("Workflow")
+        UNIT_OPERATION = "unit_operation", _("Unit operation")
+
+    project = models.ForeignKey(BiofoundryProject, on_delete=models.CASCADE, related_name="steps")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    level = models.CharField(max_length=16, choices=Level.choices)
+    code = models.CharField(max_length=20, db_index=True)
+    name = models.CharField(max_length=200)
+    evaluation = models.ForeignKey(
+        "evaluations.Evaluation",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="biofoundry_steps",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["project", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "parent", "code"], name="unique_biofoundry_step_interop"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.project.code}/{self.code}"

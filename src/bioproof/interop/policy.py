@@ -64,3 +64,19 @@ def delivery_visibility(user: Any) -> Q:
     if is_platform_admin(user):
         return Q()
     return Q(subscription__organization_id__in=org_ids(user))
+
+
+def biofoundry_visibility(user: Any) -> Q:
+    """A project: its organization's members, and the parties of an evaluation linked to it."""
+    if is_platform_admin(user):
+        return Q()
+    if not is_authenticated(user):
+        return Q(pk__in=[])
+    from bioproof.evaluations.models import Evaluation
+    from bioproof.interop.models import BiofoundryStep
+
+    linked = BiofoundryStep.objects.filter(
+        project_id=OuterRef("pk"),
+        evaluation__in=Evaluation.objects.visible_to(user),
+    )
+    return Q(organization_id__in=org_ids(user)) | Q(Exists(linked))
