@@ -278,3 +278,27 @@ def test_only_the_center_imports(run: Any, people: Any) -> None:
             run=run,
             uploads=[("NOVABIO_FLEX2", "a.csv", b"x")],
         )
+
+
+def test_asm_goes_into_the_evidence_package(run: Any, people: Any) -> None:
+    from bioproof.interop.packages import asm_members
+
+    data_file, kept = actions.import_instrument_files(
+        by=people["evaluator"],
+        run=run,
+        uploads=[
+            (
+                "THERMO_FISHER_NANODROP_8000",
+                "Thermo_NanoDrop_mRNA.txt",
+                _read("Thermo_NanoDrop_mRNA.txt"),
+            )
+        ],
+    )
+    members: dict[str, bytes] = {}
+    objects = asm_members([data_file], members, {})
+    asm = [n for n in members if n.endswith("asm.json")]
+    raw = [n for n in members if "/raw-" in n]
+    assert len(asm) == 1 and len(raw) == 1
+    assert sha256_hex(members[asm[0]]) == kept[0].asm_sha256
+    assert members[raw[0]] == _read("Thermo_NanoDrop_mRNA.txt")
+    assert objects == [("interop.instrumentfile", [kept[0].pk])]
