@@ -313,3 +313,9 @@ def test_confidential_need_package_only_for_parties(
         build.track_record_for(published.code, people["b_admin"])
     assert build.track_record_for(published.code, people["a_admin"]) is not None
     assert build.track_record_for(published.code, people["evaluator"]) is not None
+
+
+def test_public_page_links_the_package_and_the_catalogue(client: Any, published: Any) -> None:
+    page = client.get(f"/track-records/{published.code}/").content.decode()
+    assert f"/track-records/{published.code}/evidence-package.zip" in page
+    assert "/open-data/catalog.jsonld" in page
