@@ -296,3 +296,49 @@ def test_instrument_list_and_import_over_api(client: Any, people: Any, requested
     assert listed["count"] == 0
     assert client.get("/api/v1/interop/instrument-files", **_auth(raw)).json()["count"] == 1
     _ = dt
+
+
+def test_retry_is_deferred_through_the_job_queue(
+    approved: Any,
+    people: Any,
+    orgs: Any,
+    monkeypatch: Any,
+    settings: Any,
+    run_worker: Any,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """With the database queue, a failed attempt queues the next one to run after its backoff;
+    the worker does not run it before then."""
+    from django_tasks_db.models import DBTaskResult
+
+    from bioproof.jobs.models import JobRun
+
+    settings.BIOPROOF_WEBHOOK_ALLOW_PRIVATE = True
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    statuses = iter([503, 204])
+    monkeypatch.setattr(webhooks, "TRANSPORT", lambda url, body, headers: next(statuses))
+    actions.create_webhook(
+        by=people["a_admin"],
+        organization=orgs["supplier_a"],
+        url="https://a.example/hook",
+        event_types=["report.generated"],
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        evaluations.generate_report(by=people["evaluator"], evaluation=approved, language="en")
+    delivery = WebhookDelivery.objects.get()
+    with django_capture_on_commit_callbacks(execute=True):
+        run_worker()  # the first attempt fails (503) and queues the second for later
+    delivery.refresh_from_db()
+    assert delivery.status == "pending" and delivery.attempts == 1
+    later = JobRun.objects.filter(kind="interop.webhook_deliver", status="queued").get()
+    task = DBTaskResult.objects.get(id=later.task_id)
+    assert task.run_after is not None
+    assert abs((task.run_after - delivery.next_attempt_at).total_seconds()) < 1
+    run_worker()  # not due yet: nothing runs
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1
+    DBTaskResult.objects.filter(id=later.task_id).update(run_after=timezone.now())
+    run_worker()
+    delivery.refresh_from_db()
+    assert delivery.status == "delivered" and delivery.attempts == 2
+    _ = dt
