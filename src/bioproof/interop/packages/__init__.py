@@ -12,6 +12,7 @@ def asm_members(
     """Add the Allotrope ASM documents converted from the instrument exports behind ``files``
     (run data files) to ``members``; return the (model label, pks) whose audit events belong
     to the package."""
+    from bioproof.core.files import safe_filename
     from bioproof.interop.models import InstrumentFile
 
     found = list(
@@ -21,7 +22,8 @@ def asm_members(
     )
     index = []
     for item in found:
-        base = f"asm/{item.data_file.run.label}/{item.pk}"
+        run = item.data_file.run
+        base = f"asm/{run.pk}-{safe_filename(run.label)}/{item.pk}"
         with item.raw.open("rb") as fh:
             members[f"{base}/raw-{item.raw_filename}"] = fh.read()
         with item.asm.open("rb") as fh:

@@ -301,7 +301,8 @@ def track_record_package(record: Any) -> bytes:
     index = []
     for f in files:
         path = (
-            f"data/{safe_filename(f.run.label)}/{f.layout}-v{f.version}-{safe_filename(f.filename)}"
+            f"data/{f.run_id}-{safe_filename(f.run.label)}/"
+            f"{f.layout}-v{f.version}-{safe_filename(f.filename)}"
         )
         with f.file.open("rb") as fh:
             members[path] = fh.read()
