@@ -219,7 +219,8 @@ def main() -> None:
         setup(tmp)
         p = people()
         bench_package(p)
-        bench_instruments(p, args.files)
+        if args.files:
+            bench_instruments(p, args.files)
 
 
 if __name__ == "__main__":
