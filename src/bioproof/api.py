@@ -16,6 +16,7 @@ from bioproof.demand import api as demand_api
 from bioproof.evaluations.api import public_router
 from bioproof.evaluations.api import router as evaluations_router
 from bioproof.facilities.api import router as facilities_router
+from bioproof.interop.api import router as interop_router
 from bioproof.production.api import router as production_router
 from bioproof.programme.api import router as programme_router
 from bioproof.search.api import router as search_router
@@ -53,3 +54,4 @@ api.add_router("/training", training_router, tags=["training"])
 api.add_router("/programme", programme_router, tags=["programme"])
 api.add_router("/production", production_router, tags=["mRNA production"])
 api.add_router("/facilities", facilities_router, tags=["center services"])
+api.add_router("/interop", interop_router, tags=["interop (partners, open data)"])

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "bioproof.programme",
     "bioproof.production",
     "bioproof.facilities",
+    "bioproof.interop",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +93,7 @@ MIDDLEWARE = [
     "bioproof.core.middleware.PrivateCacheMiddleware",
     "bioproof.core.middleware.SvgStyleMiddleware",
     "bioproof.core.middleware.SigningFailureMiddleware",
+    "bioproof.interop.middleware.ApiScopeMiddleware",  # API token scopes and rate limits
     # last, as django-axes asks: turns a locked-out login into its answer
     "axes.middleware.AxesMiddleware",
 ]

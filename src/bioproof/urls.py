@@ -38,6 +38,9 @@ urlpatterns = [
     path(".well-known/jwks.json", transparency.jwks, name="jwks"),
     path("jobs/", include("bioproof.jobs.urls")),
     path("notifications/", include("bioproof.notifications.urls")),
+    path("", include("bioproof.interop.urls")),
     path("api/", api.urls),
+    # the versioned mount of the same API (partners); /api/ stays for existing clients
+    path("api/v1/", (api.urls[0], "ninja", "api_v1")),
     path("admin/", admin.site.urls),
 ]

@@ -107,12 +107,18 @@ def issue_api_token(*, by: User, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
-def user_for_token(raw: str) -> User | None:
-    token = (
+def token_for(raw: str) -> ApiToken | None:
+    """The active token whose key is ``raw`` (the one reader of token hashes; the interop
+    app's scope and rate-limit middleware asks it too)."""
+    return (
         ApiToken.objects.select_related("user")
         .filter(key_hash=audit.sha256_hex(raw), revoked_at__isnull=True)
         .first()
     )
+
+
+def user_for_token(raw: str) -> User | None:
+    token = token_for(raw)
     if token is None or not token.user.is_active:
         return None
     ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
