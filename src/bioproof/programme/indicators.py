@@ -27,6 +27,13 @@ Definitions (unit; formula; source records):
   a final signed passing result; ``training.Enrollment``, quarter of the session start.
 - ``investment`` (KRW): Σ amounts of pledges and of executions not withdrawn, by year;
   ``Pledge``.
+- ``utilisation`` (%): 100 × Σ booked hours / Σ available hours (each of the center's equipment
+  × the hours of the quarter), booked = bookings that held the equipment (confirmed, checked in,
+  completed, released no-shows), by the quarter of their start; used hours from check-out;
+  ``facilities.Booking``.
+- ``service_revenue`` (KRW): Σ invoice subtotals (VAT excluded) by quarter of issue, center and
+  funding line (self-use vs test/analysis service); ``facilities.Invoice``.
+- ``mrna_released`` (batches): QA release decisions by quarter; ``production.Disposition``.
 
 Reference for the localisation rate: the government's 2024 bio-manufacturing 소부장 strategy
 defines self-sufficiency as the domestic share of the materials used; the platform measures the
@@ -384,6 +391,97 @@ def investment() -> list[dict[str, Any]]:
     return _facts(("q", "center", "category", "kind", "pledge_category"), grouped)
 
 
+# --------------------------------------------------------------------------- center services
+
+
+def utilisation() -> list[dict[str, Any]]:
+    from django.apps import apps
+    from django.db.models import DurationField, ExpressionWrapper, F, Sum
+    from django.db.models.functions import TruncQuarter
+
+    if not apps.is_installed("bioproof.facilities"):
+        return []
+    from bioproof.facilities.models import Booking, Equipment
+
+    held = ("confirmed", "checked_in", "completed", "released")
+    duration = ExpressionWrapper(F("ends_at") - F("starts_at"), output_field=DurationField())
+    groups = (
+        Booking.objects.filter(status__in=held)
+        .annotate(quarter=TruncQuarter("starts_at", tzinfo=SEOUL))
+        .values("equipment__center_id", "quarter")
+        .annotate(
+            booked=Sum(duration),
+            used=Sum("used_minutes"),
+            no_shows=Count("id", filter=Q(status="released")),
+        )
+    )
+    orgs: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for center, q, org in (
+        Booking.objects.filter(status__in=held)
+        .annotate(quarter=TruncQuarter("starts_at", tzinfo=SEOUL))
+        .values_list("equipment__center_id", "quarter", "organization_id")
+        .distinct()
+    ):
+        orgs[(center, quarter(q))].add(org)
+    n_equipment = dict(
+        Equipment.objects.values("center_id").annotate(n=Count("id")).values_list("center_id", "n")
+    )
+    facts = []
+    for row in groups:
+        q = quarter(row["quarter"])
+        year, part = int(q[:4]), int(q[-1])
+        start = dt.datetime(year, 3 * part - 2, 1)
+        end = dt.datetime(year + (part == 4), (3 * part) % 12 + 1, 1)
+        hours = (end - start).total_seconds() / 3600
+        center = row["equipment__center_id"]
+        facts.append(
+            {
+                "q": q,
+                "center": center,
+                "category": None,
+                "booked_h": round(row["booked"].total_seconds() / 3600, 3) if row["booked"] else 0,
+                "used_h": round((row["used"] or 0) / 60, 3),
+                "no_shows": row["no_shows"],
+                "available_h": hours * n_equipment.get(center, 0),
+                "orgs": sorted(o for o in orgs[(center, q)] if o is not None),
+            }
+        )
+    return facts
+
+
+def service_revenue() -> list[dict[str, Any]]:
+    from django.apps import apps
+
+    if not apps.is_installed("bioproof.facilities"):
+        return []
+    from bioproof.facilities.models import Invoice
+
+    rows = Invoice.objects.values_list(
+        "issued_on", "project__center_id", "funding_line", "subtotal_krw", "project__company_id"
+    )
+    grouped = _group(
+        ((quarter(day), ce, None, line), {"revenue_krw": amount}, org)
+        for day, ce, line, amount, org in rows.iterator(5000)
+    )
+    return _facts(("q", "center", "category", "funding_line"), grouped)
+
+
+def mrna_released() -> list[dict[str, Any]]:
+    from django.apps import apps
+
+    if not apps.is_installed("bioproof.production"):
+        return []
+    from bioproof.production.models import Disposition
+
+    rows = Disposition.objects.filter(decision="release").values_list(
+        "decided_at", "batch__facility_id", "batch__order__customer_id"
+    )
+    grouped = _group(
+        ((quarter(at), ce, None), {"n": 1}, org) for at, ce, org in rows.iterator(5000)
+    )
+    return _facts(("q", "center", "category"), grouped)
+
+
 INDICATORS: dict[str, Indicator] = {}
 
 
@@ -460,6 +558,33 @@ for _ind in (
         _("Σ pledged and Σ executed amounts not withdrawn, by year (cumulative against target)."),
         "programme.Pledge",
         investment,
+    ),
+    Indicator(
+        "utilisation",
+        _("Equipment utilisation"),
+        "%",
+        _(
+            "100 × booked hours / available hours (the center's equipment × the hours of the "
+            "quarter); used hours from check-out; no-shows."
+        ),
+        "facilities.Booking, facilities.Equipment",
+        utilisation,
+    ),
+    Indicator(
+        "service_revenue",
+        _("Service revenue"),
+        "KRW",
+        _("Σ invoice subtotals (VAT excluded) by quarter, center and funding line."),
+        "facilities.Invoice",
+        service_revenue,
+    ),
+    Indicator(
+        "mrna_released",
+        _("mRNA batches released"),
+        "batches",
+        _("QA release decisions of mRNA batches, by quarter."),
+        "production.Disposition",
+        mrna_released,
     ),
 ):
     register(_ind)
@@ -586,6 +711,7 @@ def summarise(
     ev, pr, lt = f.get("evaluations", []), f.get("pass_rate", []), f.get("lead_time", [])
     tr, ad, tn = f.get("track_records", []), f.get("adoptions", []), f.get("trainees", [])
     inv, loc = f.get("investment", []), f.get("localisation", [])
+    ut, rev, mr = f.get("utilisation", []), f.get("service_revenue", []), f.get("mrna_released", [])
 
     def by_year(rows: list[Any], fig: Callable[[list[Any]], Figure]) -> list[tuple[int, Figure]]:
         groups: dict[int, list[Any]] = defaultdict(list)
@@ -611,6 +737,9 @@ def summarise(
         "trainees_passed": _sum(tn, "passed"),
         "investment_pledged": _sum(pledged, "amount_krw"),
         "investment_executed": _sum(executed, "amount_krw"),
+        "utilisation": _ratio(ut, "booked_h", "available_h"),
+        "service_revenue_krw": _sum(rev, "revenue_krw"),
+        "mrna_released": _sum(mr, "n"),
     }
     series = {
         "evaluations": by_year(ev, lambda r: _sum(r, "n")),
@@ -620,6 +749,8 @@ def summarise(
         "trainees_passed": _cumulative(by_year(tn, lambda r: _sum(r, "passed"))),
         "investment_executed": _cumulative(by_year(executed, lambda r: _sum(r, "amount_krw"))),
         "localisation_value": by_year(loc, lambda r: _ratio(r, "dom_value", "tot_value")),
+        "service_revenue": by_year(rev, lambda r: _sum(r, "revenue_krw")),
+        "mrna_released": _cumulative(by_year(mr, lambda r: _sum(r, "n"))),
     }
     tables = {
         "evaluations_by_status": _by(ev, "status", lambda r: _sum(r, "n")),
@@ -639,6 +770,10 @@ def summarise(
         "trainees_by_course": _by(tn, "course", lambda r: _sum(r, "passed")),
         "trainees_by_type": _by(tn, "type", lambda r: _sum(r, "enrolled")),
         "investment_by_category": _by(executed, "pledge_category", lambda r: _sum(r, "amount_krw")),
+        "utilisation_by_center": _by(ut, "center", lambda r: _ratio(r, "booked_h", "available_h")),
+        "used_by_center": _by(ut, "center", lambda r: _ratio(r, "used_h", "available_h")),
+        "revenue_by_funding_line": _by(rev, "funding_line", lambda r: _sum(r, "revenue_krw")),
+        "mrna_released_by_facility": _by(mr, "center", lambda r: _sum(r, "n")),
     }
     return {
         "headline": {key: fig.protect(k) for key, fig in headline.items()},

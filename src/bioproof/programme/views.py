@@ -52,6 +52,9 @@ HEADLINE = (
     ("trainees_passed", gettext_lazy("Trainees passed"), "count"),
     ("investment_pledged", gettext_lazy("Investment pledged"), "KRW"),
     ("investment_executed", gettext_lazy("Investment executed"), "KRW"),
+    ("utilisation", gettext_lazy("Equipment utilisation (booked)"), "%"),
+    ("service_revenue_krw", gettext_lazy("Service revenue"), "KRW"),
+    ("mrna_released", gettext_lazy("mRNA batches released"), "count"),
 )
 # series key → (title, unit, target indicator)
 SERIES = (
@@ -82,6 +85,8 @@ SERIES = (
         "KRW",
         Target.Indicator.INVESTMENT,
     ),
+    ("service_revenue", gettext_lazy("Service revenue per year"), "KRW", None),
+    ("mrna_released", gettext_lazy("mRNA batches released (cumulative)"), "count", None),
 )
 # table key → (title, dimension, unit, lowest audience, drill-down indicator)
 TABLES = (
@@ -189,6 +194,38 @@ TABLES = (
         policy.MEMBERS,
         "investment",
     ),
+    (
+        "utilisation_by_center",
+        gettext_lazy("Equipment utilisation by center (booked)"),
+        "center",
+        "%",
+        policy.PUBLIC,
+        "utilisation",
+    ),
+    (
+        "used_by_center",
+        gettext_lazy("Equipment utilisation by center (used)"),
+        "center",
+        "%",
+        policy.MEMBERS,
+        "utilisation",
+    ),
+    (
+        "revenue_by_funding_line",
+        gettext_lazy("Service revenue by funding line"),
+        "funding_line",
+        "KRW",
+        policy.MEMBERS,
+        "service_revenue",
+    ),
+    (
+        "mrna_released_by_facility",
+        gettext_lazy("mRNA batches released by facility"),
+        "center",
+        "count",
+        policy.PUBLIC,
+        "mrna_released",
+    ),
 )
 ORDER = (policy.PUBLIC, policy.MEMBERS, policy.OFFICE)
 
@@ -228,6 +265,9 @@ def _labeller() -> dict[str, Any]:
     items = {i.code: i.name for i in CoreItem.objects.filter(target_set__is_current=True)}
     statuses = dict(Evaluation.Status.choices)
     pledge_categories = dict(Pledge.Category.choices)
+    from bioproof.facilities.models import FundingLine
+
+    funding_lines = dict(FundingLine.choices)
     none = _("not assigned")
     return {
         "center": lambda v: centers.get(v, none),
@@ -236,6 +276,7 @@ def _labeller() -> dict[str, Any]:
         "status": lambda v: statuses.get(v, v),
         "type": lambda v: TYPE_LABELS.get(v, v),
         "pledge_category": lambda v: pledge_categories.get(v, v),
+        "funding_line": lambda v: funding_lines.get(v, v),
         "q": lambda v: v or none,
         "course": lambda v: v or none,
     }
@@ -502,6 +543,28 @@ def _records(user: Any, key: str, filters: indicators.Filters) -> tuple[Any, str
         if filters.year_to:
             qs = qs.filter(year__lte=filters.year_to)
         return qs.select_related("organization").order_by("-year", "code"), "investment"
+    if key == "utilisation":
+        from bioproof.facilities.models import Booking
+
+        qs = Booking.objects.visible_to(user).filter(
+            status__in=("confirmed", "checked_in", "completed", "released")
+        )
+        qs = where(years(qs, "starts_at"), "equipment__center_id", None)
+        return qs.select_related("equipment", "organization").order_by("-starts_at"), "bookings"
+    if key == "service_revenue":
+        from bioproof.facilities.models import Invoice
+
+        qs = Invoice.objects.visible_to(user)
+        qs = where(years(qs, "issued_on"), "project__center_id", None)
+        return qs.select_related("project__company").order_by("-issued_on"), "invoices"
+    if key == "mrna_released":
+        from bioproof.production.models import Batch, Disposition
+
+        qs = Disposition.objects.filter(
+            decision="release", batch__in=Batch.objects.visible_to(user)
+        )
+        qs = where(years(qs, "decided_at"), "batch__facility_id", None)
+        return qs.select_related("batch__order__customer").order_by("-decided_at"), "releases"
     raise Http404
 
 
