@@ -97,7 +97,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
     from bioproof.catalog.models import Category, Product
     from bioproof.consortium.models import Membership, Organization, User
     from bioproof.demand.models import Need
-    from bioproof.evaluations.models import Criterion, Evaluation, Report, Run, TrackRecord
+    from bioproof.evaluations.models import Criterion, Evaluation, Report, Run
 
     rng = random.Random(14)
     started = time.perf_counter()
@@ -137,34 +137,33 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
         )
 
         leaves = list(Category.objects.filter(parent__isnull=False))
-        batch: list[Product] = []
         created = now - dt.timedelta(days=400)
-        for i in range(args.products):
-            cat = leaves[i % len(leaves)]
-            batch.append(
-                Product(
-                    code=f"PR-B{i:07d}",
-                    supplier=suppliers[i % 50],
-                    category=cat,
-                    name_ko=f"제품 {i} {cat.name_ko}",
-                    name_en=f"Product {i} {cat.name_en}",
-                    model_number=f"M-{i}",
-                    description=f"A {cat.name_en} for benchmarking, lot {i}. " * 3,
-                    specs={f[0]: _spec(f, rng) for f in cat.spec_fields},
-                    status="draft" if i % 10 == 0 else "listed",
-                    created_at=created + dt.timedelta(seconds=300 * i),
+        columns = (
+            "code, supplier_id, category_id, name_ko, name_en, model_number, description, "
+            "specs, status, created_at, updated_at"
+        )
+        with (
+            connection.cursor() as cur,
+            cur.cursor.copy(f"COPY catalog_product ({columns}) FROM STDIN") as copy,
+        ):  # COPY: minutes, not hours, at 100k rows on a busy machine
+            for i in range(args.products):
+                cat = leaves[i % len(leaves)]
+                at = created + dt.timedelta(minutes=5 * i)
+                copy.write_row(
+                    (
+                        f"PR-B{i:07d}",
+                        suppliers[i % 50].pk,
+                        cat.pk,
+                        f"제품 {i} {cat.name_ko}",
+                        f"Product {i} {cat.name_en}",
+                        f"M-{i}",
+                        f"A {cat.name_en} for benchmarking, lot {i}. " * 3,
+                        json.dumps({f[0]: _spec(f, rng) for f in cat.spec_fields}),
+                        "draft" if i % 10 == 0 else "listed",
+                        at,
+                        at,
+                    )
                 )
-            )
-            if len(batch) == 5000:
-                Product.objects.bulk_create(batch)
-                batch = []
-        Product.objects.bulk_create(batch)
-        # created_at is auto_now_add: bulk_create set it to now; spread it for the orderings
-        with connection.cursor() as cur:
-            cur.execute(
-                "UPDATE catalog_product SET created_at = %s + (id * interval '5 minutes')",
-                [created],
-            )
         print(f"· {args.products} products: {time.perf_counter() - started:.0f} s", flush=True)
 
         listed = list(
@@ -173,69 +172,120 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
             .values_list("pk", flat=True)[: args.track_records]
         )
         requester = users[100]
-        evaluations = Evaluation.objects.bulk_create(
-            Evaluation(
-                code=f"EV-B{i:06d}",
-                product_id=listed[i % len(listed)],
-                center=center,
-                requested_by=requester,
-                title=f"Benchmark evaluation {i}",
-                reference_product="Incumbent",
-                scale="50 L",
-                status="published",
-            )
-            for i in range(args.track_records)
+        n = args.track_records
+
+        def copy_rows(table: str, columns: str, rows: Any) -> None:
+            with (
+                connection.cursor() as cur,
+                cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
+                for row in rows:
+                    copy.write_row(row)
+
+        copy_rows(
+            "evaluations_evaluation",
+            "code, version, is_current, correction_reason, product_id, center_id, "
+            "requested_by_id, demand_consent_statement, title, reference_product, scale, "
+            "process_context, status, status_reason, engine_version, created_at, updated_at",
+            (
+                (
+                    f"EV-B{i:06d}",
+                    1,
+                    True,
+                    "",
+                    listed[i % len(listed)],
+                    center.pk,
+                    requester.pk,
+                    "",
+                    f"Benchmark evaluation {i}",
+                    "Incumbent",
+                    "50 L",
+                    "",
+                    "published",
+                    "",
+                    "",
+                    now - dt.timedelta(minutes=7 * i),
+                    now,
+                )
+                for i in range(n)
+            ),
         )
-        Criterion.objects.bulk_create(
-            Criterion(
-                evaluation=ev,
-                kpi=kpi,
-                comparison="minimum",
-                value=1,
-                relative=False,
-                passed=rng.random() > 0.2,
-            )
-            for ev in evaluations
-            for kpi in ("final_titer", "peak_vcd", "viability")
+        evaluations = list(
+            Evaluation.objects.filter(code__startswith="EV-B").order_by("code").only("pk", "code")
         )
-        reports = Report.objects.bulk_create(
-            Report(
-                evaluation=ev,
-                language="ko",
-                file=f"reports/bench/{ev.code}.pdf",
-                sha256="0" * 64,
-                content_hash="0" * 64,
-                verification_code=f"VC-B{i:06d}",
-                generated_by=requester,
-                generated_at=now,
-            )
-            for i, ev in enumerate(evaluations)
+        copy_rows(
+            "evaluations_criterion",
+            "evaluation_id, kpi, comparison, value, relative, alpha, unit, higher_is_better, "
+            "source, passed",
+            (
+                (ev.pk, kpi, "minimum", 1, False, 0.05, "", True, "request", rng.random() > 0.2)
+                for ev in evaluations
+                for kpi in ("final_titer", "peak_vcd", "viability")
+            ),
         )
-        TrackRecord.objects.bulk_create(
-            TrackRecord(
-                evaluation=ev,
-                report=rep,
-                consent_statement="consent",
-                published_by=requester,
-                published_at=now - dt.timedelta(minutes=7 * i),
+        copy_rows(
+            "evaluations_report",
+            "evaluation_id, language, file, sha256, content_hash, verification_code, "
+            "generated_by_id, generated_at",
+            (
+                (
+                    ev.pk,
+                    "ko",
+                    f"r/{ev.code}.pdf",
+                    "0" * 64,
+                    "0" * 64,
+                    f"VC-B{i:06d}",
+                    requester.pk,
+                    now,
+                )
+                for i, ev in enumerate(evaluations)
+            ),
+        )
+        report_of = dict(
+            Report.objects.filter(verification_code__startswith="VC-B").values_list(
+                "evaluation_id", "pk"
             )
-            for i, (ev, rep) in enumerate(zip(evaluations, reports, strict=True))
+        )
+        copy_rows(
+            "evaluations_trackrecord",
+            "evaluation_id, report_id, consent_statement, published_by_id, published_at, "
+            "withdrawal_reason",
+            (
+                (
+                    ev.pk,
+                    report_of[ev.pk],
+                    "consent",
+                    requester.pk,
+                    now - dt.timedelta(minutes=7 * i),
+                    "",
+                )
+                for i, ev in enumerate(evaluations)
+            ),
         )
         per = max(1, args.runs // max(1, len(evaluations)))
         kpis = ("final_titer", "peak_vcd", "viability", "qp", "mu_max", "yield_x_s")
-        Run.objects.bulk_create(
-            (
-                Run(
-                    evaluation=ev,
-                    arm="candidate" if j % 2 else "reference",
-                    label=f"R-{j}",
-                    kpis={k: rng.uniform(0.1, 100) for k in kpis},
-                )
-                for ev in evaluations
-                for j in range(per)
-            ),
-            batch_size=5000,
-        )
+        with (
+            connection.cursor() as cur,
+            cur.cursor.copy(
+                "COPY evaluations_run (evaluation_id, arm, label, batch_id, equipment, notes, "
+                "parameters, kpis, created_at) FROM STDIN"
+            ) as copy,
+        ):
+            for ev in evaluations:
+                for j in range(per):
+                    copy.write_row(
+                        (
+                            ev.pk,
+                            "candidate" if j % 2 else "reference",
+                            f"R-{j}",
+                            "",
+                            "",
+                            "",
+                            "{}",
+                            json.dumps({k: rng.uniform(0.1, 100) for k in kpis}),
+                            now,
+                        )
+                    )
         print(
             f"· {len(evaluations)} evaluations, criteria, reports, track records and "
             f"{per * len(evaluations)} runs: {time.perf_counter() - started:.0f} s",
