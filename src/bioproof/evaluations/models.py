@@ -95,6 +95,13 @@ class Evaluation(models.Model):
             models.UniqueConstraint(fields=["code", "version"], name="unique_evaluation_version")
         ]
         indexes = [
+            # "My work": each section is a status (requested, planning, analysed, …) of the
+            # current versions; the published and superseded bulk never needs reading
+            models.Index(
+                fields=["status"],
+                condition=models.Q(is_current=True),
+                name="evaluation_current_status_idx",
+            ),
             # the default ordering of the (current) evaluations list (issue 14)
             models.Index(
                 fields=["-created_at", "-id"],
