@@ -45,19 +45,3 @@ def product_visibility(user: Any) -> Q:
 
 def can_manage_product(user: Any, supplier_id: int) -> bool:
     return is_authenticated(user) and user.has_role(supplier_id, Membership.Role.STAFF)
-
-
-def visible_count(user: Any) -> int:
-    """``Product.objects.visible_to(user).count()`` as two cheap counts: the listed products
-    (everyone sees them; an index-only count) and the user's visible other products (drafts of
-    the own supplier or under the own center's evaluation) — not one count re-testing every
-    row's party branches."""
-    from bioproof.catalog.models import Product
-
-    if is_platform_admin(user):
-        return Product.objects.count()
-    listed = Product.objects.filter(status="listed").count()
-    if not is_authenticated(user):
-        return listed
-    others = Product.objects.exclude(status="listed").filter(product_visibility(user)).count()
-    return listed + others

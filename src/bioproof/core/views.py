@@ -3,7 +3,7 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from bioproof.catalog.policy import visible_count
+from bioproof.catalog.models import Product
 from bioproof.core import mywork
 from bioproof.evaluations.models import Evaluation, TrackRecord
 
@@ -17,6 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         evaluations = Evaluation.objects.visible_to(request.user).current()
         context["my_evaluations"] = evaluations.select_related("product", "center")[:10]
-        context["product_count"] = visible_count(request.user)
+        context["product_count"] = Product.objects.visible_to(request.user).count()
         context["my_work"] = mywork.for_user(request.user)
     return render(request, "core/home.html", context)
