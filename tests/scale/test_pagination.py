@@ -129,3 +129,11 @@ def test_keyset_refuses_orderings_it_cannot_walk() -> None:
         ("created_at", True),
         ("id", True),
     ]
+
+
+def test_cursor_pages_skip_the_count(catalog) -> None:
+    client = Client()
+    first = client.get("/api/products", {"limit": 5}).json()
+    assert first["count"] == Product.objects.filter(status="listed").count()
+    second = client.get("/api/products", {"limit": 5, "cursor": first["next_cursor"]}).json()
+    assert second["count"] is None and len(second["items"]) == 5

@@ -29,8 +29,8 @@ MAX_CURSOR = 500
 class LimitOffsetPagination(_NinjaLimitOffsetPagination):
     """``limit``/``offset`` for the first pages; ``cursor`` (the previous page's
     ``next_cursor``) for any page at the cost of the first one (keyset: ``offset`` is then
-    ignored). Every page carries ``next_cursor`` (null on the last page, and on lists whose
-    ordering cannot be walked by keyset)."""
+    ignored; such a page carries no ``count``). Every page carries ``next_cursor`` (null on
+    the last page, and on lists whose ordering cannot be walked by keyset)."""
 
     class Input(Schema):
         limit: int = Field(100, ge=1, le=MAX_LIMIT, description=f"at most {MAX_LIMIT} items")
@@ -43,7 +43,7 @@ class LimitOffsetPagination(_NinjaLimitOffsetPagination):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int | None = Field(None, description="the list's size (not on cursor pages)")
         next_cursor: str | None = None
 
     def __init__(self, **kwargs: object) -> None:
@@ -61,7 +61,9 @@ class LimitOffsetPagination(_NinjaLimitOffsetPagination):
                 rows, next_cursor = keyset_slice(queryset, limit, pagination.cursor)
             except CursorError as exc:
                 raise HttpError(422, f"cursor: {exc}") from exc
-            return {"items": rows, "count": self._items_count(queryset), "next_cursor": next_cursor}
+            # no count on a cursor page: counting every visible row is what a deep page by
+            # cursor avoids (100k products: the count cost more than the page)
+            return {"items": rows, "count": None, "next_cursor": next_cursor}
         offset = pagination.offset
         if fields is None:
             return {

@@ -21,10 +21,11 @@ How it is computed at the programme's scale (see docs/scaling.md): the database 
 required specification of every candidate (met / not met / unknown) where SQL decides exactly as
 :func:`check` does — JSON numbers and plain decimal strings against a numeric requirement, plain
 ASCII/Hangul strings against a text one — and returns only the best ``limit`` of the products
-without public track records (``ORDER BY … LIMIT``). The rest — products with public track
-records (their bonus depends on their newest three, read as per-record criterion counts), and
-products holding a value SQL cannot judge exactly like Python (booleans, arrays, exotic strings)
-— are scored in Python on a narrow projection (id, category, code, specs). Both lists are merged
+without public track records (``ORDER BY … LIMIT``). Products with public track records are
+scored by the same SQL (without the cut) and get their bonus — it depends on their newest three
+records, read as per-record criterion counts — added in Python; products holding a value SQL
+cannot judge exactly like Python (booleans, arrays, exotic strings) are scored in Python on a
+narrow projection (id, category, code, specs). Both lists are merged
 and cut; only the final ``limit`` products are loaded as instances with their full evidence, and
 scored again by :func:`score`, so ranking and reasons are those of the rules above.
 """
@@ -422,7 +423,16 @@ def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
             .values_list("unmet", "points", "code", "pk")[:limit]
         )
         keys = [(u, -p, code, pk) for u, p, code, pk in ranked]
-        light = listed.filter(_has_public_record() | Q(pk__in=_unsure_ids(listed, unsure)))
+        # products with track records: their specifications scored by the database too (four
+        # narrow columns each), their bonus added here
+        recorded = (
+            listed.filter(_has_public_record())
+            .annotate(unmet=unmet, points=RawSQL(score_sql, score_params), unsure=unsure)
+            .filter(unsure=0)
+            .values_list("unmet", "points", "code", "pk")
+        )
+        keys += [(u, -(p + bonus.get(pk, 0)), code, pk) for u, p, code, pk in recorded]
+        light = listed.filter(pk__in=_unsure_ids(listed, unsure))
     else:
         light = listed
     for pk, category_id, code, specs in light.values_list("pk", "category_id", "code", "specs"):
