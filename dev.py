@@ -16,7 +16,11 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
+import urllib.request
 import venv
+from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
@@ -51,34 +55,80 @@ def run(cmd: list[object], **kw: object) -> None:
         sys.exit(result.returncode)
 
 
+def _announce_first_page(url: str, started: float, then: Callable[[], None]) -> None:
+    """Wait for the server's first page, print the time since ``dev.py`` started (issue 13
+    asks for it), then call ``then`` (starts the worker: it does not compete with start-up)."""
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                response.read()
+            print(
+                f"· first page served {time.monotonic() - started:.1f} s after start ({url})",
+                flush=True,
+            )
+            break
+        except (OSError, ValueError):
+            time.sleep(0.05)
+    then()
+
+
 def demo(args: list[str]) -> None:
+    started = time.monotonic()
     ensure_venv()
     bioproof = [PY, "-m", "bioproof"]
-    run([*bioproof, "migrate", "--noinput", "-v", "0"])
-    run([*bioproof, "load_demo"])
+    # migrate and load in one process (one Django start-up)
+    # the search index is rebuilt by the worker started beside the server
+    run([*bioproof, "load_demo", "--migrate", "--defer-search"])
     addr = args[0] if args else "127.0.0.1:8000"
     # Background jobs (analysis, reports, uploads' parsing, e-mail) run in a worker beside the
     # server; it stops with it.
     # a SIGTERM (service manager, `timeout`) stops the server and the worker too, not only us
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    print("· starting the background worker", flush=True)
-    worker = subprocess.Popen([str(c) for c in [*bioproof, "worker", "-v", "0"]], cwd=ROOT)
+    workers: list[subprocess.Popen[bytes]] = []
+    lock = threading.Lock()
+    stopping = threading.Event()
+
+    def start_worker() -> None:
+        with lock:
+            if stopping.is_set():
+                return
+            print("· starting the background worker", flush=True)
+            workers.append(
+                subprocess.Popen([str(c) for c in [*bioproof, "worker", "-v", "0"]], cwd=ROOT)
+            )
+
     print(f"· serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
+    threading.Thread(
+        target=_announce_first_page,
+        args=(f"http://{addr}/", started, start_worker),
+        daemon=True,
+    ).start()
     try:
+        # the checks ran in load_demo's migrate a moment ago
         result = subprocess.run(
-            [str(c) for c in [*bioproof, "runserver", addr, "--noreload"]], cwd=ROOT, check=False
+            [str(c) for c in [*bioproof, "runserver", addr, "--noreload", "--skip-checks"]],
+            cwd=ROOT,
+            check=False,
         )
     except KeyboardInterrupt:
         result = subprocess.CompletedProcess([], 0)
     finally:
-        if worker.poll() is None:
-            worker.terminate()
-            try:
-                worker.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+        with lock:
+            stopping.set()
+        for worker in workers:
+            _stop(worker)
     if result.returncode:
         sys.exit(result.returncode)
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    if worker.poll() is None:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
 
 
 def test(args: list[str]) -> None:

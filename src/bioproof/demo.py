@@ -153,9 +153,32 @@ class DemoSummary:
     users: list[tuple[str, str, str]]
 
 
+def load(*, defer_search: bool = False) -> DemoSummary:
+    """Create the demo data once; a second call changes nothing.
+
+    The demo password is hashed once and that hash is given to every demo account; signatures
+    know it is that password's hash (``signatures.remembered_passwords``): PBKDF2 runs once
+    instead of once per account and per signature. ``defer_search``: index nothing while
+    loading and queue one ``search.reindex`` job for the worker instead (same index, built
+    beside the server rather than before it)."""
+    from bioproof.core.signatures import remembered_passwords
+    from bioproof.search import index as search_index
+
+    with remembered_passwords():
+        if not defer_search:
+            return _load()
+        with search_index.deferred():
+            summary = _load()
+        if summary.created:
+            from bioproof.core import jobs
+            from bioproof.search import jobs as _search_jobs  # noqa: F401 — registers the job
+
+            jobs.enqueue("search.reindex", by=None, key="search.reindex")
+        return summary
+
+
 @transaction.atomic
-def load() -> DemoSummary:
-    """Create the demo data once; a second call changes nothing."""
+def _load() -> DemoSummary:
     from bioproof.demand.demo import DEMAND_USERS
     from bioproof.facilities.demo import FACILITIES_USERS
     from bioproof.production.demo import PRODUCTION_USERS
@@ -182,12 +205,21 @@ def load() -> DemoSummary:
         orgs[code] = consortium.create_organization(
             by=None, code=code, name_ko=ko, name_en=en, kind=K.SUPPLIER
         )
-    User.objects.create_superuser("admin", "admin@bioproof.local", PASSWORD)
+    from django.contrib.auth.hashers import make_password
+
+    from bioproof.core.signatures import remember_verified
+
+    password_hash = make_password(PASSWORD)
+    remember_verified(password_hash, PASSWORD)
+    admin = User.objects.create_superuser("admin", "admin@bioproof.local", None)
+    admin.password = password_hash
+    admin.save(update_fields=["password"])
     users = {
         u: consortium.create_user(
             by=None,
             username=u,
             password=PASSWORD,
+            password_hash=password_hash,
             organization=orgs[o],
             roles=r,
             first_name=f,
@@ -275,7 +307,7 @@ def load() -> DemoSummary:
     # Training: providers, the course catalogue, sessions past and future, certificates.
     from bioproof.training import demo as training_demo
 
-    training_demo.load(orgs, users, PASSWORD)
+    training_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
 
     # Center services: equipment, rates, bookings, a project from request to invoice.
     from bioproof.facilities import demo as facilities_demo

@@ -133,6 +133,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
     )
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _bool(
+    "BIOPROOF_PG_JIT_OFF", True
+):
+    # PostgreSQL's JIT compiles any query estimated above jit_above_cost: on the dashboard's
+    # and lists' short queries it spent 60-70 ms compiling for a 5 ms execution (issue 14,
+    # EXPLAIN ANALYZE at 10k products). Web requests are short OLTP queries: off by default.
+    _opts = DATABASES["default"].setdefault("OPTIONS", {})
+    _opts["options"] = (_opts.get("options", "") + " -c jit=off").strip()
 # Cache (search results between index writes, see bioproof.search.cache): the process's memory
 # on the embedded default; at scale, Redis shared by every process (BIOPROOF_CACHE_URL).
 CACHE_URL = os.environ.get("BIOPROOF_CACHE_URL", "")

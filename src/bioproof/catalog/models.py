@@ -42,7 +42,8 @@ class ProductQuerySet(models.QuerySet["Product"]):
     def visible_to(self, user: Any) -> ProductQuerySet:
         from bioproof.catalog import policy
 
-        return self.filter(policy.product_visibility(user)).distinct()
+        # product_visibility joins nothing (EXISTS for the party branches): one row per product
+        return self.filter(policy.product_visibility(user))
 
 
 class Product(models.Model):
@@ -68,7 +69,12 @@ class Product(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("product")
         verbose_name_plural = _("products")
-        indexes = [models.Index(fields=["status", "category"])]
+        indexes = [
+            models.Index(fields=["status", "category"]),
+            # the default ordering, for the list's first and keyset pages (issue 14)
+            models.Index(fields=["-created_at", "-id"], name="product_recent_idx"),
+            models.Index(fields=["status", "-created_at", "-id"], name="product_status_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"

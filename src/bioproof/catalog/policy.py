@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from bioproof.consortium.models import Membership
 from bioproof.core.policy import is_authenticated, is_platform_admin, org_ids
@@ -33,7 +33,13 @@ def product_visibility(user: Any) -> Q:
         return Q()
     q = Q(status="listed")
     if is_authenticated(user):
-        q |= Q(supplier_id__in=org_ids(user)) | Q(pk__in=evaluated_by(user))
+        from bioproof.evaluations.models import Evaluation
+
+        orgs = org_ids(user)
+        # one row per product: the party branches are a column test and an EXISTS (no join,
+        # so no DISTINCT over the wide rows is ever needed)
+        evaluating = Evaluation.objects.filter(product_id=OuterRef("pk"), center_id__in=orgs)
+        q |= Q(supplier_id__in=orgs) | Q(Exists(evaluating))
     return q
 
 

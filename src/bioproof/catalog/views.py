@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -15,6 +16,7 @@ from bioproof.consortium.models import Organization
 from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.core.web import attempt, form_errors
+from bioproof.evaluations.models import TrackRecord
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
@@ -48,10 +50,8 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
             "spec_rows": spec_rows,
             "can_manage": can_manage_product(request.user, product.supplier_id),
             "track_records": product.evaluations.filter(
-                track_records__withdrawn_at__isnull=True, track_records__isnull=False
-            )
-            .select_related("center", "need")
-            .distinct(),
+                Exists(TrackRecord.objects.public().filter(evaluation_id=OuterRef("pk")))
+            ).select_related("center", "need"),
         },
     )
 

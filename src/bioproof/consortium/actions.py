@@ -60,7 +60,11 @@ def create_user(
     first_name: str = "",
     last_name: str = "",
     email: str = "",
+    password_hash: str = "",
 ) -> User:
+    """Create a user in ``organization`` with ``roles``. ``password_hash`` (system seeding only,
+    ``by=None``): the caller's encoded hash of ``password`` (its strength is still checked), so
+    a loader creating many accounts with one password hashes it once."""
     require(
         by is None or is_platform_admin(by) or by.has_role(organization, Membership.Role.ORG_ADMIN),
         _("Only the organization's admin adds its users."),
@@ -72,7 +76,14 @@ def create_user(
         raise DomainError(_("Unknown roles: %(r)s") % {"r": ", ".join(sorted(unknown))})
     user = User(username=username, first_name=first_name, last_name=last_name, email=email)
     check_password_strength(password, user)
-    user.set_password(password)
+    if password_hash:
+        from django.contrib.auth.hashers import identify_hasher
+
+        require(by is None, _("Only the system seeds accounts with a prepared password hash."))
+        identify_hasher(password_hash)  # a hash Django reads, not a raw password
+        user.password = password_hash
+    else:
+        user.set_password(password)
     with unique_or_conflict(_("The user name %(u)s is taken.") % {"u": username}, field="username"):
         user.save()
     Membership.objects.bulk_create(

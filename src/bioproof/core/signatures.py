@@ -7,7 +7,10 @@ signing during a session uses at least one component, here the password).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import hashlib
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
@@ -29,6 +32,44 @@ LOCKED_ACTION = "signature.locked_out"
 # Wrong signing passwords of this request or task, written once the action's transaction has
 # rolled back (the failure must outlive the refusal it causes); see flush_signing_failures().
 _pending: ContextVar[tuple[int, ...]] = ContextVar("bioproof_signing_failures", default=())
+# (stored hash, SHA-256 of the password) pairs verified inside remembered_passwords()
+_verified: ContextVar[set[tuple[str, str]] | None] = ContextVar(
+    "bioproof_verified_passwords", default=None
+)
+
+
+@contextlib.contextmanager
+def remembered_passwords() -> Iterator[None]:
+    """Within the block, a password already verified against the very same stored hash (salt
+    included) is not run through the password hasher again: the result cannot differ. The demo
+    loader signs a dozen times with accounts sharing one hash (one PBKDF2 instead of one per
+    signature); the memo lives in the block's context only and is dropped at its end."""
+    token = _verified.set(set())
+    try:
+        yield
+    finally:
+        _verified.reset(token)
+
+
+def remember_verified(encoded: str, password: str) -> None:
+    """Inside :func:`remembered_passwords`: note that ``encoded`` is the hash of ``password``
+    (the caller just made it with ``make_password``), so no signature re-runs the hasher."""
+    memo = _verified.get()
+    if memo is not None:
+        memo.add((encoded, hashlib.sha256(password.encode()).hexdigest()))
+
+
+def _password_matches(user: Any, password: str) -> bool:
+    memo = _verified.get()
+    if memo is None:
+        return bool(user.check_password(password))
+    key = (user.password or "", hashlib.sha256(password.encode()).hexdigest())
+    if key in memo:
+        return True
+    if user.check_password(password):
+        memo.add(key)
+        return True
+    return False
 
 
 def _limit() -> int:
@@ -144,7 +185,7 @@ def reauthenticate(user: Any, password: str) -> None:
             % {"n": _limit(), "time": timezone.localtime(until).strftime("%Y-%m-%d %H:%M")},
             field="password",
         )
-    if password and user.check_password(password):
+    if password and _password_matches(user, password):
         return
     left = _limit() - len(recent_signing_failures(user)) - 1 - len(_pending.get())
     _pending.set((*_pending.get(), user.pk))

@@ -7,7 +7,6 @@ from typing import Any, TypeVar
 
 from django import forms
 from django.contrib import messages
-from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 
 from bioproof.core.errors import DomainError
@@ -39,8 +38,11 @@ def attempt(
     return result
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 25) -> Page:
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+def paginate(request: HttpRequest, queryset: Any, per_page: int = 25) -> Any:
+    """Page numbers for the first pages, then keyset (see ``bioproof.core.pagination``)."""
+    from bioproof.core.pagination import html_page
+
+    return html_page(request, queryset, per_page)
 
 
 def form_errors(request: HttpRequest, form: forms.Form) -> None:

@@ -16,14 +16,32 @@ gets a score from these points:
 and candidates are ordered by (number of unmet specifications ascending, score descending,
 product code ascending): a product that misses a required specification never ranks above one
 that misses none, whatever its track records.
+
+How it is computed at the programme's scale (see docs/scaling.md): the database classifies each
+required specification of every candidate (met / not met / unknown) where SQL decides exactly as
+:func:`check` does — JSON numbers and plain decimal strings against a numeric requirement, plain
+ASCII/Hangul strings against a text one — and returns only the best ``limit`` of the products
+without public track records (``ORDER BY … LIMIT``). Products with public track records are
+scored by the same SQL (without the cut) and get their bonus — it depends on their newest three
+records, read as per-record criterion counts — added in Python; products holding a value SQL
+cannot judge exactly like Python (booleans, arrays, exotic strings) are scored in Python on a
+narrow projection (id, category, code, specs). Both lists are merged
+and cut; only the final ``limit`` products are loaded as instances with their full evidence, and
+scored again by :func:`score`, so ranking and reasons are those of the rules above.
 """
 
 from __future__ import annotations
 
+import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db import connection
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Collate
 from django.utils.translation import get_language
 
 from bioproof.catalog.models import Category, Product
@@ -229,32 +247,235 @@ def score(
     return Match(product, points, exact, checks, tuple(evidence), proposal_status, counts)
 
 
+# A JSON string SQL parses into the same double as Python's float(): a plain decimal with
+# bounded digits and exponent (so PostgreSQL's float8 cast never overflows).
+DECIMAL = r"^ *[-+]?([0-9]{1,30}[.]?[0-9]{0,30}|[.][0-9]{1,30})([eE][-+]?[0-9]{1,2})? *$"
+# A JSON string whose str.strip().casefold() SQL reproduces with trim + lower: printable ASCII
+# (where the only whitespace is the space and casefold is lower) and Hangul syllables (no case).
+PLAIN_TEXT = "^[ -~\uac00-\ud7a3]*$"
+SAFE_KEY = re.compile(r"[A-Za-z0-9_\-]{1,60}")
+
+
+_VENDOR_SQL = {
+    "postgresql": {
+        "type": "jsonb_typeof({col} -> %s)",
+        "text": "({col} ->> %s)",
+        "num": "({col} ->> %s)::float8",
+        "number": "({type} = 'number' AND length({text}) <= 40)",
+        "string": "({type} = 'string')",
+        "regex": "~",
+    },
+    "sqlite": {
+        "type": "json_type({col}, %s)",
+        "text": "json_extract({col}, %s)",
+        "num": "CAST(json_extract({col}, %s) AS REAL)",
+        "number": "({type} IN ('integer', 'real'))",
+        "string": "({type} = 'text')",
+        "regex": "REGEXP",
+    },
+}
+
+
+def _render(template: str, key: str, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+    """Expand a CASE template: ``{number}``/``{string}``/``{absent}``/``{container}`` tests,
+    ``{type}``/``{text}``/``{num}`` fragments of ``column`` at ``key`` (each brings its key
+    parameter) and ``{v}`` placeholders filled from ``values`` in order."""
+    vendor = _VENDOR_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    keyparam = key if connection.vendor == "postgresql" else f'$."{key}"'
+    macros = {
+        "number": vendor["number"],
+        "string": vendor["string"],
+        "absent": "({type} IS NULL OR {type} = 'null')",
+        "container": "({type} IN ('array', 'object'))",
+        "regex": vendor["regex"],
+    }
+    for name, macro in macros.items():
+        template = template.replace("{" + name + "}", macro)
+    out: list[str] = []
+    params: list[Any] = []
+    fill = iter(values)
+    for token in re.split(r"(\{(?:type|text|num|v)\})", template):
+        if token == "{v}":
+            out.append("%s")
+            params.append(next(fill))
+        elif token in ("{type}", "{text}", "{num}"):
+            out.append(vendor[token[1:-1]].format(col=column))
+            params.append(keyparam)
+        else:
+            out.append(token)
+    return "".join(out), params
+
+
+def _classify_sql(requirement: dict[str, Any], column: str) -> tuple[str, list[Any]] | None:
+    """A SQL CASE giving 1 (met), -1 (not met), 0 (unknown) or NULL (SQL cannot decide exactly as
+    :func:`check` would: Python scores that product) for one requirement; ``None`` when SQL should
+    not try this requirement at all (Python scores every product)."""
+    key, comparison, required = requirement["key"], requirement["comparison"], requirement["value"]
+    if not isinstance(key, str) or not SAFE_KEY.fullmatch(key):
+        return None
+    r = _number(required)
+    if r is not None and math.isnan(r):
+        return None
+    known = "({number} OR ({string} AND {text} {regex} {v}))"
+    if comparison in ("min", "max"):
+        if r is None:  # check() never decides against a non-numeric requirement
+            return "0", []
+        test = "{num} >= {v}" if comparison == "min" else "{num} <= {v}"
+        template = (
+            "CASE WHEN {absent} OR ({string} AND {text} = '') OR {container} THEN 0 "
+            f"WHEN {known} THEN CASE WHEN {test} THEN 1 ELSE -1 END ELSE NULL END"
+        )
+        return _render(template, key, column, [DECIMAL, r])
+    if r is not None:  # equals a number: within a relative 1e-9
+        tolerance = 1e-9 * max(1.0, abs(r))
+        template = (
+            "CASE WHEN {absent} OR ({string} AND {text} = '') THEN 0 "
+            f"WHEN {known} THEN CASE WHEN abs({{num}} - {{v}}) <= {{v}} THEN 1 ELSE -1 END "
+            "ELSE NULL END"
+        )
+        return _render(template, key, column, [DECIMAL, r, tolerance])
+    # equals a text: compared stripped and case-folded
+    template = (
+        "CASE WHEN {absent} OR ({string} AND {text} = '') THEN 0 "
+        "WHEN {number} THEN -1 "
+        "WHEN {string} AND {text} {regex} {v} "
+        "THEN CASE WHEN lower(trim({text})) = {v} THEN 1 ELSE -1 END ELSE NULL END"
+    )
+    return _render(template, key, column, [PLAIN_TEXT, str(required).strip().casefold()])
+
+
+def _evidence_bonus(category_ids: list[int]) -> dict[int, int]:
+    """Track-record points per product with public track records, from per-record criterion
+    counts (no instances): the newest three count, +15 each whose criteria all passed, +5 else."""
+    from bioproof.evaluations.models import TrackRecord
+
+    rows = (
+        TrackRecord.objects.public()
+        .filter(
+            evaluation__product__category_id__in=category_ids,
+            evaluation__product__status=Product.Status.LISTED,
+        )
+        .annotate(
+            n=Count("evaluation__criteria"),
+            passed=Count("evaluation__criteria", filter=Q(evaluation__criteria__passed=True)),
+        )
+        .order_by("-published_at", "-id")
+        .values_list("evaluation__product_id", "n", "passed")
+    )
+    bonus: dict[int, int] = defaultdict(int)
+    seen: dict[int, int] = defaultdict(int)
+    for product_id, n, passed in rows:
+        if seen[product_id] >= TRACK_RECORDS_COUNTED:
+            continue
+        seen[product_id] += 1
+        bonus[product_id] += TRACK_RECORD_PASSED if n and passed == n else TRACK_RECORD_OTHER
+    return dict(bonus)
+
+
+def _light_key(
+    category_id: int, code: str, specs: Any, need: Any, fields: dict[str, Any], bonus: int
+) -> tuple[int, int, str]:
+    """The ranking key of :func:`score` from the narrow projection (no instance)."""
+    exact = category_id == need.category_id
+    points = CATEGORY_EXACT if exact else CATEGORY_SUBTREE
+    unmet = 0
+    for requirement in need.required_specs:
+        status = check(requirement, specs or {}, fields).status
+        points += SPEC_MET if status == MET else SPEC_NOT_MET if status == NOT_MET else 0
+        unmet += status == NOT_MET
+    return (unmet, -(points + bonus), code)
+
+
 def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
     """Ranked candidate products for ``need`` (listed products only: public information)."""
     from bioproof.demand.models import Proposal
 
     categories = subtree_ids(need.category_id)
-    products = list(
-        Product.objects.filter(status=Product.Status.LISTED, category_id__in=categories)
-        .select_related("supplier", "category")
-        .order_by("code")
-    )
     fields = {f[0]: f for f in need.category.spec_fields}
-    evidence = evidence_for(category_ids=categories)
+    listed = Product.objects.filter(status=Product.Status.LISTED, category_id__in=categories)
+    bonus = _evidence_bonus(categories)
+    column = f'"{Product._meta.db_table}"."specs"'
+    classified = [_classify_sql(r, column) for r in need.required_specs]
+    keys: list[tuple[int, int, str, int]] = []
+    if limit is not None and all(c is not None for c in classified):
+        # the database ranks the products without track records whose every value it can judge
+        parts = [c for c in classified if c is not None]
+        met_sql = " + ".join(f"(CASE WHEN ({sql}) = 1 THEN 1 ELSE 0 END)" for sql, _ in parts)
+        unmet_sql = " + ".join(f"(CASE WHEN ({sql}) = -1 THEN 1 ELSE 0 END)" for sql, _ in parts)
+        unsure_sql = " OR ".join(f"(({sql}) IS NULL)" for sql, _ in parts)
+        params = [p for _, ps in parts for p in ps]
+        exact_sql = f'CASE WHEN "{Product._meta.db_table}"."category_id" = %s THEN %s ELSE %s END'
+        exact_params = [need.category_id, CATEGORY_EXACT, CATEGORY_SUBTREE]
+        if parts:
+            unmet = RawSQL(unmet_sql, params)
+            score_sql = f"({exact_sql}) + %s * ({met_sql}) + %s * ({unmet_sql})"
+            score_params = [*exact_params, SPEC_MET, *params, SPEC_NOT_MET, *params]
+            unsure = RawSQL(f"CASE WHEN {unsure_sql} THEN 1 ELSE 0 END", params)
+        else:
+            unmet = RawSQL("0", [])
+            score_sql, score_params = exact_sql, exact_params
+            unsure = RawSQL("0", [])
+        ranked = (
+            listed.exclude(_has_public_record())
+            .annotate(unmet=unmet, points=RawSQL(score_sql, score_params), unsure=unsure)
+            .filter(unsure=0)
+            .order_by("unmet", F("points").desc(), _code_order())
+            .values_list("unmet", "points", "code", "pk")[:limit]
+        )
+        keys = [(u, -p, code, pk) for u, p, code, pk in ranked]
+        # products with track records: their specifications scored by the database too (four
+        # narrow columns each), their bonus added here
+        recorded = (
+            listed.filter(_has_public_record())
+            .annotate(unmet=unmet, points=RawSQL(score_sql, score_params), unsure=unsure)
+            .filter(unsure=0)
+            .values_list("unmet", "points", "code", "pk")
+        )
+        keys += [(u, -(p + bonus.get(pk, 0)), code, pk) for u, p, code, pk in recorded]
+        light = listed.filter(pk__in=_unsure_ids(listed, unsure))
+    else:
+        light = listed
+    for pk, category_id, code, specs in light.values_list("pk", "category_id", "code", "specs"):
+        key = _light_key(category_id, code, specs, need, fields, bonus.get(pk, 0))
+        keys.append((*key, pk))
+    keys.sort()
+    chosen = [k[3] for k in (keys if limit is None else keys[:limit])]
+    products = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=chosen).select_related("supplier", "category")
+    }
+    evidence = evidence_for(product_ids=chosen)
     proposals = dict(
-        Proposal.objects.filter(need=need)
+        Proposal.objects.filter(need=need, product_id__in=chosen)
         .exclude(status=Proposal.Status.DECLINED)
         .values_list("product_id", "status")
     )
     matches = [
         score(
-            p,
+            products[pk],
             need,
             fields=fields,
-            evidence=evidence.get(p.pk, []),
-            proposal_status=proposals.get(p.pk, ""),
+            evidence=evidence.get(pk, []),
+            proposal_status=proposals.get(pk, ""),
         )
-        for p in products
+        for pk in chosen
     ]
     matches.sort(key=Match.sort_key)
-    return matches if limit is None else matches[:limit]
+    return matches
+
+
+def _has_public_record() -> Q:
+    from bioproof.evaluations.models import TrackRecord
+
+    return Q(Exists(TrackRecord.objects.public().filter(evaluation__product_id=OuterRef("pk"))))
+
+
+def _unsure_ids(listed: Any, unsure: RawSQL) -> Any:
+    return listed.annotate(unsure=unsure).filter(unsure=1).values("pk")
+
+
+def _code_order() -> Any:
+    """Product codes in code-point order, as Python sorts them (PostgreSQL: the C collation)."""
+    if connection.vendor == "postgresql":
+        return Collate("code", "C")
+    return F("code")

@@ -83,7 +83,10 @@ class Need(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("need")
         verbose_name_plural = _("needs")
-        indexes = [models.Index(fields=["visibility", "status"])]
+        indexes = [
+            models.Index(fields=["visibility", "status"]),
+            models.Index(fields=["-created_at", "-id"], name="need_recent_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"

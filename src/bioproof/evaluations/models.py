@@ -95,6 +95,21 @@ class Evaluation(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["code", "version"], name="unique_evaluation_version")
         ]
+        indexes = [
+            # "My work": each section is a status (requested, planning, analysed, …) of the
+            # current versions; the published and superseded bulk never needs reading
+            models.Index(
+                fields=["status"],
+                condition=models.Q(is_current=True),
+                name="evaluation_current_status_idx",
+            ),
+            # the default ordering of the (current) evaluations list (issue 14)
+            models.Index(
+                fields=["-created_at", "-id"],
+                condition=models.Q(is_current=True),
+                name="evaluation_current_recent_idx",
+            ),
+        ]
         verbose_name = _("evaluation")
         verbose_name_plural = _("evaluations")
 
@@ -457,6 +472,14 @@ class TrackRecord(models.Model):
 
     class Meta:
         ordering = ["-published_at"]
+        indexes = [
+            # home and the track-record list: the public records, newest first (issue 14)
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(withdrawn_at__isnull=True),
+                name="trackrecord_public_recent_idx",
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["evaluation"],

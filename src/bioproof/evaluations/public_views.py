@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from bioproof.core import files
 from bioproof.core.errors import DomainError
 from bioproof.core.exports import filtered_list
+from bioproof.core.numbers import fill_cells
 from bioproof.core.signatures import signatures_for
 from bioproof.evaluations import reporting
 from bioproof.evaluations.filters import TRACK_RECORD_COLUMNS, TrackRecordFilter
@@ -60,6 +61,7 @@ def track_record_detail(request: HttpRequest, code: str) -> HttpResponse:
     keys = reporting.kpi_keys(evaluation)
     for run in runs:
         run.kpi_values = [(run.kpis or {}).get(k) for k in keys]
+    fill_cells(runs)
     return render(
         request,
         "evaluations/track_record_detail.html",

@@ -17,6 +17,7 @@ from bioproof.analysis.kpis import KPIS
 from bioproof.core import audit, jobs
 from bioproof.core.errors import DomainError
 from bioproof.core.exports import filtered_list
+from bioproof.core.numbers import fill_cells
 from bioproof.core.policy import get_visible_or_404
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import attempt, form_errors
@@ -119,6 +120,7 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
     for run in runs:
         run.current_files = files.get(run.pk, [])
         run.kpi_values = [(run.kpis or {}).get(k) for k in kpi_keys]
+    fill_cells(runs)
     layout_keys = evaluation.template.layouts if evaluation.template else ["offline"]
     signatures = list(signatures_for(evaluation))
     current_hash = content.content_hash(evaluation) if signatures else ""

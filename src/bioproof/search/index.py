@@ -8,8 +8,10 @@ never fails the action: it is logged, and ``bioproof search_reindex`` rebuilds e
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import connection, transaction
@@ -18,6 +20,21 @@ from bioproof.search import text
 from bioproof.search.models import SearchDocument
 
 logger = logging.getLogger(__name__)
+_deferred: ContextVar[bool] = ContextVar("bioproof_search_deferred", default=False)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within the block the hooks below index nothing: the caller rebuilds the index after it
+    (``bioproof load_demo --defer-search`` queues ``search.reindex`` for the worker, so the
+    demo's first page does not wait for the Korean analyser to load)."""
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
+
 Kind = SearchDocument.Kind
 Audience = SearchDocument.Audience
 
@@ -264,6 +281,8 @@ def write_many(docs: Iterable[dict[str, Any]], *, batch_size: int = 1000) -> int
 
 
 def _safely(fn: Callable[..., None], *args: Any) -> None:
+    if _deferred.get():
+        return
     try:
         with transaction.atomic():
             fn(*args)

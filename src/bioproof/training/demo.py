@@ -223,13 +223,17 @@ def _past_session(
     )
 
 
-def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -> list[tuple]:
-    """Create the training demo; returns the extra logins (username, org, roles)."""
+def load(
+    orgs: dict[str, Organization], users: dict[str, User], password: str, password_hash: str = ""
+) -> list[tuple]:
+    """Create the training demo; returns the extra logins (username, org, roles).
+    ``password_hash``: ``password`` already hashed (the demo hashes it once for every account)."""
     for u, o, r, f, last in TRAINING_USERS:
         users[u] = consortium.create_user(
             by=None,
             username=u,
             password=password,
+            password_hash=password_hash,
             organization=orgs[o],
             roles=r,
             first_name=f,

@@ -8,8 +8,24 @@ from bioproof import demo
 class Command(BaseCommand):
     help = "Load the demo organizations, users, products and a published track record (once)."
 
+    def add_arguments(self, parser) -> None:
+        parser.add_argument(
+            "--migrate",
+            action="store_true",
+            help="migrate the database first, in the same process (one start-up instead of two)",
+        )
+        parser.add_argument(
+            "--defer-search",
+            action="store_true",
+            help="queue the search index rebuild for the worker instead of indexing while loading",
+        )
+
     def handle(self, *args, **options) -> None:
-        summary = demo.load()
+        if options.get("migrate"):
+            from django.core.management import call_command
+
+            call_command("migrate", interactive=False, verbosity=0)
+        summary = demo.load(defer_search=options.get("defer_search", False))
         self.stdout.write("demo data loaded" if summary.created else "demo data already present")
         self.stdout.write(f"demo logins (password for all: {demo.PASSWORD}):")
         for username, org, roles in summary.users:

@@ -1,0 +1,207 @@
+"""Matching at scale gives exactly the ranking and reasons of the original instance-by-instance
+algorithm (kept here as the reference), on a fixture of awkward spec values and of products with
+more than three track records; and it loads no instance beyond the final cut."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bioproof.catalog.models import Category, Product
+from bioproof.demand import matching
+from bioproof.demand.models import Proposal
+from bioproof.evaluations.models import Criterion, Evaluation, Report, TrackRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def reference_candidates(need: Any, *, limit: int | None = 50) -> list[matching.Match]:
+    """The algorithm before the scale work: every product and record as an instance."""
+    categories = matching.subtree_ids(need.category_id)
+    products = list(
+        Product.objects.filter(status=Product.Status.LISTED, category_id__in=categories)
+        .select_related("supplier", "category")
+        .order_by("code")
+    )
+    fields = {f[0]: f for f in need.category.spec_fields}
+    evidence = matching.evidence_for(category_ids=categories)
+    proposals = dict(
+        Proposal.objects.filter(need=need)
+        .exclude(status=Proposal.Status.DECLINED)
+        .values_list("product_id", "status")
+    )
+    matches = [
+        matching.score(
+            p,
+            need,
+            fields=fields,
+            evidence=evidence.get(p.pk, []),
+            proposal_status=proposals.get(p.pk, ""),
+        )
+        for p in products
+    ]
+    matches.sort(key=matching.Match.sort_key)
+    return matches if limit is None else matches[:limit]
+
+
+AWKWARD = [
+    40,
+    40.0,
+    39.999999999,
+    41,
+    -3,
+    0,
+    1e-20,
+    1e300,
+    "45",
+    " 45 ",
+    "39.5",
+    "+40",
+    ".5",
+    "1e2",
+    "1_000",
+    "nan",
+    "inf",
+    "",
+    " ",
+    "affinity",
+    "Affinity ",
+    "AFFINITY",
+    "친화성",
+    "ﬀinity",
+    "straße",
+    True,
+    False,
+    None,
+    [40],
+    {"v": 40},
+]
+
+
+@pytest.fixture
+def awkward_catalog(people: dict[str, Any], orgs: dict[str, Any]) -> list[Product]:
+    resins = Category.objects.get(code="resins")
+    below = Category.objects.filter(parent=resins.parent).exclude(pk=resins.pk).first()
+    rows = []
+    for i, (a, b) in enumerate(itertools.product(AWKWARD, ["affinity", "친화성", 85, None])):
+        specs: dict[str, Any] = {"dbc10": a, "mode": b, "particle_size": a}
+        if i % 7 == 0:
+            specs.pop("dbc10")
+        rows.append(
+            Product(
+                code=f"PR-T{i:05d}",
+                supplier=orgs["supplier_a"] if i % 2 else orgs["supplier_b"],
+                category=resins if i % 3 else (below or resins),
+                name_ko=f"제품 {i}",
+                name_en=f"Product {i}",
+                specs=specs,
+                status="listed" if i % 11 else "draft",
+            )
+        )
+    return Product.objects.bulk_create(rows)
+
+
+def _records(products: list[Product], people: dict[str, Any], orgs: dict[str, Any]) -> None:
+    """Up to five public track records per product, criteria passed / failed / unknown, one
+    withdrawn: written directly (a fixture, not an action under test)."""
+    now = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    n = 0
+    for i, product in enumerate(products[:40]):
+        for j in range(i % 6):
+            n += 1
+            ev = Evaluation.objects.create(
+                code=f"EV-T{n:05d}",
+                product=product,
+                center=orgs["center"],
+                requested_by=people["a_staff"],
+                title="t",
+                reference_product="r",
+                scale="s",
+                status="published",
+            )
+            for k in range((n % 3) + (j % 2)):
+                Criterion.objects.create(
+                    evaluation=ev,
+                    kpi=f"k{k}",
+                    comparison="minimum",
+                    value=1,
+                    passed=[True, True, False, None][(n + k) % 4] if n % 5 else True,
+                )
+            report = Report.objects.create(
+                evaluation=ev,
+                language="en",
+                file="x.pdf",
+                sha256="0" * 64,
+                content_hash="0" * 64,
+                verification_code=f"VC-T{n:05d}",
+                generated_by=people["evaluator"],
+                generated_at=now,
+            )
+            TrackRecord.objects.create(
+                evaluation=ev,
+                report=report,
+                consent_statement="ok",
+                published_by=people["a_admin"],
+                published_at=now + dt.timedelta(hours=(n * 7919) % 97),
+                withdrawn_at=now if (n % 13 == 0) else None,
+            )
+
+
+REQUIREMENTS = [
+    [],
+    [{"key": "dbc10", "comparison": "min", "value": 40}],
+    [{"key": "dbc10", "comparison": "max", "value": "40"}],
+    [{"key": "dbc10", "comparison": "equals", "value": 40}],
+    [{"key": "dbc10", "comparison": "min", "value": "high"}],
+    [{"key": "mode", "comparison": "equals", "value": " Affinity"}],
+    [{"key": "mode", "comparison": "equals", "value": "친화성"}],
+    [{"key": "mode", "comparison": "equals", "value": "STRASSE"}],
+    [
+        {"key": "dbc10", "comparison": "min", "value": 40},
+        {"key": "particle_size", "comparison": "max", "value": 90},
+        {"key": "mode", "comparison": "equals", "value": "affinity"},
+    ],
+    [{"key": "we.ird key", "comparison": "min", "value": 1}],
+    [{"key": "dbc10", "comparison": "equals", "value": float("nan")}],
+]
+
+
+@pytest.mark.tampers  # the track-record fixture is written directly, not through the actions
+@pytest.mark.parametrize("required", REQUIREMENTS)
+def test_ranking_and_reasons_unchanged(
+    required, awkward_catalog, make_need, people, orgs, settings
+) -> None:
+    _records(awkward_catalog, people, orgs)
+    resins = Category.objects.get(code="resins")
+    for category in (resins, resins.parent):
+        need = make_need(category=category, required_specs=[], criteria=[])
+        need.required_specs = required  # in memory: some (NaN) cannot be stored
+        for limit in (1, 7, 50, None):
+            got = [m.to_dict() for m in matching.candidates(need, limit=limit)]
+            want = [m.to_dict() for m in reference_candidates(need, limit=limit)]
+            assert got == want, (required, category.code, limit)
+
+
+def test_only_the_final_cut_is_loaded(awkward_catalog, make_need) -> None:
+    need = make_need(
+        category=Category.objects.get(code="resins"),
+        required_specs=[{"key": "dbc10", "comparison": "min", "value": 40}],
+        criteria=[],
+    )
+    with CaptureQueriesContext(connection) as queries:
+        ranked = matching.candidates(need, limit=5)
+    assert len(ranked) == 5
+    product_table = Product._meta.db_table
+    loads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].lstrip().upper().startswith("SELECT")
+        and f'"{product_table}"."name_ko"' in q["sql"]
+    ]
+    assert len(loads) == 1 and " IN (" in loads[0]  # the five chosen, by id
+    assert len(queries.captured_queries) <= 8

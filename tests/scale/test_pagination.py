@@ -1,0 +1,139 @@
+"""Keyset pagination: walking a list by cursor gives exactly the rows of the offset pages, in
+order, without repeats; the policy still applies; a bad cursor is a 422 (API) or the first page
+(HTML), never a 500."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from bioproof.catalog.models import Category, Product
+from bioproof.core import pagination
+
+pytestmark = [pytest.mark.django_db, pytest.mark.tampers]  # the catalog is bulk-created
+
+
+@pytest.fixture
+def catalog(orgs) -> list[Product]:
+    media = Category.objects.get(code="media")
+    same = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    rows = [
+        Product(
+            code=f"PR-K{i:04d}",
+            supplier=orgs["supplier_a"] if i % 3 else orgs["supplier_b"],
+            category=media,
+            name_ko=f"배지 {i}",
+            name_en=f"Medium {i}",
+            status="draft" if i % 5 == 0 else "listed",
+        )
+        for i in range(130)
+    ]
+    created = Product.objects.bulk_create(rows)
+    # ties on created_at: the keyset must break them by id
+    Product.objects.filter(pk__in=[p.pk for p in created[:30]]).update(created_at=same)
+    return created
+
+
+def _walk_api(client: Client, limit: int) -> list[str]:
+    codes: list[str] = []
+    cursor = None
+    for _ in range(100):
+        params = {"limit": limit, **({"cursor": cursor} if cursor else {})}
+        body = client.get("/api/products", params).json()
+        codes += [p["code"] for p in body["items"]]
+        cursor = body["next_cursor"]
+        if not cursor:
+            return codes
+    raise AssertionError("cursor walk did not end")
+
+
+def test_api_cursor_walk_equals_offset_walk(catalog) -> None:
+    client = Client()
+    expected = list(
+        Product.objects.filter(status="listed")
+        .order_by("-created_at", "-id")
+        .values_list("code", flat=True)
+    )
+    by_offset: list[str] = []
+    for offset in range(0, 140, 7):
+        by_offset += [
+            p["code"]
+            for p in client.get("/api/products", {"limit": 7, "offset": offset}).json()["items"]
+        ]
+    assert by_offset == expected
+    walked = _walk_api(client, 7)
+    assert walked == expected and len(set(walked)) == len(walked)
+    assert client.get("/api/products", {"limit": 1000}).json()["next_cursor"] is None
+
+
+def test_api_cursor_keeps_the_policy(catalog, people) -> None:
+    client = Client()
+    client.force_login(people["a_staff"])  # supplier A sees its drafts, not B's
+    walked = _walk_api(client, 5)
+    visible = set(Product.objects.visible_to(people["a_staff"]).values_list("code", flat=True))
+    assert set(walked) == visible
+    drafts_b = {
+        p.code
+        for p in catalog
+        if p.status == "draft" and p.supplier_id != people["a_staff"].primary_organization.pk
+    }
+    assert drafts_b and not drafts_b & set(walked)
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["!!!", "e30", "WzFd", "WyJ4IiwxXQ", "W251bGwsMV0", "x" * 600, "WyIyMDI2LTAxLTAxIiwxXQ"],
+)
+def test_api_bad_cursor_is_422(catalog, cursor) -> None:
+    response = Client().get("/api/products", {"cursor": cursor})
+    assert response.status_code == 422, response.content
+
+
+def test_html_list_switches_to_keyset_and_walks_to_the_end(catalog, settings, monkeypatch) -> None:
+    monkeypatch.setattr(pagination, "KEYSET_AFTER_PAGE", 2)
+    client = Client()
+    expected = list(
+        Product.objects.filter(status="listed")
+        .order_by("-created_at", "-id")
+        .values_list("code", flat=True)
+    )
+    seen: list[str] = []
+    page1 = client.get("/products/")
+    assert page1.status_code == 200
+    seen += [p.code for p in page1.context["page"]]
+    page2 = client.get("/products/", {"page": 2})
+    seen += [p.code for p in page2.context["page"]]
+    cursor = page2.context["page"].next_cursor
+    assert cursor and f"after={cursor}" in page2.content.decode()
+    while cursor:
+        response = client.get("/products/", {"after": cursor})
+        page = response.context["page"]
+        assert page.keyset
+        seen += [p.code for p in page]
+        cursor = page.next_cursor
+    assert seen == expected
+    # an edited cursor falls back to the first page
+    again = client.get("/products/", {"after": "garbage"})
+    assert [p.code for p in again.context["page"]] == expected[:25]
+
+
+def test_keyset_refuses_orderings_it_cannot_walk() -> None:
+    from django.db.models import F
+
+    assert pagination.keyset_ordering(Product.objects.order_by(F("code").desc())) is None
+    assert pagination.keyset_ordering(Product.objects.order_by("supplier__code")) is None
+    assert pagination.keyset_ordering(Product.objects.values("code")) is None
+    assert pagination.keyset_ordering(Product.objects.all()) == [
+        ("created_at", True),
+        ("id", True),
+    ]
+
+
+def test_cursor_pages_skip_the_count(catalog) -> None:
+    client = Client()
+    first = client.get("/api/products", {"limit": 5}).json()
+    assert first["count"] == Product.objects.filter(status="listed").count()
+    second = client.get("/api/products", {"limit": 5, "cursor": first["next_cursor"]}).json()
+    assert second["count"] is None and len(second["items"]) == 5
