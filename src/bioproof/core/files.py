@@ -41,6 +41,7 @@ import logging
 import os
 import re
 import uuid
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -311,6 +312,21 @@ def _move_into_place(storage: Storage, temp: str, final: str, sha256: str) -> No
         raise RuntimeError(f"storage saved {final} as {saved}")
 
 
+# Files stored in a transaction that has not committed yet, by final name: reading one back in
+# the same transaction (a loader that stores and then analyses) opens the temporary file.
+_pending: weakref.WeakValueDictionary[str, _PendingMove] = weakref.WeakValueDictionary()
+
+
+def open_stored(name: str, mode: str = "rb", *, storage: Storage | None = None) -> IO[Any]:
+    """Open a stored file by its final name, also before the transaction that stored it has
+    committed (then its temporary file)."""
+    storage = storage or default_storage
+    move = _pending.get(name)
+    if move is not None and not move.done and move.storage is storage:
+        return storage.open(move.temp, mode)
+    return storage.open(name, mode)
+
+
 def schedule(move: Callable[[], None]) -> None:
     """Run ``move`` when the surrounding transaction commits (at once outside a transaction).
 
@@ -350,6 +366,7 @@ def store(
     sha = reader.digest.hexdigest()
     final = f"{prefix.strip('/')}/{sha[:2]}/{sha}/{name}"
     move = _PendingMove(storage, temp, final, sha)
+    _pending[final] = move
     try:
         schedule(move)
     except BaseException:

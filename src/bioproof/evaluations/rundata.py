@@ -101,9 +101,8 @@ def store_table(frame: pd.DataFrame, *, filename: str) -> files.StoredFile:
 def read_frame(name: str) -> pd.DataFrame:
     """The stored Parquet table ``name`` as a pandas frame (NaN where a cell was empty)."""
     import polars as pl
-    from django.core.files.storage import default_storage
 
-    with default_storage.open(name, "rb") as handle:
+    with files.open_stored(name) as handle:
         table = pl.read_parquet(handle)
     out: dict[str, Any] = {}
     for column in table.columns:
