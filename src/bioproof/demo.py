@@ -302,7 +302,7 @@ def _load() -> DemoSummary:
     # published track records.
     from bioproof.demand import demo as demand_demo
 
-    demand_demo.load(orgs, users, products, PASSWORD)
+    demand_demo.load(orgs, users, products, PASSWORD, password_hash=password_hash)
 
     # Training: providers, the course catalogue, sessions past and future, certificates.
     from bioproof.training import demo as training_demo
@@ -312,16 +312,16 @@ def _load() -> DemoSummary:
     # Center services: equipment, rates, bookings, a project from request to invoice.
     from bioproof.facilities import demo as facilities_demo
 
-    facilities_demo.load(orgs, users, PASSWORD)
+    facilities_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
 
     # mRNA production: the microbial center's MBR, specification, a released clinical lot.
     from bioproof.production import demo as production_demo
 
-    for note in production_demo.load(orgs, users, PASSWORD):
+    for note in production_demo.load(orgs, users, PASSWORD, password_hash=password_hash):
         logging.getLogger("bioproof.demo").warning("%s", note)
 
     # Programme: targets and core items, declared use and adoptions, investment pledges.
     from bioproof.programme import demo as programme_demo
 
-    programme_demo.load(orgs, users, PASSWORD)
+    programme_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
     return DemoSummary(True, logins)

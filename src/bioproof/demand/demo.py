@@ -74,6 +74,7 @@ def load(
     users: dict[str, User],
     products: dict[str, Product],
     password: str,
+    password_hash: str = "",
 ) -> None:
     """The programme around the demo's first track record (see the module docstring)."""
     for username, org, roles, first, last in DEMAND_USERS:
@@ -81,6 +82,7 @@ def load(
             by=None,
             username=username,
             password=password,
+            password_hash=password_hash,
             organization=orgs[org],
             roles=roles,
             first_name=first,

@@ -295,12 +295,15 @@ def _at(days: int, hour: int = 9) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time(hour)))
 
 
-def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -> None:
+def load(
+    orgs: dict[str, Organization], users: dict[str, User], password: str, password_hash: str = ""
+) -> None:
     for u, o, r, f, last in FACILITIES_USERS:
         users[u] = consortium.create_user(
             by=None,
             username=u,
             password=password,
+            password_hash=password_hash,
             organization=orgs[o],
             roles=r,
             first_name=f,

@@ -485,7 +485,9 @@ LIPIDS = {
 }
 
 
-def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -> list[str]:
+def load(
+    orgs: dict[str, Organization], users: dict[str, User], password: str, password_hash: str = ""
+) -> list[str]:
     """Create the production demo; returns notes for the summary (e.g. where a batch stopped)."""
     for u, o, r, f, last in PRODUCTION_USERS:
         if u in users:  # the facilities demo already made the center's operator
@@ -494,6 +496,7 @@ def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -
             by=None,
             username=u,
             password=password,
+            password_hash=password_hash,
             organization=orgs[o],
             roles=r,
             first_name=f,

@@ -75,7 +75,9 @@ PLEDGES = [
 ]
 
 
-def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -> list[tuple]:
+def load(
+    orgs: dict[str, Organization], users: dict[str, User], password: str, password_hash: str = ""
+) -> list[tuple]:
     """Create the programme demo; returns the extra logins (username, org, roles)."""
     for u, o, r, f, last in PROGRAMME_USERS:
         if u in users:  # made by another part of the demo
@@ -84,6 +86,7 @@ def load(orgs: dict[str, Organization], users: dict[str, User], password: str) -
             by=None,
             username=u,
             password=password,
+            password_hash=password_hash,
             organization=orgs[o],
             roles=r,
             first_name=f,
