@@ -230,3 +230,23 @@ def requested_other(people: dict, orgs: dict, product_a: Any) -> Evaluation:
         reference_product="Imported medium",
         scale="5 L",
     )
+
+
+# -- units written for people (issue 13.6) --------------------------------------------------
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_report_and_protocol_print_units_for_people(
+    approved: Evaluation, people: dict, language: str
+) -> None:
+    """×10⁶ cells/mL, not 1e6 cells/mL: NanumGothic lacks the superscript digit, the PDF prints
+    it in DejaVu Sans, and the extracted text reads as the web page does."""
+    assert "peak_vcd" in reporting.kpi_keys(approved)
+    assert reporting.kpi_unit("peak_vcd") == "1e6 cells/mL"
+    report = actions.generate_report(by=people["evaluator"], evaluation=approved, language=language)
+    protocol = reporting.render_protocol_pdf(approved, language=language)
+    for pdf in (report.file.read(), protocol):
+        assert_fonts_embedded(pdf)
+        flat = _flat(text_of(pdf))
+        assert "×10⁶cells/mL" in flat
+        assert "1e6cells" not in flat and "1e9cells" not in flat

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import linear_model
 
@@ -44,9 +44,13 @@ def _exp(value: float) -> float:
 def _positive_series(name: str, values: ArrayLike, n: int | None = None) -> np.ndarray:
     a = np.asarray(values, dtype=float)
     if a.ndim != 1 or (n is not None and a.size != n):
-        raise InputError(f"{name} must be one number per test point", column=name)
+        raise InputError(
+            N_("%(name)s must be one number per test point"), column=name, params={"name": name}
+        )
     if not np.isfinite(a).all() or (a <= 0).any():
-        raise InputError(f"{name} must be positive numbers without gaps", column=name)
+        raise InputError(
+            N_("%(name)s must be positive numbers without gaps"), column=name, params={"name": name}
+        )
     return a
 
 
@@ -121,7 +125,10 @@ def kla_correlation(
     columns = [np.ones_like(y), lpv] + ([lug] if with_ug else [])
     p = len(columns)
     if y.size <= p:
-        raise InputError(f"needs at least {p + 1} test points to fit {p} parameters")
+        raise InputError(
+            N_("needs at least %(points)s test points to fit %(parameters)s parameters"),
+            params={"points": p + 1, "parameters": p},
+        )
     model = linear_model(np.column_stack(columns), y)
     low, high = model.ci(confidence)
     x_ref = [1.0, math.log(reference_power_per_volume)]

@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import stats
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import line_fit
 
@@ -112,7 +112,10 @@ def breakthrough(
             )
         ratio = (c - baseline_signal) / (feed_signal - baseline_signal)
     else:
-        raise InputError(f"unknown breakthrough signal '{signal}' (use one of {SIGNALS})")
+        raise InputError(
+            N_("unknown breakthrough signal '%(signal)s' (use one of %(signals)s)"),
+            params={"signal": signal, "signals": ", ".join(SIGNALS)},
+        )
     first_reading = float(ratio[0])
     if v[0] > 0:  # the curve starts at zero load with nothing in the effluent
         v, ratio = np.concatenate([[0.0], v]), np.concatenate([[0.0], ratio])
@@ -191,7 +194,11 @@ def step_yield(
     masses = {}
     for name, (conc, vol) in pairs.items():
         if not (np.isfinite(conc) and np.isfinite(vol)) or conc < 0 or vol < 0:
-            raise InputError(f"{name}: concentration and volume must be numbers ≥ 0", column=name)
+            raise InputError(
+                N_("%(name)s: concentration and volume must be numbers ≥ 0"),
+                column=name,
+                params={"name": name},
+            )
         masses[name] = float(conc) * float(vol)
     if masses["load"] <= 0:
         raise InputError("the load mass must be positive", column="load")
@@ -270,7 +277,9 @@ def resin_lifetime(
             continue
         y = np.asarray(series, dtype=float)
         if y.shape != n_cyc.shape or not np.isfinite(y).all():
-            raise InputError(f"{name} needs one number per cycle", column=name)
+            raise InputError(
+                N_("%(name)s needs one number per cycle"), column=name, params={"name": name}
+            )
         fit = line_fit(n_cyc, y)
         slope, se = float(fit.slope), float(fit.se_slope)
         out[f"{name}_slope"] = slope
@@ -383,8 +392,11 @@ def column_efficiency(
         right = np.flatnonzero(y[top:] < level * height)
         if left.size == 0 or right.size == 0:
             raise InputError(
-                f"the peak does not fall below {level:.0%} of its height on both sides: "
-                f"record the whole pulse"
+                N_(
+                    "the peak does not fall below %(level)s of its height on both sides: "
+                    "record the whole pulse"
+                ),
+                params={"level": f"{level:.0%}"},
             )
         i, j = int(left[-1]), top + int(right[0])
         widths[level] = (

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 
 ArrayLike = Sequence[float] | np.ndarray
@@ -29,17 +29,25 @@ def _values(values: ArrayLike, arm: str, minimum: int = 2) -> np.ndarray:
     array = np.asarray(values, dtype=float).ravel()
     bad = np.flatnonzero(~np.isfinite(array))
     if bad.size:
-        raise InputError(f"{arm} value {bad[0] + 1} is missing or not a number", column=arm)
+        raise InputError(
+            N_("%(arm)s value %(index)s is missing or not a number"),
+            column=arm,
+            params={"arm": arm, "index": int(bad[0]) + 1},
+        )
     if array.size < minimum:
         raise InputError(
-            f"each arm needs at least {minimum} runs ({arm} has {array.size})", column=arm
+            N_("each arm needs at least %(minimum)s runs (%(arm)s has %(count)s)"),
+            column=arm,
+            params={"minimum": minimum, "arm": arm, "count": array.size},
         )
     return array
 
 
 def _check_alpha(alpha: float) -> None:
     if not 0 < alpha < 0.5:
-        raise InputError(f"alpha must lie between 0 and 0.5, not {alpha:g}")
+        raise InputError(
+            N_("alpha must lie between 0 and 0.5, not %(alpha)s"), params={"alpha": f"{alpha:g}"}
+        )
 
 
 def _normality_caveats(arms: dict[str, np.ndarray]) -> list[str]:
@@ -68,7 +76,9 @@ def _margins(margin: float | tuple[float, float], relative: bool, ref_mean: floa
         low, high = (float(m) for m in margin)
     else:
         if not margin > 0:
-            raise InputError(f"the margin must be positive, not {margin:g}")
+            raise InputError(
+                N_("the margin must be positive, not %(margin)s"), params={"margin": f"{margin:g}"}
+            )
         low, high = -float(margin), float(margin)
     if not low < high:
         raise InputError("the lower margin must be below the upper margin")
@@ -456,7 +466,10 @@ def tolerance_factor(n: int, coverage: float, confidence: float, *, method: str 
     if method == "howe":
         return float(howe)
     if method != "exact":
-        raise InputError(f"unknown tolerance method '{method}' (use 'exact' or 'howe')")
+        raise InputError(
+            N_("unknown tolerance method '%(method)s' (use 'exact' or 'howe')"),
+            params={"method": method},
+        )
     nodes, weights = np.polynomial.legendre.leggauss(64)
     upper = 10.0 / np.sqrt(n)
     x = (nodes + 1) * upper / 2
@@ -532,7 +545,9 @@ def one_sided_tolerance(
     2.355 (tested). Units: those of ``values``.
     """
     if side not in ("lower", "upper"):
-        raise InputError(f"side must be 'lower' or 'upper', not '{side}'")
+        raise InputError(
+            N_("side must be 'lower' or 'upper', not '%(side)s'"), params={"side": side}
+        )
     if not (0 < coverage < 1 and 0 < confidence < 1):
         raise InputError("coverage and confidence must lie between 0 and 1")
     x = _values(values, "values")
@@ -596,7 +611,9 @@ def nonparametric_tolerance(
     caveat and ``sufficient = False``.
     """
     if side not in ("two", "lower", "upper"):
-        raise InputError(f"side must be 'two', 'lower' or 'upper', not '{side}'")
+        raise InputError(
+            N_("side must be 'two', 'lower' or 'upper', not '%(side)s'"), params={"side": side}
+        )
     if not (0 < coverage < 1 and 0 < confidence < 1):
         raise InputError("coverage and confidence must lie between 0 and 1")
     x = _values(values, "values")
@@ -638,7 +655,10 @@ def tiered_equivalence(
     Analytical Similarity*; Tsong et al., J Biopharm Stat 27:197, 2017). Units: the inputs'.
     """
     if not factor > 0:
-        raise InputError(f"the tier-1 factor must be positive, not {factor:g}")
+        raise InputError(
+            N_("the tier-1 factor must be positive, not %(factor)s"),
+            params={"factor": f"{factor:g}"},
+        )
     r = _values(reference, "reference")
     sd_r = float(r.std(ddof=1))
     if sd_r == 0:
@@ -779,7 +799,10 @@ def tost_sample_size(
     while achieved(hi) < power:
         lo, hi = hi, hi * 2
         if hi > maximum:
-            raise InputError(f"more than {maximum} runs per arm would be needed")
+            raise InputError(
+                N_("more than %(maximum)s runs per arm would be needed"),
+                params={"maximum": maximum},
+            )
     while lo < hi:  # power rises with n: bisection for the smallest n
         mid = (lo + hi) // 2
         if achieved(mid) >= power:

@@ -16,7 +16,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import line_fit
 
@@ -26,11 +26,19 @@ ArrayLike = Sequence[float] | np.ndarray
 def _series(x: ArrayLike, y: ArrayLike, names: tuple[str, str], minimum: int = 3) -> tuple:
     a, b = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if a.shape != b.shape or a.ndim != 1 or a.size < minimum:
-        raise InputError(f"{names[0]} and {names[1]} must be equally long series ({minimum}+)")
+        raise InputError(
+            N_("%(first)s and %(second)s must be equally long series (%(minimum)s+)"),
+            params={"first": names[0], "second": names[1], "minimum": minimum},
+        )
     if not (np.isfinite(a).all() and np.isfinite(b).all()):
-        raise InputError(f"{names[0]} and {names[1]} must not contain gaps")
+        raise InputError(
+            N_("%(first)s and %(second)s must not contain gaps"),
+            params={"first": names[0], "second": names[1]},
+        )
     if (np.diff(a) <= 0).any():
-        raise InputError(f"{names[0]} must increase strictly", column=names[0])
+        raise InputError(
+            N_("%(name)s must increase strictly"), column=names[0], params={"name": names[0]}
+        )
     return a, b
 
 

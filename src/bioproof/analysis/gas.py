@@ -15,7 +15,7 @@ from typing import ClassVar
 import numpy as np
 from scipy import integrate, stats
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 
 S_PER_H = 3600.0
@@ -35,7 +35,8 @@ def reference_molar_volume(temperature: float, pressure: float = 101.325) -> flo
     """
     if not temperature > -273.15 or not pressure > 0:
         raise InputError(
-            f"gas reference conditions {temperature:g} °C, {pressure:g} kPa are not physical"
+            N_("gas reference conditions %(temperature)s °C, %(pressure)s kPa are not physical"),
+            params={"temperature": f"{temperature:g}", "pressure": f"{pressure:g}"},
         )
     return GAS_CONSTANT * (float(temperature) + 273.15) / float(pressure)
 
@@ -78,7 +79,11 @@ def gas_balance(
     flow, vol, o2i, co2i, o2o, co2o = arrays
     for name, arr in (("O2 in", o2i), ("CO2 in", co2i), ("O2 out", o2o), ("CO2 out", co2o)):
         if ((arr < 0) | (arr > 1)).any():
-            raise InputError(f"{name} must be a mole fraction between 0 and 1", column=name)
+            raise InputError(
+                N_("%(name)s must be a mole fraction between 0 and 1"),
+                column=name,
+                params={"name": name},
+            )
     if (vol <= 0).any() or (flow < 0).any():
         raise InputError("volume must be positive and the gas flow not negative")
     inert_in = 1.0 - o2i - co2i
@@ -397,7 +402,10 @@ def fit_kla_batch(
     use = np.isfinite(t) & np.isfinite(y)
     n = use.sum(axis=1)
     if (n < 4).any():
-        raise InputError(f"curve {int(np.argmax(n < 4)) + 1}: needs at least 4 points")
+        raise InputError(
+            N_("curve %(curve)s: needs at least 4 points"),
+            params={"curve": int(np.argmax(n < 4)) + 1},
+        )
     seen = np.fmax.accumulate(np.where(use, t, -np.inf), axis=1)
     if (use[:, 1:] & (t[:, 1:] <= seen[:, :-1])).any():
         raise InputError("times out of order; times must increase strictly")
@@ -411,15 +419,21 @@ def fit_kla_batch(
         if (n < 4).any():
             c = int(np.argmax(n < 4))
             raise InputError(
-                f"curve {c + 1}: only {int(n[c])} readings after the deoxygenated start "
-                f"({int(skipped[c])} readings at the minimum or falling to it); the re-aeration "
-                f"needs at least 4"
+                N_(
+                    "curve %(curve)s: only %(count)s readings after the deoxygenated start "
+                    "(%(skipped)s readings at the minimum or falling to it); the re-aeration "
+                    "needs at least 4"
+                ),
+                params={"curve": c + 1, "count": int(n[c]), "skipped": int(skipped[c])},
             )
     first = np.where(use, t, np.inf).min(axis=1)
     ts = np.where(use, t - first[:, None], 0.0)
     span = ts.max(axis=1)
     if not (span > 0).all():
-        raise InputError(f"curve {int(np.argmax(~(span > 0))) + 1}: all points at one time")
+        raise InputError(
+            N_("curve %(curve)s: all points at one time"),
+            params={"curve": int(np.argmax(~(span > 0))) + 1},
+        )
     w = use.astype(float)
     y0 = np.where(use, y, 0.0)
 

@@ -22,7 +22,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import line_fit
 from bioproof.analysis.units import MOLAR_MASS
@@ -195,7 +195,11 @@ class KineticsBatch(Result):
 def _as_2d(values: object, shape: tuple[int, int] | None, name: str) -> np.ndarray:
     array = np.atleast_2d(np.asarray(values, dtype=float))
     if shape is not None and array.shape != shape:
-        raise InputError(f"{name} has shape {array.shape}, time has {shape}", column=name)
+        raise InputError(
+            N_("%(name)s has shape %(shape)s, time has %(time_shape)s"),
+            column=name,
+            params={"name": name, "shape": str(array.shape), "time_shape": str(shape)},
+        )
     return array
 
 
@@ -257,7 +261,9 @@ def kinetics_batch(
         raise InputError("time may only be padded with NaN at the end of a run", column="time")
     if samples == 0 or (n < 2).any():
         r = int(np.argmax(n < 2)) if samples else 0
-        raise InputError(f"run {r + 1}: needs at least 2 samples", column="time")
+        raise InputError(
+            N_("run %(run)s: needs at least 2 samples"), column="time", params={"run": r + 1}
+        )
     td = t / H_PER_D
     dt = np.diff(td, axis=1)
     iv = idx[:-1] < (n - 1)[:, None]  # intervals inside each run
@@ -311,7 +317,10 @@ def kinetics_batch(
     feed = dict(feed_concentration or {})
     unknown = set(feed) - {"glucose", "lactate", "glutamine", "ammonia", "titer"}
     if unknown:
-        raise InputError(f"feed_concentration names unknown species: {sorted(unknown)}")
+        raise InputError(
+            N_("feed_concentration names unknown species: %(species)s"),
+            params={"species": ", ".join(sorted(unknown))},
+        )
     conc = {
         "glucose": glucose,
         "lactate": lactate,
@@ -502,7 +511,9 @@ def culture_kinetics(
     """
     for column in ("time", "vcd", "viability", "titer"):
         if column not in frame.columns:
-            raise InputError(f"missing column '{column}'", column=column)
+            raise InputError(
+                N_("missing column '%(column)s'"), column=column, params={"column": column}
+            )
     rows = frame.attrs.get("rows") or list(range(2, len(frame) + 2))
     names = list(frame.columns)
     try:  # one conversion of the whole frame (per-column access copies the frame's attrs)

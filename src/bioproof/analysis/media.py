@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import line_fit
 
@@ -137,23 +137,31 @@ def amino_acid_rates(
         raise InputError("no amino-acid column: add e.g. 'Gln [mM]'")
     unknown = set(concentrations) - set(AMINO_ACIDS)
     if unknown:
-        raise InputError(f"unknown amino acid(s): {', '.join(sorted(unknown))}")
+        raise InputError(
+            N_("unknown amino acid(s): %(names)s"), params={"names": ", ".join(sorted(unknown))}
+        )
     keys = list(concentrations)
     conc = np.empty((len(keys), n))
     for row, aa in enumerate(keys):
         series = np.asarray(concentrations[aa], dtype=float)
         if series.shape != t.shape:
-            raise InputError(f"{aa}: one concentration per sample", column=aa)
+            raise InputError(
+                N_("%(name)s: one concentration per sample"), column=aa, params={"name": aa}
+            )
         conc[row] = series
     if (conc < 0).any():
         bad = keys[int(np.flatnonzero((conc < 0).any(axis=1))[0])]
-        raise InputError(f"{bad}: concentrations must be ≥ 0", column=bad)
+        raise InputError(
+            N_("%(name)s: concentrations must be ≥ 0"), column=bad, params={"name": bad}
+        )
     feed_total = np.zeros(n)
     feed_in = np.zeros((len(keys), n))  # mmol of each amino acid added after each sample
     for name, (added, composition) in (feeds or {}).items():
         f = np.asarray(added, dtype=float)
         if f.shape != t.shape or not np.isfinite(f).all() or (f < 0).any():
-            raise InputError(f"feed '{name}': one volume ≥ 0 per sample", column=name)
+            raise InputError(
+                N_("feed '%(name)s': one volume ≥ 0 per sample"), column=name, params={"name": name}
+            )
         feed_total += f
         parts = [composition.get(aa, 0.0) for aa in keys]
         if all(isinstance(p, int | float) for p in parts):  # one composition for every addition
@@ -161,7 +169,11 @@ def amino_acid_rates(
         else:
             c_f = np.stack([np.broadcast_to(np.asarray(p, float), t.shape) for p in parts])
         if not np.isfinite(c_f).all() or (c_f < 0).any():
-            raise InputError(f"feed '{name}': compositions must be ≥ 0 mmol/L", column=name)
+            raise InputError(
+                N_("feed '%(name)s': compositions must be ≥ 0 mmol/L"),
+                column=name,
+                params={"name": name},
+            )
         feed_in += c_f * f
     kept = v[1:] - feed_total[:-1]  # culture left after sampling at i, before feeding
     if (kept <= 0).any():
@@ -356,7 +368,10 @@ def quality_attributes(values: Mapping[str, ArrayLike]) -> QualityAttributes:
     HILIC or CE-LIF for glycans). Sums above 100 % within a method are flagged."""
     unknown = set(values) - set(QUALITY_ATTRIBUTES)
     if unknown:
-        raise InputError(f"unknown quality attribute(s): {', '.join(sorted(unknown))}")
+        raise InputError(
+            N_("unknown quality attribute(s): %(names)s"),
+            params={"names": ", ".join(sorted(unknown))},
+        )
     if not values:
         raise InputError("no quality-attribute column (e.g. 'Aggregates [%]', 'G0F [%]')")
     out = {key: float("nan") for key in QUALITY_ATTRIBUTES}
@@ -365,7 +380,9 @@ def quality_attributes(values: Mapping[str, ArrayLike]) -> QualityAttributes:
         a = np.asarray(series, dtype=float)
         a = a[np.isfinite(a)]
         if a.size and ((a < 0).any() or (a > 100).any()):
-            raise InputError(f"{key}: percentages must lie within 0–100", column=key)
+            raise InputError(
+                N_("%(name)s: percentages must lie within 0–100"), column=key, params={"name": key}
+            )
         if a.size:
             out[key] = float(a.mean())
             rows = max(rows, int(a.size))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 
 
@@ -158,7 +158,13 @@ def profile_comparison(
         raise InputError("profiles must not contain gaps: put them on a common grid first")
     m, r = cand.shape[0], ref.shape[0]
     if r < 3 or m < 1:
-        raise InputError(f"needs at least 3 reference runs and 1 candidate run (have {r}, {m})")
+        raise InputError(
+            N_(
+                "needs at least 3 reference runs and 1 candidate run "
+                "(have %(references)s, %(candidates)s)"
+            ),
+            params={"references": r, "candidates": m},
+        )
     if not 0 < alpha < 0.5 or not 0 < variance <= 1 or not 0 < min_fraction <= 1:
         raise InputError("alpha, variance and min_fraction are fractions (alpha < 0.5)")
     mean = ref.mean(axis=0)

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from bioproof.analysis.chromatography import StepYield, step_yield
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import line_fit, saturating_fit, t_quantile
 
@@ -139,7 +139,9 @@ def mass_balance(
     ]
     if len(load) != 1:
         raise InputError(
-            f"name exactly one fraction Load (or Feed); found {len(load)}", column="fraction"
+            N_("name exactly one fraction Load (or Feed); found %(count)s"),
+            column="fraction",
+            params={"count": len(load)},
         )
     if not product:
         raise InputError(
@@ -254,7 +256,9 @@ def resin_cycles(
             continue
         y = np.asarray(series, dtype=float)
         if y.shape != c.shape or not np.isfinite(y).all():
-            raise InputError(f"{name} needs one number per cycle", column=name)
+            raise InputError(
+                N_("%(name)s needs one number per cycle"), column=name, params={"name": name}
+            )
         target, low, high, decline, note = _cycles_to_drop(c, y, drop, confidence)
         out.update({f"{name}_{k}": v for k, v in zip(keys, (target, low, high), strict=True)})
         out[f"{name}_decline_per_cycle"] = decline

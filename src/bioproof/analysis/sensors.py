@@ -17,7 +17,7 @@ import numpy as np
 from scipy import special
 
 from bioproof.analysis import io
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import line_fit
 from bioproof.analysis.units import ColumnSpec
@@ -91,11 +91,20 @@ def _paired(a: ArrayLike, b: ArrayLike, names: tuple[str, str], minimum: int) ->
     x = np.asarray(a, dtype=float)
     y = np.asarray(b, dtype=float)
     if x.shape != y.shape or x.ndim != 1:
-        raise InputError(f"{names[0]} and {names[1]} must be equally long series")
+        raise InputError(
+            N_("%(first)s and %(second)s must be equally long series"),
+            params={"first": names[0], "second": names[1]},
+        )
     if not (np.isfinite(x).all() and np.isfinite(y).all()):
-        raise InputError(f"{names[0]} and {names[1]} must not contain gaps")
+        raise InputError(
+            N_("%(first)s and %(second)s must not contain gaps"),
+            params={"first": names[0], "second": names[1]},
+        )
     if x.size < minimum:
-        raise InputError(f"needs at least {minimum} paired readings, found {x.size}")
+        raise InputError(
+            N_("needs at least %(minimum)s paired readings, found %(count)s"),
+            params={"minimum": minimum, "count": x.size},
+        )
     return x, y
 
 

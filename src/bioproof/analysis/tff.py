@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from bioproof.analysis.errors import InputError
+from bioproof.analysis.errors import N_, InputError
 from bioproof.analysis.result import Result
 from bioproof.analysis.stats import saturating_fit, t_quantile
 
@@ -260,7 +260,8 @@ def clearance(
         match = next((k for k, words in ANALYTES.items() if any(w in key for w in words)), None)
         if match is None:
             raise InputError(
-                f"analyte '{name}' is not HCP, DNA or a virus (e.g. MVM, X-MuLV, PP7)",
+                N_("analyte '%(name)s' is not HCP, DNA or a virus (e.g. MVM, X-MuLV, PP7)"),
+                params={"name": name},
                 row=i + 2,
                 column="analyte",
             )

@@ -281,7 +281,7 @@ def explain(criterion: Any) -> str:
     r = criterion.result or {}
     if not r or criterion.passed is None:
         return ""
-    unit = criterion.unit
+    unit = human_unit(criterion.unit)  # ×10⁶ cells/mL, on the page and in the PDF
     if criterion.comparison == "ratio_equivalence":
         values = {
             "conf": f"{(1 - 2 * criterion.alpha) * 100:g}",

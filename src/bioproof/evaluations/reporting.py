@@ -106,8 +106,8 @@ def _num(value: Any) -> str:
 
 def criterion_text(criterion: Any, language: str, *, human_units: bool = False) -> tuple[str, str]:
     """(comparison, result) of a criterion as short human text in ``language``; with
-    ``human_units`` the unit is written for people (×10⁶ cells/mL) — web pages only, the PDF
-    font may lack the superscript digits."""
+    ``human_units`` the unit is written for people (×10⁶ cells/mL) — web pages and PDFs (the PDF
+    prints a superscript digit NanumGothic lacks in DejaVu Sans, see ``reports.text``)."""
     ko = language == "ko"
     r = criterion.result or {}
     unit = human_unit(criterion.unit) if human_units else criterion.unit
@@ -260,12 +260,18 @@ def build_report_data(
             reference_product=evaluation.reference_product,
             scale=evaluation.scale,
             process_context=evaluation.process_context,
-            kpi_columns=[KpiColumn(k, kpi_label(k, language), kpi_unit(k)) for k in keys],
+            kpi_columns=[
+                KpiColumn(k, kpi_label(k, language), human_unit(kpi_unit(k))) for k in keys
+            ],
             kpi_rows=[
                 KpiRow(r.label, r.arm, {k: (r.kpis or {}).get(k) for k in keys}) for r in runs
             ],
             criteria=[
-                CriterionRow(kpi_label(c.kpi, language), *criterion_text(c, language), c.passed)
+                CriterionRow(
+                    kpi_label(c.kpi, language),
+                    *criterion_text(c, language, human_units=True),
+                    c.passed,
+                )
                 for c in evaluation.criteria.order_by("id")
             ],
             runs=run_series(evaluation, files),
@@ -365,7 +371,7 @@ def build_protocol_data(
         criteria = []
         for row in plan.get("criteria", []):
             criterion = SimpleNamespace(**{**_PLAN_DEFAULTS, **row, "result": None})
-            comparison, _result = criterion_text(criterion, language)
+            comparison, _result = criterion_text(criterion, language, human_units=True)
             criteria.append(
                 PlannedCriterion(
                     kpi_label(row["kpi"], language),
@@ -388,8 +394,8 @@ def build_protocol_data(
             template=name,
             layouts=[layouts.get(k).label for k in layout_keys],
             kpis=[
-                f"{kpi_label(k, language)} ({kpi_unit(k)})"
-                if kpi_unit(k)
+                f"{kpi_label(k, language)} ({human_unit(kpi_unit(k))})"
+                if human_unit(kpi_unit(k))
                 else kpi_label(k, language)
                 for k in kpis
             ],

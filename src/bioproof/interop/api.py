@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -86,9 +87,9 @@ def import_instrument_files(
         run is None
         or not Evaluation.objects.visible_to(request.auth).filter(pk=run.evaluation_id).exists()
     ):
-        raise DomainError("run not found", field="run_id")
+        raise DomainError(_("Run not found."), field="run_id")
     if len(instrument) != len(files):
-        raise DomainError("give one instrument per file", field="instrument")
+        raise DomainError(_("Give one instrument per file."), field="instrument")
     uploads = [
         (i, f.name or "export", f.read(instruments.MAX_BYTES + 1))
         for i, f in zip(instrument, files, strict=True)
@@ -177,7 +178,10 @@ def list_webhooks(request: HttpRequest) -> Any:
 def create_webhook(request: HttpRequest, payload: WebhookIn) -> Any:
     org = Organization.objects.filter(code=payload.organization).first()
     if org is None:
-        raise DomainError(f"no organization '{payload.organization}'", field="organization")
+        raise DomainError(
+            _("Unknown organization '%(c)s'.") % {"c": payload.organization[:40]},
+            field="organization",
+        )
     sub, secret = actions.create_webhook(
         by=request.auth, organization=org, url=payload.url, event_types=payload.event_types
     )
@@ -218,7 +222,9 @@ def set_scopes(request: HttpRequest, prefix: str, payload: ScopeIn) -> Any:
         user=request.auth, prefix=prefix, revoked_at__isnull=True
     ).first()
     if token is None:
-        raise DomainError(f"you have no active token '{prefix}'", field="prefix")
+        raise DomainError(
+            _("You have no active token '%(p)s'.") % {"p": prefix[:40]}, field="prefix"
+        )
     scope = actions.set_token_scopes(
         by=request.auth, token=token, scopes=payload.scopes, per_minute=payload.per_minute
     )
@@ -354,7 +360,10 @@ def list_projects(request: HttpRequest, code: str = "") -> Any:
 def create_project(request: HttpRequest, payload: ProjectIn) -> Any:
     org = Organization.objects.filter(code=payload.organization).first()
     if org is None:
-        raise DomainError(f"no organization '{payload.organization}'", field="organization")
+        raise DomainError(
+            _("Unknown organization '%(c)s'.") % {"c": payload.organization[:40]},
+            field="organization",
+        )
     project = actions.create_biofoundry_project(
         by=request.auth, organization=org, code=payload.code, title=payload.title
     )
@@ -371,7 +380,11 @@ def add_step(request: HttpRequest, code: str, payload: StepIn) -> Any:
     if payload.parent:
         parent = project.steps.filter(code=payload.parent.upper()).order_by("id").first()
         if parent is None:
-            raise DomainError(f"no step '{payload.parent}' in {project.code}", field="parent")
+            raise DomainError(
+                _("%(code)s has no step '%(step)s'.")
+                % {"code": project.code, "step": payload.parent[:40]},
+                field="parent",
+            )
     evaluation = None
     if payload.evaluation:
         evaluation = (
@@ -380,7 +393,10 @@ def add_step(request: HttpRequest, code: str, payload: StepIn) -> Any:
             .first()
         )
         if evaluation is None:
-            raise DomainError(f"no evaluation '{payload.evaluation}'", field="evaluation")
+            raise DomainError(
+                _("Unknown evaluation '%(c)s'.") % {"c": payload.evaluation[:40]},
+                field="evaluation",
+            )
     actions.add_biofoundry_step(
         by=request.auth,
         project=project,

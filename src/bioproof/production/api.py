@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.pagination import paginate
 
@@ -226,7 +227,7 @@ class ProductionCoaStatusOut(Schema):
 def _org(code: str, field: str) -> Organization:
     org = Organization.objects.filter(code=code).first()
     if org is None:
-        raise DomainError(f"unknown organization '{code[:40]}'", field=field)
+        raise DomainError(_("Unknown organization '%(c)s'.") % {"c": code[:40]}, field=field)
     return org
 
 
@@ -368,10 +369,14 @@ def list_steps(request: HttpRequest, code: str) -> Any:
 def _step(request: HttpRequest, code: str, seq: int) -> BatchStep:
     batch = _batch(request, code)
     if not 0 < seq <= 100000:
-        raise DomainError(f"{batch.code} has no step {seq}.", field="seq")
+        raise DomainError(
+            _("%(code)s has no step %(seq)s.") % {"code": batch.code, "seq": seq}, field="seq"
+        )
     step = batch.steps.filter(seq=seq).first()
     if step is None:
-        raise DomainError(f"{batch.code} has no step {seq}.", field="seq")
+        raise DomainError(
+            _("%(code)s has no step %(seq)s.") % {"code": batch.code, "seq": seq}, field="seq"
+        )
     return step
 
 
@@ -402,7 +407,7 @@ def batch_exceptions(request: HttpRequest, code: str) -> Any:
 
     batch = _batch(request, code)
     if not policy.is_facility_member(request.auth, batch.facility_id):
-        raise DomainError("Only the facility sees the batch record's exceptions.")
+        raise DomainError(_("Only the facility sees the batch record's exceptions."))
     return actions.exceptions(batch)
 
 
@@ -462,7 +467,7 @@ def raise_deviation(request: HttpRequest, payload: ProductionDeviationIn) -> Any
     step = None
     if payload.step is not None:
         if batch is None:
-            raise DomainError("A step is named within its batch.", field="step")
+            raise DomainError(_("A step is named within its batch."), field="step")
         step = _step(request, batch.code, payload.step)
     dev = actions.raise_deviation(
         by=request.auth,

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from bioproof.catalog.models import Category
@@ -76,17 +77,21 @@ class IndicatorsOut(Schema):
 def _filters(params: IndicatorParams) -> indicators.Filters:
     center = category = None
     if params.year_from and params.year_to and params.year_from > params.year_to:
-        raise DomainError("year_from is after year_to", field="year_from")
+        raise DomainError(_("year_from is after year_to."), field="year_from")
     if params.center:
         center = Organization.objects.filter(
             code=params.center, kind=Organization.Kind.CENTER
         ).first()
         if center is None:
-            raise DomainError(f"unknown center '{params.center}'", field="center")
+            raise DomainError(
+                _("Unknown center '%(c)s'.") % {"c": params.center[:40]}, field="center"
+            )
     if params.category:
         category = Category.objects.filter(code=params.category).first()
         if category is None:
-            raise DomainError(f"unknown category '{params.category}'", field="category")
+            raise DomainError(
+                _("Unknown category '%(c)s'.") % {"c": params.category[:40]}, field="category"
+            )
     return indicators.Filters(
         year_from=params.year_from,
         year_to=params.year_to,

@@ -17,7 +17,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "correction": ("Correction", "정정"),
     "correction_text": (
         "Version {version} replaces version {previous}. Reason for the correction:",
-        "이 보고서(버전 {version})는 버전 {previous}을(를) 대체합니다. 정정 사유:",
+        "이 보고서(버전 {version})는 이전 버전({previous})을 대체합니다. 정정 사유:",
     ),
     "criteria": ("Acceptance criteria", "판정 기준"),
     "col_kpi": ("KPI", "지표"),
