@@ -239,7 +239,7 @@ def _clean_quality_range(spec: Mapping[str, Any], *, kpi: str, source: str) -> d
         raise DomainError(
             _(
                 "The minimum fraction of candidate lots inside the quality range must lie "
-                "between 50 %% and 100 %% (90 %% by default)."
+                "between 50 % and 100 % (90 % by default)."
             ),
             field="min_fraction",
         )
