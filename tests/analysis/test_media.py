@@ -14,6 +14,7 @@ from bioproof.analysis.media import (
     amino_acid_rates,
     death_rate,
     quality_attributes,
+    quality_range_row,
     quality_ranges,
     read_feeds,
     split_feeds,
@@ -129,3 +130,21 @@ def test_media_layout_templates_parse(key: str) -> None:
     layout = layouts.get(key)
     kpis = layout.kpis(layout.parse(layouts.excel_template(layout), f"{key}.xlsx"), {})
     assert set(kpis) - {"caveats"} <= set(layout.produces) and len(kpis) >= 5
+
+
+def test_quality_range_row_hand_computed() -> None:
+    # reference 12, 13, 14: x̄ = 13, s = 1 → x̄ ± 3 s = [10, 16]; 16.5 outside → 2/3 inside
+    row = quality_range_row([11.0, 15.5, 16.5, float("nan")], [12.0, 13.0, 14.0], k=3)
+    assert (row["low"], row["high"]) == pytest.approx((10.0, 16.0))
+    assert (row["n_candidate"], row["n_inside"]) == (3, 2)
+    assert row["fraction_inside"] == pytest.approx(2 / 3) and row["passed"] is False
+    assert quality_range_row([11.0, 15.5, 16.5], [12, 13, 14], min_fraction=0.6)["passed"]
+    mm = quality_range_row([12.0, 14.0], [12.0, 13.0, 14.0], method="minmax", min_fraction=1)
+    assert (mm["low"], mm["high"], mm["n_inside"], mm["passed"]) == (12.0, 14.0, 2, True)
+    # quality_ranges gives the same row for an attribute
+    many = quality_ranges({"pqa_main": [11.0, 15.5, 16.5]}, {"pqa_main": [12.0, 13.0, 14.0]})
+    assert many.attributes["pqa_main"]["fraction_inside"] == pytest.approx(2 / 3)
+    with pytest.raises(InputError, match="2 reference"):
+        quality_range_row([1.0], [1.0])
+    with pytest.raises(InputError, match="k must be positive"):
+        quality_range_row([1.0], [1.0, 2.0], k=0)

@@ -411,6 +411,47 @@ class QualityRanges(Result):
     caveats: tuple[str, ...]
 
 
+def quality_range_row(
+    candidate: ArrayLike,
+    reference: ArrayLike,
+    *,
+    k: float = 3.0,
+    method: str = "sd",
+    min_fraction: float = 0.9,
+) -> dict[str, Any]:
+    """One attribute's quality range (the core of :func:`quality_ranges`): the range
+    ``[x̄_r − k·s_r, x̄_r + k·s_r]`` (``s_r`` with n − 1) or the reference ``[min, max]``, the
+    candidate lots inside it (bounds included) and whether at least ``min_fraction`` are.
+    Finite values only; needs ≥ 1 candidate and ≥ 2 reference lots. Units: the inputs'."""
+    if method not in ("sd", "minmax"):
+        raise InputError("method must be 'sd' (mean ± k·SD) or 'minmax'")
+    if not k > 0 or not 0 < min_fraction <= 1:
+        raise InputError("k must be positive and min_fraction within (0, 1]")
+    c = np.asarray(candidate, dtype=float)
+    r = np.asarray(reference, dtype=float)
+    c, r = c[np.isfinite(c)], r[np.isfinite(r)]
+    if c.size < 1 or r.size < 2:
+        raise InputError("a quality range needs ≥ 1 candidate and ≥ 2 reference lots")
+    mean, sd = float(r.mean()), float(r.std(ddof=1))
+    if method == "sd":
+        low, high = mean - k * sd, mean + k * sd
+    else:
+        low, high = float(r.min()), float(r.max())
+    inside = (c >= low) & (c <= high)
+    fraction = float(inside.mean())
+    return {
+        "low": low,
+        "high": high,
+        "reference_mean": mean,
+        "reference_sd": sd,
+        "n_candidate": int(c.size),
+        "n_reference": int(r.size),
+        "n_inside": int(inside.sum()),
+        "fraction_inside": fraction,
+        "passed": bool(fraction >= min_fraction),
+    }
+
+
 def quality_ranges(
     candidate: Mapping[str, ArrayLike],
     reference: Mapping[str, ArrayLike],
@@ -439,22 +480,7 @@ def quality_ranges(
         if c.size < 1 or r.size < 2:
             notes.append(f"{key}: needs ≥ 1 candidate and ≥ 2 reference lots; not compared")
             continue
-        if method == "sd":
-            mean, sd = float(r.mean()), float(r.std(ddof=1))
-            low, high = mean - k * sd, mean + k * sd
-        else:
-            low, high = float(r.min()), float(r.max())
-        inside = (c >= low) & (c <= high)
-        fraction = float(inside.mean())
-        rows[key] = {
-            "low": low,
-            "high": high,
-            "n_candidate": int(c.size),
-            "n_reference": int(r.size),
-            "n_inside": int(inside.sum()),
-            "fraction_inside": fraction,
-            "passed": bool(fraction >= min_fraction),
-        }
+        rows[key] = quality_range_row(c, r, k=k, method=method, min_fraction=min_fraction)
         if method == "sd" and r.size < 10:
             notes.append(f"{key}: range from {r.size} reference lots (10 or more advised)")
     if not rows:

@@ -107,12 +107,15 @@ class TemplateIn(Schema):
 
 class EvaluationCriterionIn(Schema):
     kpi: str = Field(max_length=40)
-    comparison: Literal["equivalence", "non_inferiority", "minimum", "maximum"]
-    value: float
+    comparison: Literal["equivalence", "non_inferiority", "minimum", "maximum", "quality_range"]
+    value: float = Field(description="margin, limit, or a quality range's k (0: min–max)")
     relative: bool = True
     alpha: float = Field(0.05, gt=0, lt=0.5)
     unit: str = Field("", max_length=30)
     higher_is_better: bool = True
+    min_fraction: float | None = Field(
+        None, description="quality range: minimum fraction of candidate lots inside (0.9)"
+    )
 
 
 class RunIn(Schema):

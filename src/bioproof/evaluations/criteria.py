@@ -13,6 +13,12 @@ A criterion is KPI + comparison + value (+ unit):
   Similarity*).
 - ``ratio_equivalence``: the Fieller (1 − 2α) CI of μ_c/μ_r inside (value, 1/value), e.g.
   0.80–1.25.
+- ``quality_range``: FDA tier 2 (2017/2019 drafts) — the reference range x̄_r ± value·s_r
+  (``value`` = k, 3 by default; ``value`` = 0 means the reference lots' min–max) and at least a
+  minimum fraction of the candidate lots inside it (90 % by default). The fraction allowed
+  *outside* is stored in ``alpha`` (0.10 → ≥ 90 % inside; 0 → every lot inside); a spec gives it
+  as ``min_fraction`` (0.5–1) and the min–max range as ``"range": "minmax"`` or value 0
+  (:func:`bioproof.analysis.media.quality_range_row`).
 
 Each KPI declares which way is better (:attr:`bioproof.analysis.kpis.KPI.better`): the default
 direction of a non-inferiority criterion follows it, and :func:`default_criterion` makes a
@@ -38,9 +44,26 @@ COMPARISONS = (
     "maximum",
     "tier1_equivalence",
     "ratio_equivalence",
+    "quality_range",
 )
 #: comparisons that need the reference arm's values
-TWO_ARM = ("equivalence", "non_inferiority", "tier1_equivalence", "ratio_equivalence")
+TWO_ARM = (
+    "equivalence",
+    "non_inferiority",
+    "tier1_equivalence",
+    "ratio_equivalence",
+    "quality_range",
+)
+#: the largest k of a quality range x̄_r ± k·s_r (FDA: 2–4 by risk)
+MAX_QUALITY_K = 10.0
+#: the default minimum fraction of candidate lots inside a quality range (FDA 2017 draft)
+QUALITY_MIN_FRACTION = 0.9
+
+
+def quality_min_fraction(criterion: Any) -> float:
+    """The minimum fraction of candidate lots inside a quality range, from the criterion's
+    ``alpha`` (the fraction allowed outside)."""
+    return round(1.0 - float(criterion.alpha), 6)
 
 
 def known_kpis() -> dict[str, Any]:
@@ -126,6 +149,8 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
         )
     if comparison == "tier1_equivalence" and spec.get("value") in (None, ""):
         spec = {**spec, "value": 1.5}  # FDA's 1.5·σ_R
+    if comparison == "quality_range":
+        return _clean_quality_range(spec, kpi=kpi, source=source)
     try:
         value = float(spec.get("value"))  # type: ignore[arg-type]
         alpha = float(spec.get("alpha", 0.05))
@@ -179,6 +204,57 @@ def clean(spec: Mapping[str, Any], *, source: str) -> dict[str, Any]:
     }
 
 
+def _clean_quality_range(spec: Mapping[str, Any], *, kpi: str, source: str) -> dict[str, Any]:
+    """A quality-range criterion: ``value`` = k (0 < k ≤ 10, 3 by default) or 0 / ``"range":
+    "minmax"`` for the reference min–max; ``min_fraction`` (0.5–1, 0.9 by default) stored as
+    ``alpha`` = 1 − min_fraction."""
+    kpis = known_kpis()
+    range_kind = str(spec.get("range") or "sd").strip().lower()
+    if range_kind not in ("sd", "minmax"):
+        raise DomainError(
+            _("A quality range is the reference mean ± k·SD ('sd') or its min–max ('minmax')."),
+            field="value",
+        )
+    raw = spec.get("value")
+    try:
+        k = 0.0 if range_kind == "minmax" else (3.0 if raw in (None, "") else float(raw))
+    except (TypeError, ValueError):
+        raise DomainError(_("The criterion's value must be a number."), field="value") from None
+    if not math.isfinite(k) or k < 0 or k > MAX_QUALITY_K:
+        raise DomainError(
+            _(
+                "The quality range's k must lie between 0 and 10 (x̄ ± k·SD of the reference "
+                "lots; 3 by default; 0 for the reference lots' min–max)."
+            ),
+            field="value",
+        )
+    raw_fraction = spec.get("min_fraction")
+    try:
+        fraction = QUALITY_MIN_FRACTION if raw_fraction in (None, "") else float(raw_fraction)
+    except (TypeError, ValueError):
+        raise DomainError(
+            _("The minimum fraction inside must be a number."), field="min_fraction"
+        ) from None
+    if not math.isfinite(fraction) or not 0.5 <= fraction <= 1:
+        raise DomainError(
+            _(
+                "The minimum fraction of candidate lots inside the quality range must lie "
+                "between 50 % and 100 % (90 % by default)."
+            ),
+            field="min_fraction",
+        )
+    return {
+        "kpi": kpi,
+        "comparison": "quality_range",
+        "value": k,
+        "relative": False,
+        "alpha": round(1.0 - fraction, 6),
+        "unit": kpis[kpi].unit,
+        "higher_is_better": bool(spec.get("higher_is_better", kpis[kpi].better != "lower")),
+        "source": source,
+    }
+
+
 def evaluate(
     criterion: Any, candidate: Sequence[float], reference: Sequence[float]
 ) -> tuple[dict[str, Any], bool]:
@@ -192,6 +268,23 @@ def evaluate(
     from bioproof.analysis.errors import InputError
 
     try:
+        if criterion.comparison == "quality_range":
+            from bioproof.analysis.media import quality_range_row
+
+            minmax = not criterion.value > 0
+            row = quality_range_row(
+                candidate,
+                reference,
+                k=criterion.value if not minmax else 3.0,
+                method="minmax" if minmax else "sd",
+                min_fraction=quality_min_fraction(criterion),
+            )
+            row |= {
+                "k": None if minmax else float(criterion.value),
+                "method": "minmax" if minmax else "sd",
+                "min_fraction": quality_min_fraction(criterion),
+            }
+            return row, bool(row["passed"])
         if criterion.comparison == "tier1_equivalence":
             r = tiered_equivalence(
                 candidate, reference, factor=criterion.value, alpha=criterion.alpha
@@ -281,7 +374,13 @@ def explain(criterion: Any) -> str:
     r = criterion.result or {}
     if not r or criterion.passed is None:
         return ""
+<<<<<<< HEAD
     unit = human_unit(criterion.unit)  # ×10⁶ cells/mL, on the page and in the PDF
+=======
+    unit = criterion.unit
+    if criterion.comparison == "quality_range":
+        return _explain_quality_range(criterion, r)
+>>>>>>> quality
     if criterion.comparison == "ratio_equivalence":
         values = {
             "conf": f"{(1 - 2 * criterion.alpha) * 100:g}",
@@ -433,6 +532,40 @@ def explain(criterion: Any) -> str:
         _(
             "%(k)s of %(n)s candidate runs exceed the maximum %(limit)s %(unit)s (highest "
             "%(hi)s %(unit)s)."
+        )
+        % values
+    )
+
+
+def _explain_quality_range(criterion: Any, r: Mapping[str, Any]) -> str:
+    """ "3 of 3 candidate lots inside the reference range 12.1–15.3 % (x̄ ± 3 s): within the
+    quality range." """
+    kind = (
+        _("reference min–max")
+        if r.get("method") == "minmax"
+        else _("x̄ ± %(k)s s") % {"k": f"{float(r.get('k') or 0):g}"}
+    )
+    values = {
+        "i": r.get("n_inside", 0),
+        "n": r.get("n_candidate", 0),
+        "lo": _n(r.get("low")),
+        "hi": _n(r.get("high")),
+        "unit": criterion.unit,
+        "kind": kind,
+        "f": f"{100 * float(r.get('min_fraction', QUALITY_MIN_FRACTION)):g}",
+    }
+    if criterion.passed:
+        return (
+            _(
+                "%(i)s of %(n)s candidate lots inside the reference range %(lo)s–%(hi)s "
+                "%(unit)s (%(kind)s): within the quality range (at least %(f)s %% required)."
+            )
+            % values
+        )
+    return (
+        _(
+            "Only %(i)s of %(n)s candidate lots inside the reference range %(lo)s–%(hi)s "
+            "%(unit)s (%(kind)s): outside the quality range (at least %(f)s %% required)."
         )
         % values
     )

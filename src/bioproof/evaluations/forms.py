@@ -92,7 +92,10 @@ class CriterionForm(forms.Form):
     comparison = forms.ChoiceField(label=_("Comparison"), choices=Criterion.Comparison.choices)
     value = forms.FloatField(
         label=_("Margin or limit"),
-        help_text=_("A relative margin in %; a limit or an absolute margin in the unit given."),
+        help_text=_(
+            "A relative margin in %; a limit or an absolute margin in the unit given; for a "
+            "quality range, k in x̄ ± k·s of the reference lots (0: their min–max)."
+        ),
     )
     unit = forms.CharField(
         label=_("Unit"),
@@ -104,6 +107,12 @@ class CriterionForm(forms.Form):
         label=_("Margin relative to the reference mean (%)"), required=False, initial=True
     )
     alpha = forms.FloatField(label="α", initial=0.05, min_value=0.001, max_value=0.25)
+    min_fraction = forms.FloatField(
+        label=_("Candidate lots inside the quality range at least (%)"),
+        required=False,
+        initial=90,
+        help_text=_("Quality range only: 90 % by default (FDA)."),
+    )
     direction = forms.ChoiceField(
         label=_("Which way is better"),
         required=False,
@@ -124,6 +133,14 @@ class CriterionForm(forms.Form):
 
         d = self.cleaned_data
         comparison = d["comparison"]
+        if comparison == "quality_range":
+            fraction = d.get("min_fraction")
+            return {
+                "kpi": d["kpi"],
+                "comparison": comparison,
+                "value": d["value"],
+                "min_fraction": None if fraction is None else fraction / 100.0,
+            }
         margin = comparison in ("equivalence", "non_inferiority")
         relative = bool(d["relative"]) and margin
         unit = (d.get("unit") or "").strip()

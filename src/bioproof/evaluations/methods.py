@@ -428,8 +428,8 @@ TEMPLATES += [
         "description": "Fed-batch runs with the candidate and reference media and feeds (each "
         "feed with its own composition): growth and titer, amino-acid specific rates by mass "
         "balance over the feeds, the death rate from dead-cell accumulation, and the product's "
-        "aggregates, charge variants and glycans (FDA tier 1 on the main charge variant and "
-        "G0F; the quality-range approach is in `bioproof analyze quality`).",
+        "aggregates, charge variants and glycans (FDA quality ranges x̄ ± 3·s of the reference "
+        "lots, at least 90 % of candidate lots inside).",
         "candidate_runs": 3,
         "reference_runs": 3,
         "layouts": ["offline", "fed_batch_feeds", "quality_attributes"],
@@ -448,15 +448,11 @@ TEMPLATES += [
         "default_criteria": [
             _crit("final_titer", 0.10),
             _crit("death_rate", 0.25),
-            {
-                "kpi": "pqa_aggregates",
-                "comparison": "non_inferiority",
-                "value": 0.5,
-                "relative": False,
-                "higher_is_better": False,
-            },
-            {"kpi": "pqa_main", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
-            {"kpi": "pqa_g0f", "comparison": "tier1_equivalence", "value": 1.5, "relative": False},
+            # FDA tier 2: x̄_r ± 3·s_r of the reference lots, ≥ 90 % of candidate lots inside
+            *(
+                {"kpi": kpi, "comparison": "quality_range", "value": 3.0, "min_fraction": 0.9}
+                for kpi in ("pqa_aggregates", "pqa_main", "pqa_g0f", "pqa_afucosylated")
+            ),
         ],
     },
     {

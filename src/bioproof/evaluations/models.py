@@ -263,6 +263,9 @@ class Criterion(models.Model):
         MAXIMUM = "maximum", _("Maximum (every candidate run ≤ value)")
         TIER1 = "tier1_equivalence", _("FDA tier-1 equivalence (margin = value × σ_R)")
         RATIO = "ratio_equivalence", _("Ratio equivalence (Fieller; limits value to 1/value)")
+        #: value = k (x̄_r ± k·s_r; 0 = the reference min–max); alpha = the fraction of
+        #: candidate lots allowed outside (0.10 → ≥ 90 % inside)
+        QUALITY_RANGE = "quality_range", _("FDA quality range (value = k in x̄ ± k·s; 0 = min–max)")
 
     class Source(models.TextChoices):
         REQUEST = "request", _("Request")
@@ -274,7 +277,9 @@ class Criterion(models.Model):
     kpi = models.CharField(max_length=40)
     comparison = models.CharField(max_length=20, choices=Comparison.choices)
     value = models.FloatField(
-        help_text=_("margin (fraction of the reference mean when relative) or limit")
+        help_text=_(
+            "margin (fraction of the reference mean when relative), limit, or a quality range's k"
+        )
     )
     relative = models.BooleanField(default=True)
     alpha = models.FloatField(default=0.05)

@@ -104,6 +104,21 @@ def _num(value: Any) -> str:
     return "—" if value is None else f"{value:.3g}"
 
 
+def _quality_range_text(criterion: Any, ko: bool) -> str:
+    """A quality-range criterion's comparison: its range (x̄ ± k·s or min–max) and the minimum
+    fraction of candidate lots inside."""
+    from bioproof.evaluations.criteria import quality_min_fraction
+
+    if criterion.comparison != "quality_range":
+        return ""
+    fraction = f"{100 * quality_min_fraction(criterion):g} %"
+    minmax = "최소–최대" if ko else "min–max"
+    span = f"x̄ ± {criterion.value:g}·s" if criterion.value > 0 else minmax
+    if ko:
+        return f"FDA 품질 범위 {span} (대조 배치), 후보 배치 ≥ {fraction} 범위 안"
+    return f"FDA quality range {span} of the reference lots, ≥ {fraction} of candidate lots inside"
+
+
 def criterion_text(criterion: Any, language: str, *, human_units: bool = False) -> tuple[str, str]:
     """(comparison, result) of a criterion as short human text in ``language``; with
     ``human_units`` the unit is written for people (×10⁶ cells/mL) — web pages and PDFs (the PDF
@@ -147,6 +162,7 @@ def criterion_text(criterion: Any, language: str, *, human_units: bool = False) 
             else f"ratio equivalence {value:g}–{1 / value if value else float('inf'):.3g} "
             f"(Fieller, {alpha})"
         ),
+        "quality_range": _quality_range_text(criterion, ko),
     }.get(criterion.comparison, criterion.comparison)
     if not r:
         return comparison, "—"
@@ -163,6 +179,12 @@ def criterion_text(criterion: Any, language: str, *, human_units: bool = False) 
             f"[{_num(r.get('ci_low'))}, {_num(r.get('ci_high'))}], "
             f"{'한계' if ko else 'margin'} [{_num(r.get('lower_margin'))}, "
             f"{_num(r.get('upper_margin'))}]"
+        )
+    elif criterion.comparison == "quality_range":
+        result = (
+            f"{'범위' if ko else 'range'} {_num(r.get('low'))}–{_num(r.get('high'))} {unit}; "
+            f"{r.get('n_inside', 0)}/{r.get('n_candidate', 0)} "
+            f"{'배치 범위 안' if ko else 'lots inside'}"
         )
     elif criterion.comparison == "non_inferiority":
         conf = (1 - criterion.alpha) * 100

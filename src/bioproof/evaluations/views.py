@@ -213,7 +213,7 @@ def _plan_text(criterion: Any, runs: list[Any]) -> str:
         alpha=criterion.alpha,
     )
     if plan.sd_source == "none":
-        if criterion.comparison in ("minimum", "maximum", "ratio_equivalence"):
+        if criterion.comparison in ("minimum", "maximum", "ratio_equivalence", "quality_range"):
             return "—"
         return _("— (an absolute margin needs an SD: upload reference runs first)")
     source = {

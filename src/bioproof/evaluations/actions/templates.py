@@ -96,6 +96,11 @@ def _clean(changes: dict[str, Any]) -> dict[str, Any]:
         ]
         out["default_criteria"] = [
             {k: c[k] for k in ("kpi", "comparison", "value", "relative", "higher_is_better")}
+            | (
+                {"min_fraction": round(1.0 - c["alpha"], 6)}
+                if c["comparison"] == "quality_range"
+                else {}
+            )
             for c in cleaned
         ]
     for key in ("name_en", "name_ko"):
