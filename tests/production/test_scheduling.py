@@ -154,3 +154,28 @@ def test_order_page_schedules_through_the_form(accepted: Order, pp, suite) -> No
     # the customer cannot post a schedule
     _client(pp["cust"]).post(url, {"action": "schedule", "plan": plan})
     assert OrderBooking.objects.filter(order=accepted).count() == 2
+
+
+def test_schedule_api(accepted: Order, pp, suite) -> None:
+    url = f"/api/production/orders/{accepted.code}/schedule"
+    body = {
+        "plan": [
+            {
+                **line,
+                "starts_at": line["starts_at"].isoformat(),
+                "ends_at": line["ends_at"].isoformat(),
+            }
+            for line in _plan()
+        ]
+    }
+    refused = _client(pp["cust"]).post(url, body, content_type="application/json")
+    assert refused.status_code == 403
+    made = _client(pp["op1"]).post(url, body, content_type="application/json")
+    assert made.status_code == 201, made.content
+    assert [r["equipment"] for r in made.json()] == ["T-IVT-01", "T-TFF-01"]
+    again = _client(pp["op1"]).post(url, body, content_type="application/json")
+    assert again.status_code == 409 and "already booked" in again.json()["detail"]
+    assert OrderBooking.objects.count() == 2
+    seen = _client(pp["cust"]).get(url).json()
+    assert len(seen) == 2 and all(r["code"] is None and r["equipment"] is None for r in seen)
+    assert _client(pp["b_admin"]).get(url).status_code == 404

@@ -107,28 +107,6 @@ def _plan_from_text(raw: str) -> list[dict[str, str]]:
     return plan
 
 
-def _schedule_rows(user: Any, order: Order) -> list[dict[str, Any]]:
-    """The order's bookings as its reader may see them: the facility sees the booking (code,
-    equipment, status); the customer only the dates."""
-    from bioproof.production.models import OrderBooking
-
-    facility = policy.is_facility_member(user, order.facility_id) or is_platform_admin(user)
-    links = (
-        OrderBooking.objects.visible_to(user)
-        .filter(order=order)
-        .select_related("booking__equipment")
-        .order_by("booking__starts_at")
-    )
-    rows = []
-    for link in links:
-        b = link.booking
-        row: dict[str, Any] = {"starts_at": b.starts_at, "ends_at": b.ends_at}
-        if facility:
-            row.update(code=b.code, equipment=b.equipment.code, status=b.get_status_display())
-        rows.append(row)
-    return rows
-
-
 @login_required
 def order_detail(request: HttpRequest, code: str) -> HttpResponse:
     order = _order(request, code)
@@ -239,7 +217,7 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_signatory": policy.is_customer_signatory(request.user, order),
             "is_facility": policy.is_facility_staff(request.user, order.facility_id),
             "batches": order.batches.visible_to(request.user),
-            "schedule": _schedule_rows(request.user, order),
+            "schedule": actions.scheduling.schedule_rows(request.user, order),
             "is_facility_view": policy.is_facility_member(request.user, order.facility_id)
             or is_platform_admin(request.user),
             "mbrs": MBRVersion.objects.visible_to(request.user)

@@ -107,3 +107,25 @@ def schedule_order(*, by: Any, order: Order, plan: list[dict[str, Any]]) -> list
         },
     )
     return links
+
+
+def schedule_rows(user: Any, order: Order) -> list[dict[str, Any]]:
+    """The order's bookings as ``user`` may read them (pages and API): the facility (and platform
+    admins) see the booking code, equipment and status; the customer only the dates."""
+    from bioproof.core.policy import is_platform_admin
+
+    facility = policy.is_facility_member(user, order.facility_id) or is_platform_admin(user)
+    links = (
+        OrderBooking.objects.visible_to(user)
+        .filter(order=order)
+        .select_related("booking__equipment")
+        .order_by("booking__starts_at", "id")
+    )
+    rows = []
+    for link in links:
+        b = link.booking
+        row: dict[str, Any] = {"starts_at": b.starts_at, "ends_at": b.ends_at}
+        if facility:
+            row.update(code=b.code, equipment=b.equipment.code, status=b.get_status_display())
+        rows.append(row)
+    return rows
