@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from bioproof.consortium.models import User
 from bioproof.core.errors import DomainError
-from bioproof.core.locking import lock
+from bioproof.core.locking import lock, lock_all
 from bioproof.core.policy import require
 from bioproof.production import policy
 from bioproof.production.actions._common import record, require_user, text, transition
@@ -50,12 +50,12 @@ def schedule_order(*, by: Any, order: Order, plan: list[dict[str, Any]]) -> list
         raise DomainError(_("Give at least one plan line."), field="plan")
     if len(plan) > MAX_PLAN:
         raise DomainError(_("At most %(n)d plan lines.") % {"n": MAX_PLAN}, field="plan")
-    links = []
+    resolved = []
     for n, line in enumerate(plan, start=1):
         if not isinstance(line, dict):
             raise DomainError(_("Plan line %(n)d is not an object.") % {"n": n}, field="plan")
         code = text(line.get("equipment_code"), "equipment_code", required=True, max_length=40)
-        equipment = Equipment.objects.filter(code=code, center_id=order.facility_id).first()
+        equipment = Equipment.objects.filter(code=code.upper(), center_id=order.facility_id).first()
         if equipment is None:
             raise DomainError(
                 _("Plan line %(n)d: %(facility)s has no equipment %(code)s.")
@@ -72,6 +72,12 @@ def schedule_order(*, by: Any, order: Order, plan: list[dict[str, Any]]) -> list
                     % {"n": n, "who": username[:150], "facility": order.facility},
                     field="operator",
                 )
+        resolved.append((n, line, equipment, operator))
+    # Every equipment of the plan locked up front in primary-key order: two plans naming the
+    # same instruments in another order wait for each other instead of deadlocking.
+    lock_all(Equipment.objects.filter(pk__in={eq.pk for _n, _l, eq, _o in resolved}))
+    links = []
+    for n, line, equipment, operator in resolved:
         assisted = equipment.modes == "assisted"
         try:
             booking = book(
