@@ -20,6 +20,16 @@ def test_demo_from_order_to_release(db, ready) -> None:
     assert Certificate.objects.get(batch=batch).content["tests"]
     assert batch.shipments.get().status == "delivered"
     assert Order.objects.filter(status="quoted").count() == 1
+    scheduled = batch.order.bookings.select_related("booking__equipment")
+    assert {link.booking.equipment.code for link in scheduled} == {
+        "MF-IVT-01",
+        "MF-TFF-01",
+        "MF-LNP-01",
+        "MF-UV-01",
+        "MF-CE-01",
+        "MF-DLS-01",
+        "MF-LCMS-01",
+    }
     assert {c for c, _ in ready} >= {
         "MF-IVT-01",
         "MF-TFF-01",

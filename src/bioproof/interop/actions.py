@@ -442,3 +442,52 @@ def add_biofoundry_step(
         },
     )
     return step
+
+
+@transaction.atomic
+def link_biofoundry_step(
+    *, by: Any, step: Any, booking: Any = None, facility_project: Any = None
+) -> Any:
+    """Link a biofoundry step to a facilities booking or a process-development project (exactly
+    one) that ``by`` may see; ``by`` is a member of the biofoundry project's organization."""
+    from bioproof.core.errors import ConflictError
+    from bioproof.core.locking import lock, unique_or_conflict
+    from bioproof.facilities.models import Booking, Project
+    from bioproof.interop.models import BiofoundryLink
+
+    project = lock(step.project)
+    require(
+        by.is_authenticated and by.is_member_of(project.organization_id),
+        _("Only members of %(org)s may change this project.") % {"org": project.organization},
+    )
+    if (booking is None) == (facility_project is None):
+        raise DomainError(
+            _("Link the step to one booking or one process-development project."), field="target"
+        )
+    if booking is not None:
+        if not Booking.objects.visible_to(by).filter(pk=booking.pk).exists():
+            raise DomainError(_("You cannot link a booking you cannot see."), field="booking")
+        target, field = booking, "booking"
+    else:
+        if not Project.objects.visible_to(by).filter(pk=facility_project.pk).exists():
+            raise DomainError(
+                _("You cannot link a process-development project you cannot see."),
+                field="facility_project",
+            )
+        target, field = facility_project, "facility_project"
+    taken = _("%(step)s is already linked to %(target)s.") % {
+        "step": step.code,
+        "target": target.code,
+    }
+    if BiofoundryLink.objects.filter(step=step, **{field: target}).exists():
+        raise ConflictError(taken, field=field)  # the project row is locked
+    with unique_or_conflict(taken, field=field):
+        link = BiofoundryLink.objects.create(step=step, created_by=by, **{field: target})
+    record(
+        actor=by,
+        action="biofoundry.step_linked",
+        obj=link,
+        organization=project.organization,
+        after={"project": project.code, "step": step.code, field: target.code},
+    )
+    return link

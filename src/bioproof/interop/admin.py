@@ -31,3 +31,8 @@ class WebhookDeliveryAdmin(ReadOnlyAdmin):
 class BiofoundryProjectAdmin(ReadOnlyAdmin):
     list_display = ("code", "title", "organization", "created_at")
     search_fields = ("code", "steps__code")
+
+
+@admin.register(m.BiofoundryLink)
+class BiofoundryLinkAdmin(ReadOnlyAdmin):
+    list_display = ("step", "booking", "facility_project", "created_by", "created_at")

@@ -305,6 +305,17 @@ class StepOut(Schema):
     name: str
     parent: str | None
     evaluation: str | None
+    bookings: list[str] = Field(description="linked facilities bookings you may see")
+    facility_projects: list[str] = Field(
+        description="linked process-development projects you may see"
+    )
+
+
+class LinkIn(Schema):
+    booking: str | None = Field(None, description="a booking code (BK-…)", max_length=20)
+    facility_project: str | None = Field(
+        None, description="a process-development project code", max_length=20
+    )
 
 
 class ProjectIn(Schema):
@@ -320,8 +331,23 @@ class ProjectOut(Schema):
     steps: list[StepOut]
 
 
-def _project_out(project: Any) -> dict[str, Any]:
+def _project_out(project: Any, user: Any = None) -> dict[str, Any]:
+    from bioproof.interop.models import BiofoundryLink
+
     steps = project.steps.select_related("parent", "evaluation").order_by("id")
+    bookings: dict[int, list[str]] = {}
+    projects: dict[int, list[str]] = {}
+    links = (
+        BiofoundryLink.objects.visible_to(user)
+        .filter(step__project=project)
+        .select_related("booking", "facility_project")
+        .order_by("id")
+    )
+    for link in links:
+        if link.booking_id:
+            bookings.setdefault(link.step_id, []).append(link.booking.code)
+        else:
+            projects.setdefault(link.step_id, []).append(link.facility_project.code)
     return {
         "code": project.code,
         "title": project.title,
@@ -333,6 +359,8 @@ def _project_out(project: Any) -> dict[str, Any]:
                 "name": s.name,
                 "parent": s.parent.code if s.parent else None,
                 "evaluation": s.evaluation.code if s.evaluation else None,
+                "bookings": bookings.get(s.pk, []),
+                "facility_projects": projects.get(s.pk, []),
             }
             for s in steps
         ],
@@ -343,17 +371,22 @@ def _project_out(project: Any) -> dict[str, Any]:
 @paginate(LimitOffsetPagination)
 def list_projects(request: HttpRequest, code: str = "") -> Any:
     """Projects you may see; ``code`` finds a project, service, workflow or unit operation
-    code (exact, case-insensitive)."""
+    code, or the code of a linked booking or process-development project you may see (exact,
+    case-insensitive)."""
     from django.db.models import Exists, OuterRef, Q
 
-    from bioproof.interop.models import BiofoundryProject, BiofoundryStep
+    from bioproof.interop.models import BiofoundryLink, BiofoundryProject, BiofoundryStep
 
     qs = BiofoundryProject.objects.visible_to(request.auth).select_related("organization")
     code = code.strip()[:40]
     if code:
         step = BiofoundryStep.objects.filter(project_id=OuterRef("pk"), code__iexact=code)
-        qs = qs.filter(Q(code__iexact=code) | Q(Exists(step)))
-    return [_project_out(p) for p in qs.order_by("code")[:200]]
+        link = BiofoundryLink.objects.visible_to(request.auth).filter(
+            Q(booking__code__iexact=code) | Q(facility_project__code__iexact=code),
+            step__project_id=OuterRef("pk"),
+        )
+        qs = qs.filter(Q(code__iexact=code) | Q(Exists(step)) | Q(Exists(link)))
+    return [_project_out(p, request.auth) for p in qs.order_by("code")[:200]]
 
 
 @router.post("/biofoundry/projects", response={201: ProjectOut})
@@ -367,7 +400,7 @@ def create_project(request: HttpRequest, payload: ProjectIn) -> Any:
     project = actions.create_biofoundry_project(
         by=request.auth, organization=org, code=payload.code, title=payload.title
     )
-    return Status(201, _project_out(project))
+    return Status(201, _project_out(project, request.auth))
 
 
 @router.post("/biofoundry/projects/{code}/steps", response={201: ProjectOut})
@@ -406,4 +439,34 @@ def add_step(request: HttpRequest, code: str, payload: StepIn) -> Any:
         parent=parent,
         evaluation=evaluation,
     )
-    return Status(201, _project_out(project))
+    return Status(201, _project_out(project, request.auth))
+
+
+@router.post("/biofoundry/projects/{code}/steps/{step}/links", response={201: ProjectOut})
+def link_step(request: HttpRequest, code: str, step: str, payload: LinkIn) -> Any:
+    """Link a step (by its code) to a booking or a process-development project you may see."""
+    from bioproof.facilities.models import Booking, Project
+    from bioproof.interop.models import BiofoundryProject
+
+    project = get_visible_or_404(BiofoundryProject.objects, request.auth, code=code)
+    target = project.steps.filter(code=step.strip().upper()).order_by("id").first()
+    if target is None:
+        raise DomainError(f"no step '{step[:20]}' in {project.code}", field="step")
+    booking = facility_project = None
+    if payload.booking:
+        booking = Booking.objects.visible_to(request.auth).filter(code=payload.booking).first()
+        if booking is None:
+            raise DomainError(f"no booking '{payload.booking}'", field="booking")
+    if payload.facility_project:
+        facility_project = (
+            Project.objects.visible_to(request.auth).filter(code=payload.facility_project).first()
+        )
+        if facility_project is None:
+            raise DomainError(
+                f"no process-development project '{payload.facility_project}'",
+                field="facility_project",
+            )
+    actions.link_biofoundry_step(
+        by=request.auth, step=target, booking=booking, facility_project=facility_project
+    )
+    return Status(201, _project_out(project, request.auth))

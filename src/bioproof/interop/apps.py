@@ -15,6 +15,7 @@ class InteropConfig(AppConfig):
         verification.register(m.ApiTokenScope)
         verification.register(m.BiofoundryProject)
         verification.register(m.BiofoundryStep)
+        verification.register(m.BiofoundryLink)
         verification.register(m.WebhookSubscription, secret=("secret",))
 
         from django.db.models.signals import post_save

@@ -249,3 +249,59 @@ class BiofoundryStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project.code}/{self.code}"
+
+
+class BiofoundryLinkQuerySet(_Visible):
+    rule = "biofoundry_link_visibility"
+
+
+class BiofoundryLink(models.Model):
+    """A biofoundry step (service, workflow or unit operation code) linked to a facilities
+    booking or to a process-development project (a center's service request). Exactly one of
+    the two is set. Seen only by who sees both ends."""
+
+    step = models.ForeignKey(BiofoundryStep, on_delete=models.PROTECT, related_name="links")
+    booking = models.ForeignKey(
+        "facilities.Booking",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="biofoundry_links",
+    )
+    facility_project = models.ForeignKey(
+        "facilities.Project",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="biofoundry_links",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = BiofoundryLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["step", "id"]
+        verbose_name = _("biofoundry link")
+        verbose_name_plural = _("biofoundry links")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(booking__isnull=False, facility_project__isnull=True)
+                    | models.Q(booking__isnull=True, facility_project__isnull=False)
+                ),
+                name="biofoundry_link_one_target_interop",
+            ),
+            models.UniqueConstraint(
+                fields=["step", "booking"], name="unique_biofoundry_link_booking_interop"
+            ),
+            models.UniqueConstraint(
+                fields=["step", "facility_project"],
+                name="unique_biofoundry_link_project_interop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.step} → {self.booking_id or self.facility_project_id}"

@@ -48,3 +48,8 @@ class DeviationAdmin(ReadOnlyAdmin):
 class CertificateAdmin(ReadOnlyAdmin):
     list_display = ("code", "batch", "spec_version", "generated_at")
     exclude = ("verification_code",)
+
+
+@admin.register(m.OrderBooking)
+class OrderBookingAdmin(ReadOnlyAdmin):
+    list_display = ("order", "booking", "created_by", "created_at")

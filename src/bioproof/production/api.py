@@ -344,6 +344,42 @@ def accept_quote(request: HttpRequest, code: str, payload: ProductionPasswordIn)
     )
 
 
+class ProductionPlanLine(Schema):
+    equipment_code: str = Field(max_length=40)
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    operator: str = Field("", description="username of a facility staff member", max_length=150)
+
+
+class ProductionScheduleIn(Schema):
+    plan: list[ProductionPlanLine] = Field(max_length=50)
+
+
+class ProductionScheduleOut(Schema):
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    code: str | None = Field(None, description="the booking (facility only)")
+    equipment: str | None = Field(None, description="equipment code (facility only)")
+    status: str | None = Field(None, description="booking status (facility only)")
+
+
+@router.get("/orders/{code}/schedule", response=list[ProductionScheduleOut])
+def order_schedule(request: HttpRequest, code: str) -> Any:
+    """The order's equipment bookings: the customer sees the dates only."""
+    return actions.scheduling.schedule_rows(request.auth, _order(request, code))
+
+
+@router.post("/orders/{code}/schedule", response={201: list[ProductionScheduleOut]})
+def schedule_order(request: HttpRequest, code: str, payload: ProductionScheduleIn) -> Any:
+    """Book the facility's equipment for an accepted order (facility staff; all or nothing; a
+    clash is a 409 naming the booking in the way)."""
+    order = _order(request, code)
+    actions.schedule_order(
+        by=request.auth, order=order, plan=[line.dict() for line in payload.plan]
+    )
+    return Status(201, actions.scheduling.schedule_rows(request.auth, order))
+
+
 # ------------------------------------------------------------------------------ batches
 
 

@@ -29,6 +29,7 @@ class ProductionConfig(AppConfig):
             m.Disposition,
             m.Shipment,
             m.CustodyEvent,
+            m.OrderBooking,
         ):
             verification.register(model)
         verification.register(m.Construct, files={"file": "file_sha256"})

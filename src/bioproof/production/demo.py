@@ -591,7 +591,7 @@ def load(
     )
     notes = []
     try:
-        _campaign(orgs, users, password)
+        _campaign(orgs, users, password, order)
         _run(batch, op, op2, analyst, qa, lots, spec, password, today)
     except DomainError as exc:
         notes.append(f"{batch.code} stopped: {exc.message}")
@@ -624,15 +624,17 @@ def load(
     return notes
 
 
-def _campaign(orgs: dict[str, Organization], users: dict[str, User], password: str) -> None:
+def _campaign(
+    orgs: dict[str, Organization], users: dict[str, User], password: str, order: Any
+) -> None:
     """The facility's GMP campaign in the equipment registry: the operator and the analyst are
-    qualified (supervised use signed by the center's evaluator) and hold bookings of the suite's
-    equipment and the QC instruments around now, so every readiness check of the lot passes."""
+    qualified (supervised use signed by the center's evaluator) and the accepted ``order`` is
+    scheduled (``actions.schedule_order``) on the suite's equipment and the QC instruments
+    around now, so every readiness check of the lot passes."""
     from django.apps import apps
 
     if not apps.is_installed("bioproof.facilities"):
         return
-    from bioproof.facilities import actions as facilities
     from bioproof.facilities.models import Equipment
     from bioproof.training import actions as training
 
@@ -642,6 +644,7 @@ def _campaign(orgs: dict[str, Organization], users: dict[str, User], password: s
         (users["mf.operator"], ["MF-IVT-01", "MF-TFF-01", "MF-LNP-01"]),
         (users["mf.analyst"], ["MF-UV-01", "MF-CE-01", "MF-DLS-01", "MF-LCMS-01"]),
     ]
+    lines: list[dict[str, Any]] = []
     for person, codes in plan:
         held = set()
         for equipment in Equipment.objects.filter(code__in=codes):
@@ -659,19 +662,17 @@ def _campaign(orgs: dict[str, Organization], users: dict[str, User], password: s
                     hours=8,
                     validity_months=24,
                 )
-        for equipment in Equipment.objects.filter(code__in=codes):
-            assisted = equipment.modes == "assisted"
-            facilities.book(
-                by=person,
-                equipment=equipment,
-                starts_at=now - dt.timedelta(hours=1),
-                ends_at=now + dt.timedelta(hours=7),
-                user=person,
-                mode="assisted" if assisted else "self",
-                staff=person if assisted else None,
-                gmp=equipment.gmp,
-                purpose="mRNA-LNP clinical lot (GMP campaign)",
+        for code in sorted(codes):
+            lines.append(
+                {
+                    "equipment_code": code,
+                    "starts_at": now - dt.timedelta(hours=1),
+                    "ends_at": now + dt.timedelta(hours=7),
+                    "operator": person.username,
+                }
             )
+    # The accepted order's bookings, through the scheduling action (all or nothing).
+    actions.schedule_order(by=users["mf.operator"], order=order, plan=lines)
 
 
 def _run(

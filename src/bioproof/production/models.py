@@ -651,3 +651,28 @@ class CustodyEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment.code} #{self.seq} {self.event}"
+
+
+# ------------------------------------------------------------------------------- scheduling
+
+
+class OrderBooking(models.Model):
+    """A facilities booking made for an accepted order (``actions.schedule_order``). The customer
+    sees only the dates of its own order's bookings; the facility sees the booking itself."""
+
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="bookings")
+    booking = models.OneToOneField(
+        "facilities.Booking", on_delete=models.PROTECT, related_name="production_order"
+    )
+    created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = _qs("order_booking").as_manager()
+
+    class Meta:
+        ordering = ["order", "id"]
+        verbose_name = _("order booking")
+        verbose_name_plural = _("order bookings")
+
+    def __str__(self) -> str:
+        return f"{self.order_id} → {self.booking_id}"

@@ -11,6 +11,7 @@ Visibility (platform admins see everything):
 | deviation                                         | the facility; the customer of its batch      |
 | CAPA action, MBR, specification, material lot     | the facility only                            |
 | CoA status                                        | anyone holding its verification code         |
+| order booking (equipment scheduled for an order)  | the facility; the customer (dates only)      |
 
 Nobody else: another company, another center and anonymous visitors see nothing.
 
@@ -20,7 +21,8 @@ Actions (org admins hold every role of their organization):
 |------------------------------------------------------|-----------------------------------------|
 | create an order, add constructs, submit, cancel      | staff of the customer organization      |
 | accept a quote (e-signature)                         | approver of the customer organization   |
-| quote; create MBRs, specs, lots; start batches;      | staff of the facility                   |
+| quote; schedule an accepted order on equipment;      | staff of the facility                   |
+| create MBRs, specs, lots; start batches;             |                                         |
 | execute steps; draw samples; enter results;          |                                         |
 | raise deviations; add CAPA actions; ship             |                                         |
 | verify a critical step / a result (second person)    | staff of the facility, not the operator |
@@ -56,6 +58,7 @@ _PATHS: dict[str, tuple[str, str | None]] = {
     "deviation": ("facility_id", "batch__order__customer_id"),
     "capa": ("deviation__facility_id", None),
     "custody": ("shipment__batch__facility_id", "shipment__batch__order__customer_id"),
+    "order_booking": ("order__facility_id", "order__customer_id"),
 }
 
 

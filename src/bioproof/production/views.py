@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from bioproof.consortium.models import Organization
 from bioproof.core.errors import DomainError
-from bioproof.core.policy import get_visible_or_404
+from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.core.web import attempt, paginate
 from bioproof.production import actions, policy
 from bioproof.production.actions.orders import ORDER_TRANSITIONS
@@ -86,6 +86,25 @@ def order_create(request: HttpRequest) -> HttpResponse:
         if order:
             return redirect("production_order", code=order.code)
     return render(request, "production/order_form.html", {"form": form})
+
+
+def _plan_from_text(raw: str) -> list[dict[str, str]]:
+    """One booking a line: ``EQUIPMENT-CODE; start; end[; operator]`` (times YYYY-MM-DD HH:MM)."""
+    plan = []
+    for line in str(raw).splitlines()[: actions.scheduling.MAX_PLAN + 1]:
+        if not line.strip():
+            continue
+        parts = [p.strip() for p in line.split(";")]
+        parts += [""] * (4 - len(parts))
+        plan.append(
+            {
+                "equipment_code": parts[0],
+                "starts_at": parts[1],
+                "ends_at": parts[2],
+                "operator": parts[3],
+            }
+        )
+    return plan
 
 
 @login_required
@@ -163,6 +182,16 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
                 if batch:
                     return redirect("production_batch", code=batch.code)
             return redirect("production_order", code=code)
+        elif action == "schedule":
+            attempt(
+                request,
+                actions.schedule_order,
+                by=request.user,
+                order=order,
+                plan=_plan_from_text(request.POST.get("plan", "")),
+                success=_("Equipment booked for the order."),
+            )
+            return redirect("production_order", code=code)
         elif action == "accept":
             attempt(
                 request,
@@ -188,6 +217,9 @@ def order_detail(request: HttpRequest, code: str) -> HttpResponse:
             "is_signatory": policy.is_customer_signatory(request.user, order),
             "is_facility": policy.is_facility_staff(request.user, order.facility_id),
             "batches": order.batches.visible_to(request.user),
+            "schedule": actions.scheduling.schedule_rows(request.user, order),
+            "is_facility_view": policy.is_facility_member(request.user, order.facility_id)
+            or is_platform_admin(request.user),
             "mbrs": MBRVersion.objects.visible_to(request.user)
             .filter(status="approved", recipe__facility_id=order.facility_id)
             .select_related("recipe"),

@@ -51,3 +51,4 @@ from bioproof.production.actions.quality import (  # noqa: F401
     record_root_cause,
     release_blockers,
 )
+from bioproof.production.actions.scheduling import schedule_order  # noqa: F401

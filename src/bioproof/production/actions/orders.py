@@ -34,6 +34,7 @@ ORDER_TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
     "submit": (F({S.DRAFT}), S.SUBMITTED),
     "quote": (F({S.SUBMITTED, S.QUOTED}), S.QUOTED),
     "accept": (F({S.QUOTED}), S.ACCEPTED),
+    "schedule": (F({S.ACCEPTED, S.IN_PRODUCTION}), None),
     "start_batch": (F({S.ACCEPTED, S.IN_PRODUCTION}), S.IN_PRODUCTION),
     "complete": (F({S.IN_PRODUCTION}), S.COMPLETED),
     "cancel": (F({S.DRAFT, S.SUBMITTED, S.QUOTED}), S.CANCELLED),
