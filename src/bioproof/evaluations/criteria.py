@@ -374,13 +374,9 @@ def explain(criterion: Any) -> str:
     r = criterion.result or {}
     if not r or criterion.passed is None:
         return ""
-<<<<<<< HEAD
     unit = human_unit(criterion.unit)  # ×10⁶ cells/mL, on the page and in the PDF
-=======
-    unit = criterion.unit
     if criterion.comparison == "quality_range":
         return _explain_quality_range(criterion, r)
->>>>>>> quality
     if criterion.comparison == "ratio_equivalence":
         values = {
             "conf": f"{(1 - 2 * criterion.alpha) * 100:g}",
