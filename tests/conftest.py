@@ -93,6 +93,18 @@ def _files_commit_in_test_transaction(request: Any, monkeypatch: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: counters kept there (the API's per-token rate
+    limit, keyed by token id) must not carry over to the next test, whose rolled-back
+    database hands out the same ids again."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _english_outside_requests() -> Any:
     """Action-level messages in English so tests can match them; pages keep their own language."""
     with translation.override("en"):
