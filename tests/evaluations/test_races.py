@@ -130,6 +130,12 @@ def test_publish_withdraw_toggling_leaves_a_consistent_record(people, published)
         assert ev.track_records.public().count() == 1
 
 
+def _row_files() -> set[str]:
+    """Every file the run-data rows hold: the raw upload and its parsed table (Parquet)."""
+    rows = RunDataFile.objects.values_list("file", "table_file")
+    return {name for pair in rows for name in pair if name}
+
+
 def test_twenty_uploads_to_one_run_are_numbered_without_gaps(settings, people, with_data) -> None:
     run = Run.objects.get(evaluation=with_data, label="C-1")
 
@@ -149,8 +155,7 @@ def test_twenty_uploads_to_one_run_are_numbered_without_gaps(settings, people, w
     assert rows.filter(is_current=True).count() == 1
     assert rows.get(is_current=True).version == N + 1
     # No orphans: every file on disk belongs to a row, every row's file hashes to its record.
-    names = set(RunDataFile.objects.values_list("file", flat=True))
-    assert _stored_files(settings) == names
+    assert _stored_files(settings) == _row_files()
     for f in RunDataFile.objects.all():
         assert files.verify_stored(f.file.name, f.sha256) is None
 
@@ -212,7 +217,7 @@ def test_http_uploads_to_one_run_answer_only_201_or_409(settings, people, with_d
     )
     assert versions == list(range(1, len(versions) + 1))
     assert len(versions) == 1 + statuses.count(201)
-    assert _stored_files(settings) == set(RunDataFile.objects.values_list("file", flat=True))
+    assert _stored_files(settings) == _row_files()
 
 
 def test_http_withdrawals_answer_one_200_and_409s(people, published) -> None:
