@@ -38,8 +38,8 @@ def test_booking_over_the_api(sub50: Any, fp: dict) -> None:
     assert client().get("/api/facilities/equipment").json()["items"][0]["code"] == "ACC-SUB-50"
     body = {
         "equipment": "ACC-SUB-50",
-        "starts_at": at(1, 9).isoformat(),
-        "ends_at": at(1, 12).isoformat(),
+        "starts_at": at(3, 9).isoformat(),
+        "ends_at": at(3, 12).isoformat(),
     }
     assert (
         client().post("/api/facilities/bookings", body, content_type="application/json").status_code
@@ -56,12 +56,12 @@ def test_booking_over_the_api(sub50: Any, fp: dict) -> None:
     assert r.status_code == 409 and "already booked" in r.json()["detail"]
     r = client(fp["b_user"]).post(
         "/api/facilities/bookings",
-        {**body, "starts_at": at(3, 9).isoformat(), "ends_at": at(3, 12).isoformat()},
+        {**body, "starts_at": at(5, 9).isoformat(), "ends_at": at(5, 12).isoformat()},
         content_type="application/json",
     )
     assert r.status_code == 400 and "qualification" in r.json()["detail"]
     # availability: the competitor sees the slot, not the code
-    q = f"start={at(1, 0).isoformat()}&end={at(2, 0).isoformat()}".replace("+", "%2B")
+    q = f"start={at(3, 0).isoformat()}&end={at(4, 0).isoformat()}".replace("+", "%2B")
     busy = (
         client(fp["b_user"])
         .get(f"/api/facilities/equipment/ACC-SUB-50/availability?{q}")
@@ -81,10 +81,10 @@ def test_booking_over_the_api(sub50: Any, fp: dict) -> None:
     assert client(fp["b_user"]).get("/api/facilities/bookings").json()["count"] == 0
     r = client(fp["a_staff"]).post(
         f"/api/facilities/bookings/{code}/move",
-        {"starts_at": at(1, 8).isoformat(), "ends_at": at(1, 11).isoformat()},
+        {"starts_at": at(3, 8).isoformat(), "ends_at": at(3, 11).isoformat()},
         content_type="application/json",
     )
-    assert r.status_code == 200 and r.json()["starts_at"].startswith(at(1, 8).date().isoformat())
+    assert r.status_code == 200 and r.json()["starts_at"].startswith(at(3, 8).date().isoformat())
 
 
 def test_projects_and_quotes_over_the_api(sub50: Any, fp: dict) -> None:
