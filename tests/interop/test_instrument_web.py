@@ -54,21 +54,22 @@ def _state(settings: Any) -> tuple[int, int, list[str]]:
     return InstrumentFile.objects.count(), RunDataFile.objects.count(), stored
 
 
-@pytest.fixture
-def run(people: dict[str, Any], requested: Any) -> Any:
-    evaluations.accept(by=people["evaluator"], evaluation=requested)
-    evaluations.sign_protocol(by=people["approver"], evaluation=requested, password=PASSWORD)
-    return evaluations.add_run(
-        by=people["evaluator"], evaluation=requested, arm="candidate", label="C1", batch_id="B1"
-    )
-
-
 def _url(run: Any, tail: str = "") -> str:
     return f"/evaluations/{run.evaluation.code}/runs/{run.pk}/instrument-files/{tail}"
 
 
 def _post(client: Client, run: Any, **fields: Any) -> Any:
     return client.post(_url(run), fields)
+
+
+def _offline_pair() -> dict[str, Any]:
+    """A cell counter and a bioanalyzer export of the same samples (offline layout, 8 rows)."""
+    return {
+        "instrument": VICELL[0],
+        "files": _file(VICELL[1]),
+        "instrument_2": CEDEX[0],
+        "files_2": _file(CEDEX[1]),
+    }
 
 
 # --- success -------------------------------------------------------------------------------------
@@ -91,10 +92,7 @@ def test_operator_imports_cell_counter_and_bioanalyzer(run: Any, people: Any) ->
     response = _post(
         center,
         run,
-        instrument=VICELL[0],
-        files=_file(VICELL[1]),
-        instrument_2=CEDEX[0],
-        files_2=_file(CEDEX[1]),
+        **_offline_pair(),
     )
     assert response.status_code == 302 and response["Location"] == _url(run)
     data_file = RunDataFile.objects.get(run=run, is_current=True)
@@ -163,10 +161,7 @@ def test_start_time_sets_the_hours_of_offline_samples(run: Any, people: Any) -> 
     response = _post(
         _client(people["evaluator"]),
         run,
-        instrument=VICELL[0],
-        files=_file(VICELL[1]),
-        instrument_2=CEDEX[0],
-        files_2=_file(CEDEX[1]),
+        **_offline_pair(),
         start=start.strftime("%Y-%m-%dT%H:%M"),  # the datetime-local input, in Seoul time
     )
     assert response.status_code == 302
@@ -280,10 +275,7 @@ def test_a_failure_after_writes_leaves_no_row_and_no_file(
     response = _post(
         _client(people["evaluator"]),
         run,
-        instrument=VICELL[0],
-        files=_file(VICELL[1]),
-        instrument_2=CEDEX[0],
-        files_2=_file(CEDEX[1]),
+        **_offline_pair(),
     )
     assert response.status_code == 200
     assert "The file store is full; nothing was saved." in _text(response)
@@ -379,10 +371,7 @@ def test_korean_form_messages_and_success(run: Any, people: Any) -> None:
     done = _post(
         center,
         run,
-        instrument=VICELL[0],
-        files=_file(VICELL[1]),
-        instrument_2=CEDEX[0],
-        files_2=_file(CEDEX[1]),
+        **_offline_pair(),
     )
     page = _text(center.get(done["Location"]))
     assert (
