@@ -9,12 +9,10 @@ from typing import Any
 import pytest
 
 from bioproof.core.audit import sha256_hex
-from bioproof.evaluations import actions as evaluations
 from bioproof.evaluations.models import RunDataFile
 from bioproof.interop import actions, instruments
 from bioproof.interop.errors import InstrumentFileError
 from bioproof.interop.models import InstrumentFile
-from tests.conftest import PASSWORD
 
 DATA = Path(__file__).parent / "data"
 
@@ -164,15 +162,6 @@ def test_converter_crash_is_contained(monkeypatch: Any) -> None:
 
 
 # --- importing into a run ------------------------------------------------------------------------
-
-
-@pytest.fixture
-def run(people: dict[str, Any], requested: Any) -> Any:
-    evaluations.accept(by=people["evaluator"], evaluation=requested)
-    evaluations.sign_protocol(by=people["approver"], evaluation=requested, password=PASSWORD)
-    return evaluations.add_run(
-        by=people["evaluator"], evaluation=requested, arm="candidate", label="C1", batch_id="B1"
-    )
 
 
 def test_import_cell_counter_and_bioanalyzer_into_a_run(run: Any, people: Any) -> None:

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -116,7 +117,8 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
     current = RunDataFile.objects.filter(run__evaluation=evaluation, is_current=True)
     for f in current.order_by("layout"):
         files.setdefault(f.run_id, []).append(f)
-    runs = list(evaluation.runs.all())
+    # the count of instrument exports per run links to the run's page (interop)
+    runs = list(evaluation.runs.annotate(n_instrument_files=Count("instrument_files")))
     for run in runs:
         run.current_files = files.get(run.pk, [])
         run.kpi_values = [(run.kpis or {}).get(k) for k in kpi_keys]

@@ -20,7 +20,9 @@ from bioproof.interop.models import InstrumentFile
 
 MAX_FILES_PER_IMPORT = 20
 
-Upload = tuple[str, str, bytes]  # (instrument, filename, content)
+#: (instrument, filename, content): the bytes, or an uploaded file that is read bounded (its
+#: declared size refused before a byte is read).
+Upload = tuple[str, str, files.Source]
 
 
 def _read(upload: Any) -> bytes:
