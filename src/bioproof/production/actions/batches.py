@@ -272,6 +272,30 @@ def _maybe_executed(batch: Batch) -> None:
         batch.save(update_fields=["status", "executed_at"])
 
 
+def _refuse_executed_step_early(by: Any, step: BatchStep) -> None:
+    """Refuse a step that is executed already *before* queueing on the batch lock.
+
+    An executed step never returns to pending, so a refusal read from the committed state is
+    final; operators who lose a race for one step then do not hold the batch lock one after
+    the other in front of the next step's entry. The locked check below still decides
+    every entry that is written.
+    """
+    row = (
+        BatchStep.objects.filter(pk=step.pk)
+        .values("status", "seq", "key", "batch__facility_id", "batch__status")
+        .first()
+    )
+    if row is None or row["status"] == BatchStep.Status.PENDING:
+        return
+    if row["batch__status"] != B.IN_PROGRESS:
+        return  # the locked path names the batch's state
+    if not policy.is_facility_staff(by, row["batch__facility_id"]):
+        return  # the locked path answers with the policy's message
+    raise ConflictError(
+        _("Step %(n)d (%(k)s) has been executed already.") % {"n": row["seq"], "k": row["key"]}
+    )
+
+
 @transaction.atomic
 def record_step(
     *,
@@ -286,6 +310,7 @@ def record_step(
     its limits (an out-of-limit value is recorded and raises a deviation); the equipment must be
     usable; material lots are consumed (genealogy)."""
     require_user(by)
+    _refuse_executed_step_early(by, step)
     batch = lock(Batch.objects.filter(pk=step.batch_id))
     step = BatchStep.objects.get(pk=step.pk)
     require(
