@@ -206,10 +206,17 @@ def _world(clients: int) -> dict[str, Any]:
     }
 
 
-def bench_race(
-    world: dict[str, Any], clients: int, seconds: float, seed: int, think: float = 0.0
+def _race_clients(
+    world: dict[str, Any],
+    ids: list[int],
+    start_wall: float,
+    seconds: float,
+    seed: int,
+    think: float,
 ) -> dict[str, Any]:
-    from django.db import connection, connections
+    """Run the clients ``ids`` as threads of this process (each with its own connection) from
+    ``start_wall`` (``time.time()``) for ``seconds``; return their latencies and outcomes."""
+    from django.db import connections
     from django.utils import timezone
 
     from bioproof.core.errors import DomainError
@@ -218,19 +225,19 @@ def bench_race(
     eq = world["equipment"][0]
     day = timezone.localdate() + dt.timedelta(days=3)
     base = timezone.make_aware(dt.datetime.combine(day, dt.time(0)))
-    latencies: list[float] = []
-    outcomes = {"ok": 0, "409": 0, "other_4xx": 0, "500": 0}
-    messages_missing = 0
-    first_500 = ""
+    out: dict[str, Any] = {
+        "latencies": [],
+        "outcomes": {"ok": 0, "409": 0, "other_4xx": 0, "500": 0},
+        "messages_missing": 0,
+        "first_500": "",
+    }
     lock = threading.Lock()
-    stop = time.perf_counter() + seconds
-    barrier = threading.Barrier(clients)
 
     def client(i: int) -> None:
-        nonlocal messages_missing, first_500
         rng = random.Random(seed + i)
         user = world["users"][i]
-        barrier.wait()
+        time.sleep(max(0.0, start_wall - time.time()))
+        stop = time.perf_counter() + seconds
         try:
             while time.perf_counter() < stop:
                 start = base + dt.timedelta(minutes=15 * rng.randrange(0, 84))
@@ -249,27 +256,72 @@ def bench_race(
                     kind = "409" if exc.status_code == 409 else "other_4xx"
                     if not exc.message:
                         with lock:
-                            messages_missing += 1
+                            out["messages_missing"] += 1
                 except Exception as exc:  # a server error: counted, the first one shown
                     kind = "500"
                     with lock:
-                        first_500 = first_500 or repr(exc)
+                        out["first_500"] = out["first_500"] or repr(exc)
                 dt_ = time.perf_counter() - t0
                 with lock:
-                    outcomes[kind] += 1
-                    latencies.append(dt_)
+                    out["outcomes"][kind] += 1
+                    out["latencies"].append(dt_)
                 if think:
                     time.sleep(rng.uniform(0.5, 1.5) * think)
         finally:
             connections.close_all()
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
-    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in ids]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
+    return out
+
+
+def _race_process(world: dict[str, Any], ids: list[int], queue: Any, *args: Any) -> None:
+    queue.put(_race_clients(world, ids, *args))
+
+
+def bench_race(
+    world: dict[str, Any],
+    clients: int,
+    seconds: float,
+    seed: int,
+    think: float = 0.0,
+    processes: int = 1,
+) -> dict[str, Any]:
+    """``clients`` clients spread over ``processes`` processes (threads within each, as a
+    server's workers run requests); a client books, hears the answer, pauses ``think`` s on
+    average (0: at once) and books again."""
+    import multiprocessing
+
+    from django.db import connection, connections
+
+    processes = max(1, min(processes, clients))
+    shares = [list(range(p, clients, processes)) for p in range(processes)]
+    start_wall = time.time() + 0.5 + 0.1 * processes
+    t0 = time.perf_counter()
+    if processes == 1:
+        results = [_race_clients(world, shares[0], start_wall, seconds, seed, think)]
+    else:
+        connections.close_all()  # the children open their own
+        ctx = multiprocessing.get_context("fork")
+        queue = ctx.Queue()
+        procs = [
+            ctx.Process(
+                target=_race_process,
+                args=(world, share, queue, start_wall, seconds, seed, think),
+            )
+            for share in shares
+        ]
+        for proc in procs:
+            proc.start()
+        results = [queue.get() for _ in procs]
+        for proc in procs:
+            proc.join()
     elapsed = time.perf_counter() - t0
+    latencies = [x for r in results for x in r["latencies"]]
+    outcomes = {k: sum(r["outcomes"][k] for r in results) for k in results[0]["outcomes"]}
     with connection.cursor() as cur:
         cur.execute(
             """SELECT count(*) FROM facilities_booking a JOIN facilities_booking b
@@ -282,20 +334,22 @@ def bench_race(
     attempts = sum(outcomes.values())
     return {
         "clients": clients,
+        "processes": processes,
         "think_time_s": think,
-        "seconds": round(elapsed, 1),
+        "seconds": round(seconds, 1),
         "attempts": attempts,
         "bookings_made": outcomes["ok"],
         "refused_409": outcomes["409"],
         "other_4xx": outcomes["other_4xx"],
         "server_errors": outcomes["500"],
-        "first_server_error": first_500,
-        "refusals_without_message": messages_missing,
+        "first_server_error": next((r["first_500"] for r in results if r["first_500"]), ""),
+        "refusals_without_message": sum(r["messages_missing"] for r in results),
         "overlapping_pairs": overlaps,
-        "per_second": round(attempts / elapsed, 1),
+        "per_second": round(attempts / seconds, 1),
         "p50_ms": round(_pct(latencies, 0.5) * 1000, 1),
         "p95_ms": round(_pct(latencies, 0.95) * 1000, 1),
         "p99_ms": round(_pct(latencies, 0.99) * 1000, 1),
+        "wall_s": round(elapsed, 1),
     }
 
 
@@ -383,6 +437,12 @@ def main() -> int:
     parser.add_argument(
         "--think", type=float, default=0.0, help="mean pause between a client's attempts (s)"
     )
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=4,
+        help="client processes (threads within each), as a server's workers: gunicorn -w 4",
+    )
     parser.add_argument("--bookings", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=60)
     parser.add_argument("--seed", type=int, default=7)
@@ -410,7 +470,9 @@ def main() -> int:
                 "(PostgreSQL)",
                 flush=True,
             )
-            result = bench_race(world, args.clients, args.seconds, args.seed, args.think)
+            result = bench_race(
+                world, args.clients, args.seconds, args.seed, args.think, args.processes
+            )
             for k, v in result.items():
                 print(f"  {k}: {v}")
             ok = result["overlapping_pairs"] == 0 and result["server_errors"] == 0

@@ -346,7 +346,6 @@ def _prepare(
     return user, organization, center_staff
 
 
-@transaction.atomic
 def book(
     *,
     by: Any,
@@ -366,13 +365,17 @@ def book(
     """Book ``equipment`` from ``starts_at`` to ``ends_at`` for ``user`` (default: oneself).
 
     Confirmed at once, or awaiting the center's approval when the equipment asks for it or an
-    assisted booking has no staff member yet. The equipment row is locked before the checks."""
+    assisted booking has no staff member yet. The equipment row is locked before the checks
+    that decide."""
     user, organization, center_staff = _prepare(
         by, equipment, user, organization, mode, funding_line
     )
     start, end = when(starts_at, "starts_at"), when(ends_at, "ends_at")
-    # Fast refusal without the lock: a slot taken (or a rule broken) as committed now is refused
-    # at once, so concurrent clients do not queue on the equipment row just to hear "taken".
+    purpose = text(purpose, "purpose", max_length=300)
+    # Fast refusal, before any lock or transaction: a slot taken (or a rule broken) as committed
+    # now is refused at once (a refusal read from committed rows is a true answer at that
+    # moment), so concurrent clients neither queue on the equipment row nor open a transaction
+    # just to hear "taken".
     check_booking(
         equipment,
         start,
@@ -383,24 +386,25 @@ def book(
         gmp=bool(gmp),
         center_staff=center_staff,
     )
-    equipment = _lock_equipment(equipment)  # then the decisive check, under the lock
-    return _create(
-        by=by,
-        equipment=equipment,
-        start=start,
-        end=end,
-        user=user,
-        organization=organization,
-        mode=mode,
-        staff=staff,
-        gmp=bool(gmp),
-        purpose=text(purpose, "purpose", max_length=300),
-        funding_line=funding_line,
-        project=project,
-        work_package=work_package,
-        series=None,
-        center_staff=center_staff,
-    )
+    with transaction.atomic():
+        equipment = _lock_equipment(equipment)  # then the decisive check, under the lock
+        return _create(
+            by=by,
+            equipment=equipment,
+            start=start,
+            end=end,
+            user=user,
+            organization=organization,
+            mode=mode,
+            staff=staff,
+            gmp=bool(gmp),
+            purpose=purpose,
+            funding_line=funding_line,
+            project=project,
+            work_package=work_package,
+            series=None,
+            center_staff=center_staff,
+        )
 
 
 @transaction.atomic
