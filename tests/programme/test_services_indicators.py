@@ -109,3 +109,44 @@ def test_no_services_no_figures(db: Any) -> None:
     assert s["headline"]["mrna_released"].value == 0
     assert s["headline"]["utilisation"].value is None
     assert timezone.now()  # the snapshot computation needs no service record
+
+
+@pytest.mark.tampers  # bookings bulk-created in the past
+def test_drill_down_to_bookings_counts_only_its_numbered_pages(
+    sub50: Any,  # noqa: F811
+    fp: dict,  # noqa: F811
+    orgs: dict,
+) -> None:
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    start = _seoul("2025-01-01", 8)
+    user = fp["a_staff"]
+    Booking.objects.bulk_create(
+        Booking(
+            code=f"BK-D-{i}",
+            equipment=sub50,
+            organization=orgs["supplier_a"],
+            user=user,
+            booked_by=user,
+            mode="self",
+            customer_type="sme",
+            starts_at=start + dt.timedelta(hours=2 * i),
+            ends_at=start + dt.timedelta(hours=2 * i + 1),
+            block_until=start + dt.timedelta(hours=2 * i + 1),
+            status="completed",
+        )
+        for i in range(520)  # more than 10 pages of 50
+    )
+    office = get_user_model().objects.create_superuser("office", "o@example.org", "x-Pass-2026!")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(office)
+    page = client.get("/programme/office/records/utilisation/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Page 1 of 10+" in html
+    assert "BK-D-519" in html and "BK-D-469" not in html  # newest first, 50 a page
+    last = client.get("/programme/office/records/utilisation/", {"page": 10})
+    cursor = last.context["page"].next_cursor
+    rest = client.get("/programme/office/records/utilisation/", {"after": cursor})
+    assert [b.code for b in rest.context["page"]] == [f"BK-D-{i}" for i in range(19, -1, -1)]
