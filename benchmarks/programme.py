@@ -2,23 +2,30 @@
 
 Seeds ten years of records — 100,000 evaluations (default) over 200 suppliers' products in every
 category, with criteria verdicts, reports and track records for the analysed ones, 10,000
-adoptions and needs with declared volumes and values, and pledges — then prints:
+adoptions and needs with declared volumes and values, and pledges; 100 equipment of the two
+centers with 1,000,000 bookings (``--bookings``: completed with used minutes, cancelled,
+no-shows released, rejected; customer types and funding lines) and 5,000 invoiced projects —
+then prints:
 
-1. the time the job takes to compute every indicator into a snapshot (``snapshots.refresh``);
-2. p50/p95/p99 of the public page, the office page, the XLSX export and the API reading that
-   snapshot, through Django's test client (goal: p95 < 200 ms).
+1. the time the job takes to compute every indicator into a snapshot (``snapshots.refresh``)
+   and each indicator's share of it;
+2. p50/p95/p99 of the public page, the office page (whole, by center, by center and period), the
+   XLSX export, the API reading that snapshot and the office's drill-down to the bookings behind
+   utilisation (first page, page 10, a keyset page five years back, by center and year), through
+   Django's test client (goal: p95 < 200 ms).
 
-Rows are inserted in bulk *around* the audit trail (plain querysets, no row events) to load them
-in a minute or two: this database is thrown away afterwards and never checked with
+Rows are inserted in bulk *around* the audit trail (plain querysets and COPY, no row events) to
+load them in a few minutes: this database is thrown away afterwards and never checked with
 ``audit verify``.
 
     python benchmarks/programme.py
-    python benchmarks/programme.py --evaluations 100000 --requests 40
+    python benchmarks/programme.py --evaluations 100000 --bookings 1000000 --requests 40
+    python benchmarks/programme.py --evaluations 2000 --bookings 100000 --only drill --keep
     BIOPROOF_BENCH_POSTGRES=postgres://postgres@127.0.0.1:5432/postgres \
         python benchmarks/programme.py
 
-It creates and drops its own database (``bioproof_bench_programme``) on the server of
-``BIOPROOF_BENCH_POSTGRES``; it never touches another database.
+It creates and drops its own database (``bioproof_bench_programme``; ``--keep`` leaves it for
+EXPLAIN ANALYZE) on the server of ``BIOPROOF_BENCH_POSTGRES``; it never touches another database.
 """
 
 from __future__ import annotations
