@@ -102,6 +102,7 @@ def test_html_list_switches_to_keyset_and_walks_to_the_end(catalog, settings, mo
     seen: list[str] = []
     page1 = client.get("/products/")
     assert page1.status_code == 200
+    assert "5쪽 중 1쪽" in page1.content.decode()  # an exact count: Page 1 of 5 (Korean)
     seen += [p.code for p in page1.context["page"]]
     page2 = client.get("/products/", {"page": 2})
     seen += [p.code for p in page2.context["page"]]
@@ -137,3 +138,48 @@ def test_cursor_pages_skip_the_count(catalog) -> None:
     assert first["count"] == Product.objects.filter(status="listed").count()
     second = client.get("/api/products", {"limit": 5, "cursor": first["next_cursor"]}).json()
     assert second["count"] is None and len(second["items"]) == 5
+
+
+def test_bounded_count_stops_past_the_numbered_pages(catalog, monkeypatch) -> None:
+    from django.db import connection
+    from django.test import RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(pagination, "KEYSET_AFTER_PAGE", 3)
+    qs = Product.objects.filter(status="listed").order_by("-created_at", "-id")
+    expected = list(qs.values_list("code", flat=True))  # 104 rows
+    factory = RequestFactory()
+    with CaptureQueriesContext(connection) as ctx:
+        page = pagination.html_page(factory.get("/", {"page": 1}), qs, 10, bounded_count=True)
+        rows = [p.code for p in page]
+    count_sql = next(q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"])
+    assert "LIMIT 31" in count_sql  # 3 pages of 10, plus one to know there are more
+    assert rows == expected[:10]
+    assert page.paginator.more and page.paginator.total_label == "3+"
+    # a page number past the numbered pages is the last numbered page; its next link a cursor
+    third = pagination.html_page(factory.get("/", {"page": 9}), qs, 10, bounded_count=True)
+    assert third.number == 3 and [p.code for p in third] == expected[20:30]
+    seen, cursor = [p.code for p in third], third.next_cursor
+    while cursor:
+        page = pagination.html_page(factory.get("/", {"after": cursor}), qs, 10, bounded_count=True)
+        seen += [p.code for p in page]
+        cursor = page.next_cursor
+    assert seen == expected[20:]
+    # a short list is counted exactly
+    small = qs.filter(code__lt="PR-K0020")
+    page = pagination.html_page(factory.get("/"), small, 10, bounded_count=True)
+    assert page.paginator.count == small.count() == 16 and not page.paginator.more
+    assert page.paginator.total_label == "2"
+
+
+def test_cursor_states_the_first_fields_bound(catalog) -> None:
+    qs = Product.objects.order_by("-created_at", "-id")
+    row = qs[40]
+    cursor = pagination.encode_cursor(row, pagination.keyset_ordering(qs))
+    sql = str(pagination.after_cursor(qs, cursor).query)
+    where = sql.split("WHERE", 1)[1]
+    # created_at <= … alone (an index scan starts there), then the tie-break by id
+    assert '"catalog_product"."created_at" <=' in where
+    assert list(pagination.after_cursor(qs, cursor).values_list("pk", flat=True)) == list(
+        qs.values_list("pk", flat=True)[41:]
+    )

@@ -14,8 +14,10 @@ import typing
 from collections.abc import Callable, Iterator
 from typing import Any, ParamSpec, TypeVar
 
+from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination as _NinjaLimitOffsetPagination
 
@@ -187,7 +189,12 @@ def after_cursor(queryset: Any, cursor: str) -> Any:
         for prev, (prev_name, _) in enumerate(fields[:i]):
             step &= Q(**{prev_name: values[prev]})
         condition |= step
-    return _ordered(queryset, fields).filter(condition)
+    # the first field's bound is implied by the condition, but only stated alone does it start
+    # an index scan at the cursor: without it PostgreSQL scanned 500k index entries before a
+    # page of bookings five years back (230 ms at 1M bookings)
+    first, first_desc = fields[0]
+    bound = Q(**{f"{first}__{'lte' if first_desc else 'gte'}": values[0]})
+    return _ordered(queryset, fields).filter(bound & condition)
 
 
 def keyset_slice(
@@ -230,12 +237,42 @@ class KeysetPage:
 KEYSET_AFTER_PAGE = 10
 
 
-def html_page(request: HttpRequest, queryset: Any, per_page: int = 25) -> Any:
+class BoundedPaginator(Paginator):
+    """Counts no further than the numbered pages (``KEYSET_AFTER_PAGE`` of them): a list of a
+    million rows is counted up to ``limit + 1`` (``SELECT COUNT(*) FROM (… LIMIT n)``), its
+    ``total_label`` reads "10+" and its page numbers stop at the last numbered page (the next
+    link past it is a cursor anyway)."""
+
+    def __init__(self, object_list: Any, per_page: int) -> None:
+        super().__init__(object_list, per_page)
+        self.limit = KEYSET_AFTER_PAGE * per_page
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.limit + 1].count()
+
+    @property
+    def more(self) -> bool:
+        """Whether rows past the counted ones exist (the count stopped)."""
+        return self.count > self.limit
+
+    @property
+    def total_label(self) -> str:
+        return f"{KEYSET_AFTER_PAGE}+" if self.more else str(self.num_pages)
+
+    def validate_number(self, number: Any) -> int:
+        number = super().validate_number(number)
+        return min(number, KEYSET_AFTER_PAGE) if self.more else number
+
+
+def html_page(
+    request: HttpRequest, queryset: Any, per_page: int = 25, *, bounded_count: bool = False
+) -> Any:
     """The page of an HTML list: page numbers (``?page=n``) for the first pages, then keyset
     (``?after=<cursor>``), so a deep page costs what the first does. A page object gets
-    ``next_cursor`` when its next link should be a cursor."""
-    from django.core.paginator import Paginator
-
+    ``next_cursor`` when its next link should be a cursor. With ``bounded_count`` the list is
+    counted only as far as its numbered pages (:class:`BoundedPaginator`): for lists of
+    millions, where counting every row costs more than the page."""
     cursor = request.GET.get("after")
     if cursor and keyset_ordering(queryset) is not None:
         try:
@@ -243,7 +280,8 @@ def html_page(request: HttpRequest, queryset: Any, per_page: int = 25) -> Any:
             return KeysetPage(rows, next_cursor, per_page)
         except CursorError:
             pass  # a stale or edited cursor: the first page
-    page = Paginator(queryset, per_page).get_page(request.GET.get("page"))
+    paginator = (BoundedPaginator if bounded_count else Paginator)(queryset, per_page)
+    page = paginator.get_page(request.GET.get("page"))
     page.next_cursor = None
     fields = keyset_ordering(queryset)
     if fields is not None and page.has_next() and page.number >= KEYSET_AFTER_PAGE:

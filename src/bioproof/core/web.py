@@ -38,11 +38,14 @@ def attempt(
     return result
 
 
-def paginate(request: HttpRequest, queryset: Any, per_page: int = 25) -> Any:
-    """Page numbers for the first pages, then keyset (see ``bioproof.core.pagination``)."""
+def paginate(
+    request: HttpRequest, queryset: Any, per_page: int = 25, *, bounded_count: bool = False
+) -> Any:
+    """Page numbers for the first pages, then keyset (see ``bioproof.core.pagination``);
+    ``bounded_count`` counts only as far as the numbered pages (lists of millions)."""
     from bioproof.core.pagination import html_page
 
-    return html_page(request, queryset, per_page)
+    return html_page(request, queryset, per_page, bounded_count=bounded_count)
 
 
 def form_errors(request: HttpRequest, form: forms.Form) -> None:

@@ -457,6 +457,9 @@ class Booking(models.Model):
         indexes = [
             models.Index(fields=["equipment", "starts_at"]),
             models.Index(fields=["status", "starts_at"]),
+            # lists newest (or oldest) first over every equipment, and their keyset pages:
+            # the programme's drill-down to 1M bookings read them all and sorted (0.9 s)
+            models.Index(fields=["starts_at", "id"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -395,6 +395,13 @@ def investment() -> list[dict[str, Any]]:
 
 
 def utilisation() -> list[dict[str, Any]]:
+    """Facts ``{q, center, booked_h, used_h, no_shows, available_h, orgs}`` per center and
+    quarter (Asia/Seoul) of the bookings' start.
+
+    One ``GROUP BY`` center, quarter and customer organization in the database (one scan of the
+    bookings); Python adds up those groups — a few per customer and quarter, never one per
+    booking — and collects each center-quarter's organizations for the k rule.
+    """
     from django.apps import apps
     from django.db.models import DurationField, ExpressionWrapper, F, Sum
     from django.db.models.functions import TruncQuarter
@@ -408,42 +415,45 @@ def utilisation() -> list[dict[str, Any]]:
     groups = (
         Booking.objects.filter(status__in=held)
         .annotate(quarter=TruncQuarter("starts_at", tzinfo=SEOUL))
-        .values("equipment__center_id", "quarter")
+        .values_list("equipment__center_id", "quarter", "organization_id")
         .annotate(
             booked=Sum(duration),
             used=Sum("used_minutes"),
             no_shows=Count("id", filter=Q(status="released")),
         )
+        .order_by()
     )
-    orgs: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for center, q, org in (
-        Booking.objects.filter(status__in=held)
-        .annotate(quarter=TruncQuarter("starts_at", tzinfo=SEOUL))
-        .values_list("equipment__center_id", "quarter", "organization_id")
-        .distinct()
-    ):
-        orgs[(center, quarter(q))].add(org)
+    sums: dict[tuple[int, str], dict[str, Any]] = {}
+    for center, start_q, org, booked, used, no_shows in groups:
+        key = (center, quarter(start_q))
+        row = sums.get(key)
+        if row is None:
+            row = sums[key] = {"booked": dt.timedelta(0), "used": 0, "no_shows": 0, "orgs": set()}
+        row["booked"] += booked or dt.timedelta(0)
+        row["used"] += used or 0
+        row["no_shows"] += no_shows
+        if org is not None:
+            row["orgs"].add(org)
     n_equipment = dict(
         Equipment.objects.values("center_id").annotate(n=Count("id")).values_list("center_id", "n")
     )
     facts = []
-    for row in groups:
-        q = quarter(row["quarter"])
+    for (center, q), row in sorted(sums.items(), key=lambda item: (item[0][1], item[0][0])):
         year, part = int(q[:4]), int(q[-1])
         start = dt.datetime(year, 3 * part - 2, 1)
         end = dt.datetime(year + (part == 4), (3 * part) % 12 + 1, 1)
         hours = (end - start).total_seconds() / 3600
-        center = row["equipment__center_id"]
+        booked_s = row["booked"].total_seconds()
         facts.append(
             {
                 "q": q,
                 "center": center,
                 "category": None,
-                "booked_h": round(row["booked"].total_seconds() / 3600, 3) if row["booked"] else 0,
-                "used_h": round((row["used"] or 0) / 60, 3),
+                "booked_h": round(booked_s / 3600, 3) if booked_s else 0,
+                "used_h": round(row["used"] / 60, 3),
                 "no_shows": row["no_shows"],
                 "available_h": hours * n_equipment.get(center, 0),
-                "orgs": sorted(o for o in orgs[(center, q)] if o is not None),
+                "orgs": sorted(row["orgs"]),
             }
         )
     return facts

@@ -579,7 +579,8 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
         request,
         "programme/records.html",
         {
-            "page": paginate(request, qs, per_page=50),
+            # counted only as far as the numbered pages: a figure stands on up to 1M bookings
+            "page": paginate(request, qs, per_page=50, bounded_count=True),
             "kind": kind,
             "indicator": indicators.INDICATORS.get(key),
             "query": request.GET.urlencode(),
