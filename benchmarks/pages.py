@@ -268,7 +268,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
             connection.cursor() as cur,
             cur.cursor.copy(
                 "COPY evaluations_run (evaluation_id, arm, label, batch_id, equipment, notes, "
-                "parameters, kpis, created_at) FROM STDIN"
+                "parameters, kpis, created_at, excluded_reason) FROM STDIN"
             ) as copy,
         ):
             for ev in evaluations:
@@ -284,6 +284,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
                             "{}",
                             json.dumps({k: rng.uniform(0.1, 100) for k in kpis}),
                             now,
+                            "",
                         )
                     )
         print(
