@@ -69,7 +69,7 @@ def explain(need: Any, threshold_ms: float) -> None:
         ms = float(q["time"]) * 1000
         if ms < threshold_ms:
             continue
-        print(f"    --- {ms:.1f} ms: {q['sql'][:160]}…", flush=True)
+        print(f"    --- {ms:.1f} ms: {' '.join(q['sql'].split())[:160]}…", flush=True)
         with connection.cursor() as cur:
             cur.execute("EXPLAIN (ANALYZE, BUFFERS) " + q["sql"])
             for (line,) in cur.fetchall():
