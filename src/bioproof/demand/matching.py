@@ -389,6 +389,13 @@ def _records_sql(categories: list[int]) -> tuple[str, list[Any]]:
     return sql, list(params)
 
 
+_UNSURE_ROWS = """
+        UNION ALL
+        SELECT pid, pcode, pcat, "{table}"."specs", bonus, unmet, points, 1 AS unsure
+        FROM scored JOIN "{table}" ON "{table}"."id" = pid WHERE unsure = 1
+"""
+
+
 def _ranking_sql(
     need: Any,
     categories: list[int],
@@ -422,6 +429,8 @@ def _ranking_sql(
     cut = "LIMIT %s" if limit is not None else ""
     # computed once per product, not once per use (SQLite knows the hint from 3.35)
     once = "MATERIALIZED" if postgresql or sqlite3.sqlite_version_info >= (3, 35) else ""
+    # no requirement: nothing to compute once and nothing SQL cannot judge (one pass, no union)
+    once, rest = ("", "") if not names else (once, _UNSURE_ROWS.format(table=table))
     sql = f"""
         WITH cls AS {once} ({cls_sql}),
         rec AS ({rec_sql}),
@@ -442,9 +451,7 @@ def _ranking_sql(
             SELECT pid, pcode, pcat, {no_specs} AS specs, bonus, unmet, points, 0 AS unsure
             FROM scored WHERE unsure = 0 ORDER BY unmet, points DESC, {code} {cut}
         ) AS best
-        UNION ALL
-        SELECT pid, pcode, pcat, "{table}"."specs", bonus, unmet, points, 1 AS unsure
-        FROM scored JOIN "{table}" ON "{table}"."id" = pid WHERE unsure = 1
+        {rest}
     """
     params = [
         *cls_params,
