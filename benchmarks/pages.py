@@ -166,11 +166,13 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
                 )
         print(f"· {args.products} products: {time.perf_counter() - started:.0f} s", flush=True)
 
+        # a seeded shuffle (not ORDER BY random()): two runs hold the same records, so
+        # benchmarks/matching.py can compare the ranked lists of two versions of the code
         listed = list(
-            Product.objects.filter(status="listed")
-            .order_by("?")
-            .values_list("pk", flat=True)[: args.track_records]
+            Product.objects.filter(status="listed").order_by("pk").values_list("pk", flat=True)
         )
+        rng.shuffle(listed)
+        listed = listed[: args.track_records]
         requester = users[100]
         n = args.track_records
 
@@ -268,7 +270,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
             connection.cursor() as cur,
             cur.cursor.copy(
                 "COPY evaluations_run (evaluation_id, arm, label, batch_id, equipment, notes, "
-                "parameters, kpis, created_at) FROM STDIN"
+                "parameters, kpis, created_at, excluded_reason) FROM STDIN"
             ) as copy,
         ):
             for ev in evaluations:
@@ -284,6 +286,7 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
                             "{}",
                             json.dumps({k: rng.uniform(0.1, 100) for k in kpis}),
                             now,
+                            "",
                         )
                     )
         print(

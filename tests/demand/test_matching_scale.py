@@ -205,3 +205,115 @@ def test_only_the_final_cut_is_loaded(awkward_catalog, make_need) -> None:
     ]
     assert len(loads) == 1 and " IN (" in loads[0]  # the five chosen, by id
     assert len(queries.captured_queries) <= 8
+
+
+def _record(
+    product: Product,
+    at: dt.datetime,
+    passed: list[bool | None],
+    people: dict[str, Any],
+    orgs: dict[str, Any],
+    *,
+    withdrawn: bool = False,
+) -> None:
+    n = TrackRecord.objects.count() + 1
+    ev = Evaluation.objects.create(
+        code=f"EV-S{n:05d}",
+        product=product,
+        center=orgs["center"],
+        requested_by=people["a_staff"],
+        title="t",
+        reference_product="r",
+        scale="s",
+        status="published",
+    )
+    for k, p in enumerate(passed):
+        Criterion.objects.create(
+            evaluation=ev, kpi=f"k{k}", comparison="minimum", value=1, passed=p
+        )
+    report = Report.objects.create(
+        evaluation=ev,
+        language="en",
+        file="x.pdf",
+        sha256="0" * 64,
+        content_hash="0" * 64,
+        verification_code=f"VC-S{n:05d}",
+        generated_by=people["evaluator"],
+        generated_at=at,
+    )
+    TrackRecord.objects.create(
+        evaluation=ev,
+        report=report,
+        consent_statement="ok",
+        published_by=people["a_admin"],
+        published_at=at,
+        withdrawn_at=at if withdrawn else None,
+    )
+
+
+@pytest.mark.tampers  # the track records are written directly, not through the actions
+def test_track_record_bonus_in_sql(make_need, people, orgs) -> None:
+    """The bonus the database computes: the newest three *public* records (a withdrawn one never
+    counts, ties in time go to the higher id, as evidence_for orders them), +15 when every
+    criterion passed, +5 else (no criteria, one failed, one unknown); no records, no bonus; a
+    draft product or one outside the subtree is never a candidate, whatever its records."""
+    resins = Category.objects.get(code="resins")
+    outside = Category.objects.exclude(pk__in=matching.subtree_ids(resins)).first()
+
+    def product(code: str, *, status: str = "listed", category: Category = resins) -> Product:
+        return Product.objects.create(
+            code=code,
+            supplier=orgs["supplier_a"],
+            category=category,
+            name_ko=code,
+            name_en=code,
+            specs={},
+            status=status,
+        )
+
+    t = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+    hour = dt.timedelta(hours=1)
+    p1, p2, p3, p4, p7 = (product(c) for c in ("PR-S1", "PR-S2", "PR-S3", "PR-S4", "PR-S7"))
+    draft, elsewhere = product("PR-S5", status="draft"), product("PR-S6", category=outside)
+    # p1: the newest (failed) is withdrawn; then three passed, then a failed one: 3 × 15
+    _record(p1, t + 5 * hour, [False], people, orgs, withdrawn=True)
+    for i in (4, 3, 2):
+        _record(p1, t + i * hour, [True, True], people, orgs)
+    _record(p1, t + hour, [False], people, orgs)
+    # p2: four records published at the same time: the first written (lowest id) passed, the
+    # three later ones count: failed, unknown, no criteria: 3 × 5
+    for passed in ([True], [False, True], [None, True], []):
+        _record(p2, t, passed, people, orgs)
+    # p4: one record without criteria: 5
+    _record(p4, t, [], people, orgs)
+    # rivals whose bonus falls between the right and a wrong one, so that a cut depends on it:
+    # q0 (35) ranks above p1 if the withdrawn record counted (35, tie, code), q8 (20) below p2
+    # if the tie went to the lower id (25)
+    q0, q8 = product("PR-S0"), product("PR-S8")
+    for passed in ([True], [True], [False]):
+        _record(q0, t, passed, people, orgs)
+    for passed in ([True], [False]):
+        _record(q8, t, passed, people, orgs)
+    for p in (draft, elsewhere):
+        _record(p, t, [True], people, orgs)
+
+    need = make_need(category=resins, required_specs=[], criteria=[])
+    got = [(m.product.code, m.score) for m in matching.candidates(need, limit=None)]
+    assert got == [
+        ("PR-S1", 20 + 45),
+        ("PR-S0", 20 + 35),
+        ("PR-S8", 20 + 20),
+        ("PR-S2", 20 + 15),
+        ("PR-S4", 20 + 5),
+        ("PR-S3", 20),  # no records: equal scores ordered by code
+        ("PR-S7", 20),
+    ]
+    for limit in (1, 3, 50, None):
+        want = [m.to_dict() for m in reference_candidates(need, limit=limit)]
+        assert [m.to_dict() for m in matching.candidates(need, limit=limit)] == want
+    assert [m.product.code for m in matching.candidates(need, limit=3)] == [
+        "PR-S1",
+        "PR-S0",
+        "PR-S8",
+    ]
+    assert {p3.pk, p7.pk} <= {m.product.pk for m in matching.candidates(need, limit=7)}

@@ -17,31 +17,32 @@ and candidates are ordered by (number of unmet specifications ascending, score d
 product code ascending): a product that misses a required specification never ranks above one
 that misses none, whatever its track records.
 
-How it is computed at the programme's scale (see docs/scaling.md): the database classifies each
-required specification of every candidate (met / not met / unknown) where SQL decides exactly as
-:func:`check` does — JSON numbers and plain decimal strings against a numeric requirement, plain
-ASCII/Hangul strings against a text one — and returns only the best ``limit`` of the products
-without public track records (``ORDER BY … LIMIT``). Products with public track records are
-scored by the same SQL (without the cut) and get their bonus — it depends on their newest three
-records, read as per-record criterion counts — added in Python; products holding a value SQL
-cannot judge exactly like Python (booleans, arrays, exotic strings) are scored in Python on a
-narrow projection (id, category, code, specs). Both lists are merged
-and cut; only the final ``limit`` products are loaded as instances with their full evidence, and
-scored again by :func:`score`, so ranking and reasons are those of the rules above.
+How it is computed at the programme's scale (see docs/scaling.md): one SQL statement over the
+subtree's listed products. It classifies each required specification once per product (met /
+not met / unknown, materialized) where SQL decides exactly as :func:`check` does — JSON numbers
+and plain decimal strings against a numeric requirement, plain ASCII/Hangul strings against a
+text one —, adds the track-record bonus from each product's newest three public records (a
+window over the records, read as per-record criterion counts), and returns only the best
+``limit`` products (``ORDER BY … LIMIT``) plus the products holding a value SQL cannot judge
+exactly like Python (booleans, arrays, exotic strings), which are scored in Python on a narrow
+projection (id, category, code, specs, bonus). Both lists are merged and cut; only the final
+``limit`` products are loaded as instances with their full evidence, and scored again by
+:func:`score`, so ranking and reasons are those of the rules above.
 """
 
 from __future__ import annotations
 
 import math
 import re
+import sqlite3
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, IntegerField, Q, Window
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Collate
+from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
 
 from bioproof.catalog.models import Category, Product
@@ -344,34 +345,6 @@ def _classify_sql(requirement: dict[str, Any], column: str) -> tuple[str, list[A
     return _render(template, key, column, [PLAIN_TEXT, str(required).strip().casefold()])
 
 
-def _evidence_bonus(category_ids: list[int]) -> dict[int, int]:
-    """Track-record points per product with public track records, from per-record criterion
-    counts (no instances): the newest three count, +15 each whose criteria all passed, +5 else."""
-    from bioproof.evaluations.models import TrackRecord
-
-    rows = (
-        TrackRecord.objects.public()
-        .filter(
-            evaluation__product__category_id__in=category_ids,
-            evaluation__product__status=Product.Status.LISTED,
-        )
-        .annotate(
-            n=Count("evaluation__criteria"),
-            passed=Count("evaluation__criteria", filter=Q(evaluation__criteria__passed=True)),
-        )
-        .order_by("-published_at", "-id")
-        .values_list("evaluation__product_id", "n", "passed")
-    )
-    bonus: dict[int, int] = defaultdict(int)
-    seen: dict[int, int] = defaultdict(int)
-    for product_id, n, passed in rows:
-        if seen[product_id] >= TRACK_RECORDS_COUNTED:
-            continue
-        seen[product_id] += 1
-        bonus[product_id] += TRACK_RECORD_PASSED if n and passed == n else TRACK_RECORD_OTHER
-    return dict(bonus)
-
-
 def _light_key(
     category_id: int, code: str, specs: Any, need: Any, fields: dict[str, Any], bonus: int
 ) -> tuple[int, int, str]:
@@ -386,6 +359,116 @@ def _light_key(
     return (unmet, -(points + bonus), code)
 
 
+def _records_sql(categories: list[int]) -> tuple[str, list[Any]]:
+    """The public track records of the listed products in ``categories``, one row each: product
+    id, criteria, criteria passed and the record's rank among its product's public records,
+    newest first (``rec_rn``; the bonus counts ``rec_rn`` ≤ 3). Built from
+    :meth:`TrackRecordQuerySet.public`, so what is public is decided in one place."""
+    from bioproof.evaluations.models import TrackRecord
+
+    records = (
+        TrackRecord.objects.public()
+        .filter(
+            evaluation__product__category_id__in=categories,
+            evaluation__product__status=Product.Status.LISTED,
+        )
+        .annotate(
+            rec_pid=F("evaluation__product_id"),
+            rec_n=Count("evaluation__criteria"),
+            rec_passed=Count("evaluation__criteria", filter=Q(evaluation__criteria__passed=True)),
+            rec_rn=Window(
+                RowNumber(),
+                partition_by=F("evaluation__product_id"),
+                order_by=[F("published_at").desc(), F("id").desc()],
+            ),
+        )
+        .order_by()
+        .values("rec_pid", "rec_n", "rec_passed", "rec_rn")
+    )
+    sql, params = records.query.sql_with_params()
+    return sql, list(params)
+
+
+_UNSURE_ROWS = """
+        UNION ALL
+        SELECT pid, pcode, pcat, "{table}"."specs", bonus, unmet, points, 1 AS unsure
+        FROM scored JOIN "{table}" ON "{table}"."id" = pid WHERE unsure = 1
+"""
+
+
+def _ranking_sql(
+    need: Any,
+    categories: list[int],
+    listed: Any,
+    classified: list[tuple[str, list[Any]] | None],
+    limit: int | None,
+) -> tuple[str, list[Any]]:
+    """One statement over the subtree: every listed product's requirements classified once
+    (``cls``), its track-record bonus from its newest three public records (``bonus``), then the
+    best ``limit`` of the products SQL judged entirely (``unsure = 0``, the bonus included) and
+    every product it could not (``unsure = 1``, with its specs, for :func:`_light_key`)."""
+    annotations: dict[str, Any] = {}
+    for i, c in enumerate(classified):
+        sql, params = c if c is not None else ("CAST(NULL AS INTEGER)", [])
+        annotations[f"cls_{i}"] = RawSQL(sql, params, output_field=IntegerField())
+    products = (
+        listed.annotate(pid=F("pk"), pcode=F("code"), pcat=F("category_id"), **annotations)
+        .order_by()
+        .values("pid", "pcode", "pcat", *annotations)
+    )
+    cls_sql, cls_params = products.query.sql_with_params()
+    rec_sql, rec_params = _records_sql(categories)
+    names = list(annotations)
+    met = " + ".join(f"(CASE WHEN {n} = 1 THEN 1 ELSE 0 END)" for n in names) or "0"
+    unmet = " + ".join(f"(CASE WHEN {n} = -1 THEN 1 ELSE 0 END)" for n in names) or "0"
+    unsure = " OR ".join(f"{n} IS NULL" for n in names) or "1 = 0"
+    postgresql = connection.vendor == "postgresql"
+    code = 'pcode COLLATE "C"' if postgresql else "pcode"
+    no_specs = "CAST(NULL AS jsonb)" if postgresql else "NULL"
+    table = Product._meta.db_table
+    cut = "LIMIT %s" if limit is not None else ""
+    # computed once per product, not once per use (SQLite knows the hint from 3.35)
+    once = "MATERIALIZED" if postgresql or sqlite3.sqlite_version_info >= (3, 35) else ""
+    # no requirement: nothing to compute once and nothing SQL cannot judge (one pass, no union)
+    once, rest = ("", "") if not names else (once, _UNSURE_ROWS.format(table=table))
+    sql = f"""
+        WITH cls AS {once} ({cls_sql}),
+        rec AS ({rec_sql}),
+        bonus AS (
+            SELECT rec_pid AS bpid,
+                   SUM(CASE WHEN rec_n > 0 AND rec_passed = rec_n THEN %s ELSE %s END) AS pts
+            FROM rec WHERE rec_rn <= %s GROUP BY rec_pid
+        ),
+        scored AS (
+            SELECT pid, pcode, pcat, COALESCE(pts, 0) AS bonus,
+                   {unmet} AS unmet,
+                   CASE WHEN pcat = %s THEN %s ELSE %s END + %s * ({met}) + %s * ({unmet})
+                       + COALESCE(pts, 0) AS points,
+                   CASE WHEN {unsure} THEN 1 ELSE 0 END AS unsure
+            FROM cls LEFT JOIN bonus ON bpid = pid
+        )
+        SELECT * FROM (
+            SELECT pid, pcode, pcat, {no_specs} AS specs, bonus, unmet, points, 0 AS unsure
+            FROM scored WHERE unsure = 0 ORDER BY unmet, points DESC, {code} {cut}
+        ) AS best
+        {rest}
+    """
+    params = [
+        *cls_params,
+        *rec_params,
+        TRACK_RECORD_PASSED,
+        TRACK_RECORD_OTHER,
+        TRACK_RECORDS_COUNTED,
+        need.category_id,
+        CATEGORY_EXACT,
+        CATEGORY_SUBTREE,
+        SPEC_MET,
+        SPEC_NOT_MET,
+        *([limit] if limit is not None else []),
+    ]
+    return sql, params
+
+
 def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
     """Ranked candidate products for ``need`` (listed products only: public information)."""
     from bioproof.demand.models import Proposal
@@ -393,51 +476,19 @@ def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
     categories = subtree_ids(need.category_id)
     fields = {f[0]: f for f in need.category.spec_fields}
     listed = Product.objects.filter(status=Product.Status.LISTED, category_id__in=categories)
-    bonus = _evidence_bonus(categories)
     column = f'"{Product._meta.db_table}"."specs"'
     classified = [_classify_sql(r, column) for r in need.required_specs]
+    sql, params = _ranking_sql(need, categories, listed, classified, limit)
+    specs_field = Product._meta.get_field("specs")
     keys: list[tuple[int, int, str, int]] = []
-    if limit is not None and all(c is not None for c in classified):
-        # the database ranks the products without track records whose every value it can judge
-        parts = [c for c in classified if c is not None]
-        met_sql = " + ".join(f"(CASE WHEN ({sql}) = 1 THEN 1 ELSE 0 END)" for sql, _ in parts)
-        unmet_sql = " + ".join(f"(CASE WHEN ({sql}) = -1 THEN 1 ELSE 0 END)" for sql, _ in parts)
-        unsure_sql = " OR ".join(f"(({sql}) IS NULL)" for sql, _ in parts)
-        params = [p for _, ps in parts for p in ps]
-        exact_sql = f'CASE WHEN "{Product._meta.db_table}"."category_id" = %s THEN %s ELSE %s END'
-        exact_params = [need.category_id, CATEGORY_EXACT, CATEGORY_SUBTREE]
-        if parts:
-            unmet = RawSQL(unmet_sql, params)
-            score_sql = f"({exact_sql}) + %s * ({met_sql}) + %s * ({unmet_sql})"
-            score_params = [*exact_params, SPEC_MET, *params, SPEC_NOT_MET, *params]
-            unsure = RawSQL(f"CASE WHEN {unsure_sql} THEN 1 ELSE 0 END", params)
-        else:
-            unmet = RawSQL("0", [])
-            score_sql, score_params = exact_sql, exact_params
-            unsure = RawSQL("0", [])
-        ranked = (
-            listed.exclude(_has_public_record())
-            .annotate(unmet=unmet, points=RawSQL(score_sql, score_params), unsure=unsure)
-            .filter(unsure=0)
-            .order_by("unmet", F("points").desc(), _code_order())
-            .values_list("unmet", "points", "code", "pk")[:limit]
-        )
-        keys = [(u, -p, code, pk) for u, p, code, pk in ranked]
-        # products with track records: their specifications scored by the database too (four
-        # narrow columns each), their bonus added here
-        recorded = (
-            listed.filter(_has_public_record())
-            .annotate(unmet=unmet, points=RawSQL(score_sql, score_params), unsure=unsure)
-            .filter(unsure=0)
-            .values_list("unmet", "points", "code", "pk")
-        )
-        keys += [(u, -(p + bonus.get(pk, 0)), code, pk) for u, p, code, pk in recorded]
-        light = listed.filter(pk__in=_unsure_ids(listed, unsure))
-    else:
-        light = listed
-    for pk, category_id, code, specs in light.values_list("pk", "category_id", "code", "specs"):
-        key = _light_key(category_id, code, specs, need, fields, bonus.get(pk, 0))
-        keys.append((*key, pk))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for pk, code, category_id, specs, bonus, unmet, points, unsure in cursor.fetchall():
+            if unsure:  # a value only Python judges exactly: scored here, on this projection
+                specs = specs_field.from_db_value(specs, None, connection)
+                keys.append((*_light_key(category_id, code, specs, need, fields, bonus), pk))
+            else:
+                keys.append((unmet, -points, code, pk))
     keys.sort()
     chosen = [k[3] for k in (keys if limit is None else keys[:limit])]
     products = {
@@ -462,20 +513,3 @@ def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
     ]
     matches.sort(key=Match.sort_key)
     return matches
-
-
-def _has_public_record() -> Q:
-    from bioproof.evaluations.models import TrackRecord
-
-    return Q(Exists(TrackRecord.objects.public().filter(evaluation__product_id=OuterRef("pk"))))
-
-
-def _unsure_ids(listed: Any, unsure: RawSQL) -> Any:
-    return listed.annotate(unsure=unsure).filter(unsure=1).values("pk")
-
-
-def _code_order() -> Any:
-    """Product codes in code-point order, as Python sorts them (PostgreSQL: the C collation)."""
-    if connection.vendor == "postgresql":
-        return Collate("code", "C")
-    return F("code")
