@@ -114,40 +114,17 @@ def _records(products: list[Product], people: dict[str, Any], orgs: dict[str, An
     for i, product in enumerate(products[:40]):
         for j in range(i % 6):
             n += 1
-            ev = Evaluation.objects.create(
-                code=f"EV-T{n:05d}",
-                product=product,
-                center=orgs["center"],
-                requested_by=people["a_staff"],
-                title="t",
-                reference_product="r",
-                scale="s",
-                status="published",
-            )
-            for k in range((n % 3) + (j % 2)):
-                Criterion.objects.create(
-                    evaluation=ev,
-                    kpi=f"k{k}",
-                    comparison="minimum",
-                    value=1,
-                    passed=[True, True, False, None][(n + k) % 4] if n % 5 else True,
-                )
-            report = Report.objects.create(
-                evaluation=ev,
-                language="en",
-                file="x.pdf",
-                sha256="0" * 64,
-                content_hash="0" * 64,
-                verification_code=f"VC-T{n:05d}",
-                generated_by=people["evaluator"],
+            _record(
+                product,
+                now + dt.timedelta(hours=(n * 7919) % 97),
+                [
+                    [True, True, False, None][(n + k) % 4] if n % 5 else True
+                    for k in range((n % 3) + (j % 2))
+                ],
+                people,
+                orgs,
+                code=f"T{n:05d}",
                 generated_at=now,
-            )
-            TrackRecord.objects.create(
-                evaluation=ev,
-                report=report,
-                consent_statement="ok",
-                published_by=people["a_admin"],
-                published_at=now + dt.timedelta(hours=(n * 7919) % 97),
                 withdrawn_at=now if (n % 13 == 0) else None,
             )
 
@@ -214,11 +191,15 @@ def _record(
     people: dict[str, Any],
     orgs: dict[str, Any],
     *,
-    withdrawn: bool = False,
+    code: str = "",
+    generated_at: dt.datetime | None = None,
+    withdrawn_at: dt.datetime | None = None,
 ) -> None:
-    n = TrackRecord.objects.count() + 1
+    """One public track record of ``product`` published ``at`` (report generated at
+    ``generated_at``, default ``at``), one criterion per ``passed`` value."""
+    code = code or f"S{TrackRecord.objects.count() + 1:05d}"
     ev = Evaluation.objects.create(
-        code=f"EV-S{n:05d}",
+        code=f"EV-{code}",
         product=product,
         center=orgs["center"],
         requested_by=people["a_staff"],
@@ -237,9 +218,9 @@ def _record(
         file="x.pdf",
         sha256="0" * 64,
         content_hash="0" * 64,
-        verification_code=f"VC-S{n:05d}",
+        verification_code=f"VC-{code}",
         generated_by=people["evaluator"],
-        generated_at=at,
+        generated_at=generated_at or at,
     )
     TrackRecord.objects.create(
         evaluation=ev,
@@ -247,7 +228,7 @@ def _record(
         consent_statement="ok",
         published_by=people["a_admin"],
         published_at=at,
-        withdrawn_at=at if withdrawn else None,
+        withdrawn_at=withdrawn_at,
     )
 
 
@@ -276,7 +257,7 @@ def test_track_record_bonus_in_sql(make_need, people, orgs) -> None:
     p1, p2, p3, p4, p7 = (product(c) for c in ("PR-S1", "PR-S2", "PR-S3", "PR-S4", "PR-S7"))
     draft, elsewhere = product("PR-S5", status="draft"), product("PR-S6", category=outside)
     # p1: the newest (failed) is withdrawn; then three passed, then a failed one: 3 × 15
-    _record(p1, t + 5 * hour, [False], people, orgs, withdrawn=True)
+    _record(p1, t + 5 * hour, [False], people, orgs, withdrawn_at=t + 5 * hour)
     for i in (4, 3, 2):
         _record(p1, t + i * hour, [True, True], people, orgs)
     _record(p1, t + hour, [False], people, orgs)
