@@ -182,6 +182,27 @@ def test_blackout(sub50: Any, fp: dict) -> None:
         )
 
 
+def test_refusals_name_the_first_obstacle_in_local_time(sub50: Any, fp: dict) -> None:
+    """The one-statement conflict check: a blackout wins over a booking, the earliest booking
+    is named, times are Seoul wall time, a cancelled blackout and a cancelled booking no
+    longer stand in the way."""
+    first = actions.book(by=fp["a_staff"], equipment=sub50, starts_at=at(9, 9), ends_at=at(9, 11))
+    actions.book(by=fp["a_staff"], equipment=sub50, starts_at=at(9, 14), ends_at=at(9, 16))
+    with pytest.raises(ConflictError) as refused:
+        actions.book(by=fp["operator"], equipment=sub50, starts_at=at(9, 8), ends_at=at(9, 18))
+    day = at(9, 0).strftime("%Y-%m-%d")
+    assert f"{day} 09:00" in refused.value.message and f"{day} 11:00" in refused.value.message
+    pm = actions.add_blackout(
+        by=fp["evaluator"], equipment=sub50, starts_at=at(9, 18), ends_at=at(9, 20), reason="CIP"
+    )
+    with pytest.raises(ConflictError, match=rf"closed from {day} 18:00 to {day} 20:00: CIP"):
+        actions.book(by=fp["operator"], equipment=sub50, starts_at=at(9, 8), ends_at=at(9, 19))
+    actions.cancel_blackout(by=fp["evaluator"], blackout=pm)
+    actions.cancel_booking(by=fp["evaluator"], booking=first, reason="center")
+    ok = actions.book(by=fp["operator"], equipment=sub50, starts_at=at(9, 8), ends_at=at(9, 12))
+    assert ok.status == "confirmed"
+
+
 def test_approval_flow_notifies(sub50: Any, fp: dict) -> None:
     actions.update_equipment(by=fp["evaluator"], equipment=sub50, approval_required=True)
     b = actions.book(by=fp["a_staff"], equipment=sub50, starts_at=at(1, 9), ends_at=at(1, 12))

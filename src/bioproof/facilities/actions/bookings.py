@@ -14,10 +14,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from bioproof.consortium.models import Organization, User
@@ -121,6 +122,66 @@ def due_problem(equipment: Equipment, day: dt.date) -> str | None:
     return None
 
 
+class Conflict(NamedTuple):
+    """What stands in the way of a range: a blackout, or a holding booking."""
+
+    blackout: bool
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    reason: str
+
+
+def _aware(value: Any) -> dt.datetime:
+    """A timestamp read by raw SQL (SQLite gives text for computed columns) as aware UTC."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value, dt.UTC)
+    return value
+
+
+def first_conflict(
+    equipment_id: int,
+    start: dt.datetime,
+    end: dt.datetime,
+    block: dt.datetime,
+    exclude: Booking | None = None,
+) -> Conflict | None:
+    """The first blackout of the equipment meeting [start, end), else the first holding booking
+    whose guarded range [starts_at, block_until) meets [start, block), both in ``starts_at``
+    order — in one narrow statement.
+
+    Every booking attempt asks this, twice (the fast refusal and the decisive check under the
+    equipment lock), and under contention nearly every attempt ends here with a refusal: two
+    ORM queries over wide rows cost ~5 ms of Python per attempt, this ~1 ms."""
+    ops = connection.ops
+    a, b, c = (ops.adapt_datetimefield_value(x) for x in (start, end, block))
+    holding = ", ".join(["%s"] * len(HOLDING))
+    not_self = " AND id <> %s" if exclude is not None else ""
+    sql = (
+        "SELECT * FROM (SELECT 0 AS k, starts_at, ends_at, reason"
+        f" FROM {Blackout._meta.db_table}"
+        " WHERE equipment_id = %s AND cancelled = %s AND starts_at < %s AND ends_at > %s"
+        " ORDER BY starts_at, id LIMIT 1) AS x"
+        " UNION ALL "
+        "SELECT * FROM (SELECT 1 AS k, starts_at, ends_at, '' AS reason"
+        f" FROM {Booking._meta.db_table}"
+        f" WHERE equipment_id = %s AND status IN ({holding})"
+        f" AND starts_at < %s AND block_until > %s{not_self}"
+        " ORDER BY starts_at, id LIMIT 1) AS y"
+        " ORDER BY k LIMIT 1"
+    )
+    params: list[Any] = [equipment_id, False, b, a, equipment_id, *HOLDING, c, a]
+    if exclude is not None:
+        params.append(exclude.pk)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Conflict(row[0] == 0, _aware(row[1]), _aware(row[2]), row[3] or "")
+
+
 def check_booking(
     equipment: Equipment,
     start: dt.datetime,
@@ -188,28 +249,20 @@ def check_booking(
             problem = due_problem(equipment, day)
             if problem:
                 raise DomainError(_("GMP work refused: %(p)s") % {"p": problem}, field="equipment")
-    blackout = (
-        Blackout.objects.filter(equipment=equipment, cancelled=False)
-        .filter(starts_at__lt=end, ends_at__gt=start)
-        .first()
-    )
-    if blackout:
+    block = end + dt.timedelta(minutes=equipment.buffer_minutes)
+    conflict = first_conflict(equipment.pk, start, end, block, exclude)
+    if conflict is not None and conflict.blackout:
         raise ConflictError(
             _("%(eq)s is closed from %(a)s to %(b)s: %(r)s")
             % {
                 "eq": equipment.code,
-                "a": local(blackout.starts_at),
-                "b": local(blackout.ends_at),
-                "r": blackout.reason,
+                "a": local(conflict.starts_at),
+                "b": local(conflict.ends_at),
+                "r": conflict.reason,
             }
         )
-    block = end + dt.timedelta(minutes=equipment.buffer_minutes)
-    clash = Booking.objects.filter(overlaps(start, block), equipment=equipment, status__in=HOLDING)
-    if exclude is not None:
-        clash = clash.exclude(pk=exclude.pk)
-    first = clash.order_by("starts_at").first()
-    if first is not None:
-        raise ConflictError(slot_taken(equipment, first))
+    if conflict is not None:
+        raise ConflictError(slot_taken(equipment, conflict))
     if mode == UseMode.SELF:
         for at in (start, end):
             problem = qualification_problem(user, equipment.qualification_keys, at)
@@ -227,7 +280,7 @@ def check_booking(
                 raise DomainError(problem, field="staff")
 
 
-def slot_taken(equipment: Equipment, other: Booking | None = None) -> str:
+def slot_taken(equipment: Equipment, other: Booking | Conflict | None = None) -> str:
     if other is None:
         return _("%(eq)s is already booked in that period; choose another time.") % {
             "eq": equipment.code
