@@ -12,7 +12,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--migrate",
             action="store_true",
-            help="migrate the database first, in the same process (one start-up instead of two)",
+            help="migrate the database first, in the same process (one start-up instead of two); "
+            "a new SQLite database starts from the schema snapshot (bioproof schema_snapshot)",
         )
         parser.add_argument(
             "--defer-search",
@@ -24,6 +25,10 @@ class Command(BaseCommand):
         if options.get("migrate"):
             from django.core.management import call_command
 
+            from bioproof.core import schema
+
+            # a new SQLite database: the committed snapshot, then only the migrations it lacks
+            schema.load_snapshot()
             call_command("migrate", interactive=False, verbosity=0)
         summary = demo.load(defer_search=options.get("defer_search", False))
         self.stdout.write("demo data loaded" if summary.created else "demo data already present")
