@@ -77,9 +77,6 @@ def demo(args: list[str]) -> None:
     started = time.monotonic()
     ensure_venv()
     bioproof = [PY, "-m", "bioproof"]
-    # migrate and load in one process (one Django start-up)
-    # the search index is rebuilt by the worker started beside the server
-    run([*bioproof, "load_demo", "--migrate", "--defer-search"])
     addr = args[0] if args else "127.0.0.1:8000"
     # Background jobs (analysis, reports, uploads' parsing, e-mail) run in a worker beside the
     # server; it stops with it.
@@ -98,16 +95,20 @@ def demo(args: list[str]) -> None:
                 subprocess.Popen([str(c) for c in [*bioproof, "worker", "-v", "0"]], cwd=ROOT)
             )
 
-    print(f"· serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
+    print(f"· loading the demo, then serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
     threading.Thread(
         target=_announce_first_page,
         args=(f"http://{addr}/", started, start_worker),
         daemon=True,
     ).start()
     try:
-        # the checks ran in load_demo's migrate a moment ago
+        # migrate, load and serve in one process (one Django start-up; a new SQLite database
+        # starts from the schema snapshot); the search index is rebuilt by the worker
         result = subprocess.run(
-            [str(c) for c in [*bioproof, "runserver", addr, "--noreload", "--skip-checks"]],
+            [
+                str(c)
+                for c in [*bioproof, "load_demo", "--migrate", "--defer-search", "--serve", addr]
+            ],
             cwd=ROOT,
             check=False,
         )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from bioproof import demo
@@ -8,7 +10,7 @@ from bioproof import demo
 class Command(BaseCommand):
     help = "Load the demo organizations, users, products and a published track record (once)."
 
-    def add_arguments(self, parser) -> None:
+    def add_arguments(self, parser: Any) -> None:
         parser.add_argument(
             "--migrate",
             action="store_true",
@@ -20,8 +22,14 @@ class Command(BaseCommand):
             action="store_true",
             help="queue the search index rebuild for the worker instead of indexing while loading",
         )
+        parser.add_argument(
+            "--serve",
+            metavar="ADDR",
+            help="then serve the site at ADDR (host:port) from this process (runserver without "
+            "the reloader and the system checks: one Django start-up for the demo)",
+        )
 
-    def handle(self, *args, **options) -> None:
+    def handle(self, *args: Any, **options: Any) -> None:
         if options.get("migrate"):
             from django.core.management import call_command
 
@@ -35,3 +43,9 @@ class Command(BaseCommand):
         self.stdout.write(f"demo logins (password for all: {demo.PASSWORD}):")
         for username, org, roles in summary.users:
             self.stdout.write(f"  {username:18} {org:18} {roles}")
+        if options.get("serve"):
+            from django.core.management import call_command
+
+            self.stdout.flush()
+            # the test suite runs the system checks; the demo does not wait for them
+            call_command("runserver", options["serve"], use_reloader=False, skip_checks=True)
