@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("BIOPROOF_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
+#: Every page carries it while the worker is still loading the demo (core/base.html).
+LOADING_MARK = b'id="demo-loading"'
 
 
 def _stamp() -> str:
@@ -57,12 +59,14 @@ def run(cmd: list[object], **kw: object) -> None:
 
 def _announce_first_page(url: str, started: float, then: Callable[[], None]) -> None:
     """Wait for the server's first page, print the time since ``dev.py`` started (issue 13
-    asks for it), then call ``then`` (starts the worker: it does not compete with start-up)."""
+    asks for it), then call ``then`` (starts the worker: it does not compete with start-up),
+    then wait until the pages no longer say the demo data are loading and print that time."""
     deadline = time.monotonic() + 600
+    page = b""
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
-                response.read()
+                page = response.read()
             print(
                 f"· first page served {time.monotonic() - started:.1f} s after start ({url})",
                 flush=True,
@@ -71,6 +75,19 @@ def _announce_first_page(url: str, started: float, then: Callable[[], None]) -> 
         except (OSError, ValueError):
             time.sleep(0.05)
     then()
+    # the worker loads the rest of the demo (load_demo --background); every page says so
+    while LOADING_MARK in page and time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                page = response.read()
+        except (OSError, ValueError):
+            continue
+        if LOADING_MARK not in page:
+            print(
+                f"· demo data complete {time.monotonic() - started:.1f} s after start",
+                flush=True,
+            )
 
 
 def demo(args: list[str]) -> None:
@@ -102,13 +119,12 @@ def demo(args: list[str]) -> None:
         daemon=True,
     ).start()
     try:
-        # migrate, load and serve in one process (one Django start-up; a new SQLite database
-        # starts from the schema snapshot); the search index is rebuilt by the worker
+        # migrate, load the accounts and serve in one process (one Django start-up; a new
+        # SQLite database starts from the schema snapshot); the worker loads the rest of the
+        # demo part by part, then rebuilds the search index
+        command = [*bioproof, "load_demo", "--migrate", "--background", "--serve", addr]
         result = subprocess.run(
-            [
-                str(c)
-                for c in [*bioproof, "load_demo", "--migrate", "--defer-search", "--serve", addr]
-            ],
+            [str(c) for c in command],
             cwd=ROOT,
             check=False,
         )

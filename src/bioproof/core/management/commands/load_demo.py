@@ -23,6 +23,12 @@ class Command(BaseCommand):
             help="queue the search index rebuild for the worker instead of indexing while loading",
         )
         parser.add_argument(
+            "--background",
+            action="store_true",
+            help="load only organizations, accounts and products now; queue the rest of the demo "
+            "(and the search rebuild) as jobs for the worker, one transaction per part",
+        )
+        parser.add_argument(
             "--serve",
             metavar="ADDR",
             help="then serve the site at ADDR (host:port) from this process (runserver without "
@@ -38,8 +44,16 @@ class Command(BaseCommand):
             # a new SQLite database: the committed snapshot, then only the migrations it lacks
             schema.load_snapshot()
             call_command("migrate", interactive=False, verbosity=0)
-        summary = demo.load(defer_search=options.get("defer_search", False))
-        self.stdout.write("demo data loaded" if summary.created else "demo data already present")
+        background = options.get("background", False)
+        summary = demo.load(defer_search=options.get("defer_search", False), background=background)
+        if not summary.created:
+            self.stdout.write("demo data already present")
+        elif background:
+            self.stdout.write(
+                f"demo accounts loaded; the rest ({len(demo.PARTS)} parts) is queued for the worker"
+            )
+        else:
+            self.stdout.write("demo data loaded")
         self.stdout.write(f"demo logins (password for all: {demo.PASSWORD}):")
         for username, org, roles in summary.users:
             self.stdout.write(f"  {username:18} {org:18} {roles}")
