@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """BioProof developer commands. Needs only Python >= 3.11 on the machine.
 
-    python3 dev.py demo   # venv, install, migrate SQLite under var/, load demo data, serve :8000
-                          # (and a background-job worker beside the server, stopped with it)
+    python3 dev.py demo   # venv, install, migrate SQLite under var/, load the demo accounts,
+                          # serve :8000; a background-job worker beside the server (stopped
+                          # with it) loads the rest of the demo data
     python3 dev.py test   # venv, install, run the whole test suite (extra args go to pytest)
 
 The virtual environment lives in ``.venv`` (override with ``BIOPROOF_VENV``) and is
