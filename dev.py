@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """BioProof developer commands. Needs only Python >= 3.11 on the machine.
 
-    python3 dev.py demo   # venv, install, migrate SQLite under var/, load demo data, serve :8000
-                          # (and a background-job worker beside the server, stopped with it)
+    python3 dev.py demo   # venv, install, migrate SQLite under var/, load the demo accounts,
+                          # serve :8000; a background-job worker beside the server (stopped
+                          # with it) loads the rest of the demo data
     python3 dev.py test   # venv, install, run the whole test suite (extra args go to pytest)
 
 The virtual environment lives in ``.venv`` (override with ``BIOPROOF_VENV``) and is
@@ -27,6 +28,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("BIOPROOF_VENV", ROOT / ".venv"))
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PY = BIN / "python"
+#: Every page carries it while the worker is still loading the demo (core/base.html).
+LOADING_MARK = b'id="demo-loading"'
 
 
 def _stamp() -> str:
@@ -57,12 +60,14 @@ def run(cmd: list[object], **kw: object) -> None:
 
 def _announce_first_page(url: str, started: float, then: Callable[[], None]) -> None:
     """Wait for the server's first page, print the time since ``dev.py`` started (issue 13
-    asks for it), then call ``then`` (starts the worker: it does not compete with start-up)."""
+    asks for it), then call ``then`` (starts the worker: it does not compete with start-up),
+    then wait until the pages no longer say the demo data are loading and print that time."""
     deadline = time.monotonic() + 600
+    page = b""
     while time.monotonic() < deadline:
         try:
             with urllib.request.urlopen(url, timeout=5) as response:
-                response.read()
+                page = response.read()
             print(
                 f"· first page served {time.monotonic() - started:.1f} s after start ({url})",
                 flush=True,
@@ -71,15 +76,25 @@ def _announce_first_page(url: str, started: float, then: Callable[[], None]) -> 
         except (OSError, ValueError):
             time.sleep(0.05)
     then()
+    # the worker loads the rest of the demo (load_demo --background); every page says so
+    while LOADING_MARK in page and time.monotonic() < deadline:
+        time.sleep(0.5)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response:
+                page = response.read()
+        except (OSError, ValueError):
+            continue
+        if LOADING_MARK not in page:
+            print(
+                f"· demo data complete {time.monotonic() - started:.1f} s after start",
+                flush=True,
+            )
 
 
 def demo(args: list[str]) -> None:
     started = time.monotonic()
     ensure_venv()
     bioproof = [PY, "-m", "bioproof"]
-    # migrate and load in one process (one Django start-up)
-    # the search index is rebuilt by the worker started beside the server
-    run([*bioproof, "load_demo", "--migrate", "--defer-search"])
     addr = args[0] if args else "127.0.0.1:8000"
     # Background jobs (analysis, reports, uploads' parsing, e-mail) run in a worker beside the
     # server; it stops with it.
@@ -98,16 +113,19 @@ def demo(args: list[str]) -> None:
                 subprocess.Popen([str(c) for c in [*bioproof, "worker", "-v", "0"]], cwd=ROOT)
             )
 
-    print(f"· serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
+    print(f"· loading the demo, then serving on http://{addr}/  (Ctrl-C to stop)", flush=True)
     threading.Thread(
         target=_announce_first_page,
         args=(f"http://{addr}/", started, start_worker),
         daemon=True,
     ).start()
     try:
-        # the checks ran in load_demo's migrate a moment ago
+        # migrate, load the accounts and serve in one process (one Django start-up; a new
+        # SQLite database starts from the schema snapshot); the worker loads the rest of the
+        # demo part by part, then rebuilds the search index
+        command = [*bioproof, "load_demo", "--migrate", "--background", "--serve", addr]
         result = subprocess.run(
-            [str(c) for c in [*bioproof, "runserver", addr, "--noreload", "--skip-checks"]],
+            [str(c) for c in command],
             cwd=ROOT,
             check=False,
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import transaction
 
@@ -153,43 +154,157 @@ class DemoSummary:
     users: list[tuple[str, str, str]]
 
 
-def load(*, defer_search: bool = False) -> DemoSummary:
+#: The parts loaded after the essentials (organizations, every account, the products), in
+#: dependency order: each part uses the rows of the parts before it.
+PARTS: tuple[str, ...] = (
+    "evaluation",
+    "demand",
+    "training",
+    "facilities",
+    "production",
+    "programme",
+)
+#: The job kind that loads one part in the background (``load(background=True)``).
+PART_JOB = "demo.load_part"
+
+
+@dataclass
+class _Context:
+    orgs: dict[str, Organization]
+    users: dict[str, User]
+    products: dict[str, Any]
+    password_hash: str
+
+
+def load(*, defer_search: bool = False, background: bool = False) -> DemoSummary:
     """Create the demo data once; a second call changes nothing.
 
     The demo password is hashed once and that hash is given to every demo account; signatures
     know it is that password's hash (``signatures.remembered_passwords``): PBKDF2 runs once
     instead of once per account and per signature. ``defer_search``: index nothing while
     loading and queue one ``search.reindex`` job for the worker instead (same index, built
-    beside the server rather than before it)."""
+    beside the server rather than before it).
+
+    ``background``: load only the essentials (organizations, every demo account, the products:
+    the printed logins work at once) and queue the :data:`PARTS` as jobs for the worker, one
+    after the other, each in its own transaction (SQLite has one writer: a login waits for one
+    part at most); the last one queues the search rebuild (implies ``defer_search``)."""
     from bioproof.core.signatures import remembered_passwords
     from bioproof.search import index as search_index
 
     with remembered_passwords():
+        if background:
+            with search_index.deferred(), transaction.atomic():
+                logins = _logins()
+                context = _essentials()
+                if context is None:
+                    return DemoSummary(False, logins)
+                # committed with the essentials: never essentials without the rest queued
+                _queue_part(0)
+            return DemoSummary(True, logins)
         if not defer_search:
             return _load()
         with search_index.deferred():
             summary = _load()
         if summary.created:
-            from bioproof.core import jobs
-            from bioproof.search import jobs as _search_jobs  # noqa: F401 — registers the job
-
-            jobs.enqueue("search.reindex", by=None, key="search.reindex")
+            _queue_reindex()
         return summary
 
 
-@transaction.atomic
-def _load() -> DemoSummary:
+def _queue_reindex() -> None:
+    from bioproof.core import jobs
+    from bioproof.search import jobs as _search_jobs  # noqa: F401 — registers the job
+
+    jobs.enqueue("search.reindex", by=None, key="search.reindex")
+
+
+def _queue_part(index: int) -> None:
+    from bioproof.core import jobs
+
+    jobs.enqueue(PART_JOB, by=None, key=f"{PART_JOB}.{index}", part=index)
+
+
+def loading() -> tuple[int, int] | None:
+    """While the demo loads in the background: (parts loaded, parts in all); else ``None``."""
+    from bioproof.jobs.models import JobRun
+
+    active = (JobRun.Status.QUEUED, JobRun.Status.RUNNING)
+    pending = (
+        JobRun.objects.filter(kind=PART_JOB, status__in=active)
+        .order_by("created_at")
+        .values_list("arguments", flat=True)
+        .first()
+    )
+    if pending is None:
+        return None
+    return int(pending.get("part", 0)), len(PARTS)
+
+
+def load_part(index: int) -> None:
+    """Load part ``index`` of :data:`PARTS` (the caller's transaction), then queue the next one
+    (or the search rebuild after the last). Runs in the worker (job ``demo.load_part``)."""
+    from bioproof.core.signatures import remember_verified, remembered_passwords
+    from bioproof.search import index as search_index
+
+    admin = User.objects.get(username="admin")
+    with remembered_passwords(), search_index.deferred():
+        # one PBKDF2 for the part: the accounts share the demo password's hash
+        if admin.check_password(PASSWORD):
+            remember_verified(admin.password, PASSWORD)
+        context = _Context(
+            orgs={o.code: o for o in Organization.objects.all()},
+            users={u.username: u for u in User.objects.all()},
+            products=_products(),
+            password_hash=admin.password,
+        )
+        _part(PARTS[index], context)
+    if index + 1 < len(PARTS):
+        _queue_part(index + 1)
+    else:
+        _queue_reindex()
+
+
+def _products() -> dict[str, Any]:
+    from bioproof.catalog.models import Product
+
+    wanted = {(supplier, model) for supplier, _c, _k, _e, model, *_ in PRODUCTS}
+    return {
+        p.model_number: p
+        for p in Product.objects.select_related("supplier").order_by("pk")
+        if (p.supplier.code, p.model_number) in wanted
+    }
+
+
+def _logins() -> list[tuple[str, str, str]]:
+    unique = {u: (u, org, ", ".join(r)) for u, org, r, *_ in USERS + _module_users()}
+    return [*unique.values(), ("admin", "—", "superuser")]
+
+
+def _module_users() -> list[tuple[Any, ...]]:
     from bioproof.demand.demo import DEMAND_USERS
     from bioproof.facilities.demo import FACILITIES_USERS
     from bioproof.production.demo import PRODUCTION_USERS
     from bioproof.programme.demo import PROGRAMME_USERS
     from bioproof.training.demo import TRAINING_USERS
 
-    extra = DEMAND_USERS + TRAINING_USERS + FACILITIES_USERS + PRODUCTION_USERS + PROGRAMME_USERS
-    unique = {u: (u, org, ", ".join(r)) for u, org, r, *_ in USERS + extra}
-    logins = [*unique.values(), ("admin", "—", "superuser")]
-    if Organization.objects.filter(code="koreabio").exists():
+    return DEMAND_USERS + TRAINING_USERS + FACILITIES_USERS + PRODUCTION_USERS + PROGRAMME_USERS
+
+
+@transaction.atomic
+def _load() -> DemoSummary:
+    logins = _logins()
+    context = _essentials()
+    if context is None:
         return DemoSummary(False, logins)
+    for name in PARTS:
+        _part(name, context)
+    return DemoSummary(True, logins)
+
+
+def _essentials() -> _Context | None:
+    """Organizations, every demo account and the products; ``None`` when already there."""
+    if Organization.objects.filter(code="koreabio").exists():
+        return None
     orgs: dict[str, Organization] = {}
     for code, ko, en, kind in FOUNDING:
         orgs[code] = consortium.create_organization(
@@ -214,8 +329,13 @@ def _load() -> DemoSummary:
     admin = User.objects.create_superuser("admin", "admin@bioproof.local", None)
     admin.password = password_hash
     admin.save(update_fields=["password"])
-    users = {
-        u: consortium.create_user(
+    users: dict[str, User] = {}
+    # every part's accounts too (the parts skip the ones that exist), so that every login
+    # printed works before the parts are loaded
+    for u, o, r, f, last in USERS + _module_users():
+        if u in users:
+            continue
+        users[u] = consortium.create_user(
             by=None,
             username=u,
             password=PASSWORD,
@@ -225,8 +345,6 @@ def _load() -> DemoSummary:
             first_name=f,
             last_name=last,
         )
-        for u, o, r, f, last in USERS
-    }
     categories = {c.code: c for c in Category.objects.all()}
     products = {}
     for supplier, cat, ko, en, model, specs, listed in PRODUCTS:
@@ -242,7 +360,48 @@ def _load() -> DemoSummary:
             listed=listed,
             description=f"{en} — demo product of {orgs[supplier].name_en}.",
         )
+    return _Context(orgs, users, products, password_hash)
 
+
+def _part(name: str, context: _Context) -> None:
+    orgs, users, products = context.orgs, context.users, context.products
+    password_hash = context.password_hash
+    if name == "evaluation":
+        _evaluation_part(orgs, users, products)
+    elif name == "demand":
+        # Demand companies, needs, proposals, adoptions, evaluations in every state and more
+        # published track records.
+        from bioproof.demand import demo as demand_demo
+
+        demand_demo.load(orgs, users, products, PASSWORD, password_hash=password_hash)
+    elif name == "training":
+        # Training: providers, the course catalogue, sessions past and future, certificates.
+        from bioproof.training import demo as training_demo
+
+        training_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
+    elif name == "facilities":
+        # Center services: equipment, rates, bookings, a project from request to invoice.
+        from bioproof.facilities import demo as facilities_demo
+
+        facilities_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
+    elif name == "production":
+        # mRNA production: the microbial center's MBR, specification, a released clinical lot.
+        from bioproof.production import demo as production_demo
+
+        for note in production_demo.load(orgs, users, PASSWORD, password_hash=password_hash):
+            logging.getLogger("bioproof.demo").warning("%s", note)
+    elif name == "programme":
+        # Programme: targets and core items, declared use and adoptions, investment pledges.
+        from bioproof.programme import demo as programme_demo
+
+        programme_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
+    else:
+        raise ValueError(f"unknown demo part {name!r}")
+
+
+def _evaluation_part(
+    orgs: dict[str, Organization], users: dict[str, User], products: dict[str, Any]
+) -> None:
     # One evaluation all the way to a public track record.
     staff, evaluator = users["hanbit.staff"], users["acc.evaluator"]
     ev = evaluations.request_evaluation(
@@ -297,31 +456,3 @@ def _load() -> DemoSummary:
         process_context="mAb capture from clarified CHO harvest",
     )
     assert ev2.status == "requested"
-
-    # Demand companies, needs, proposals, adoptions, evaluations in every state and more
-    # published track records.
-    from bioproof.demand import demo as demand_demo
-
-    demand_demo.load(orgs, users, products, PASSWORD, password_hash=password_hash)
-
-    # Training: providers, the course catalogue, sessions past and future, certificates.
-    from bioproof.training import demo as training_demo
-
-    training_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
-
-    # Center services: equipment, rates, bookings, a project from request to invoice.
-    from bioproof.facilities import demo as facilities_demo
-
-    facilities_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
-
-    # mRNA production: the microbial center's MBR, specification, a released clinical lot.
-    from bioproof.production import demo as production_demo
-
-    for note in production_demo.load(orgs, users, PASSWORD, password_hash=password_hash):
-        logging.getLogger("bioproof.demo").warning("%s", note)
-
-    # Programme: targets and core items, declared use and adoptions, investment pledges.
-    from bioproof.programme import demo as programme_demo
-
-    programme_demo.load(orgs, users, PASSWORD, password_hash=password_hash)
-    return DemoSummary(True, logins)

@@ -90,3 +90,60 @@ def test_seeding_hash_is_for_the_system_only(people, orgs) -> None:
             organization=orgs["supplier_a"],
             roles=["viewer"],
         )
+
+
+def _row_counts() -> dict[str, int]:
+    from django.apps import apps
+
+    return {m._meta.label: m._base_manager.count() for m in apps.get_models()}
+
+
+def _run_queued_parts() -> int:
+    from bioproof.core import jobs
+    from bioproof.jobs.models import JobRun
+
+    ran = 0
+    while run := JobRun.objects.filter(kind=demo.PART_JOB, status="queued").first():
+        assert jobs.execute(str(run.pk), str(run.token)) == "succeeded", run.arguments
+        ran += 1
+    return ran
+
+
+@pytest.mark.slow
+def test_background_load_serves_accounts_first_then_the_same_demo(settings, client) -> None:
+    from django.db import transaction
+
+    from bioproof.jobs.models import JobRun
+
+    # what the synchronous load writes (rolled back)
+    with transaction.atomic():
+        assert demo.load().created
+        expected = _row_counts()
+        transaction.set_rollback(True)
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    summary = demo.load(background=True)
+    assert summary.created
+    # every printed login works before the parts are loaded
+    users = get_user_model().objects.in_bulk([u for u, *_ in summary.users], field_name="username")
+    assert set(users) == {u for u, *_ in summary.users}
+    assert users["mf.qa"].check_password(demo.PASSWORD)
+    assert demo.loading() == (0, len(demo.PARTS))
+    assert SearchDocument.objects.count() == 0
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"Demo data are still loading (0 of {len(demo.PARTS)} parts)" in page
+    page = client.get("/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert f"데모 데이터를 아직 불러오는 중입니다 ({len(demo.PARTS)}개 중 0개 완료)" in page
+
+    assert _run_queued_parts() == len(demo.PARTS)  # each queued by the one before it
+    assert demo.loading() is None
+    assert 'id="demo-loading"' not in client.get("/").content.decode()
+    from bioproof.core import jobs
+
+    reindex = JobRun.objects.get(kind="search.reindex", status="queued")
+    assert jobs.execute(str(reindex.pk), str(reindex.token)) == "succeeded"
+    counts = _row_counts()
+    for label in ("jobs.JobRun", "django_tasks_database.DBTaskResult"):
+        counts.pop(label), expected.pop(label)
+    assert counts == expected
+    assert demo.load(background=True).created is False

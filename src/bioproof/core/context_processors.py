@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 
 import bioproof
 
@@ -15,4 +16,12 @@ def platform(request: HttpRequest) -> dict[str, Any]:
         "bioproof_version": bioproof.__version__,
         "current_org": org,
         "administered_org": org if administers else None,
+        # (parts loaded, parts) while `load_demo --background` is loading, else None
+        "demo_loading": SimpleLazyObject(_demo_loading),
     }
+
+
+def _demo_loading() -> Any:
+    from bioproof import demo
+
+    return demo.loading() or ()

@@ -78,6 +78,8 @@ def load(
 ) -> None:
     """The programme around the demo's first track record (see the module docstring)."""
     for username, org, roles, first, last in DEMAND_USERS:
+        if username in users:  # made with the demo's essentials
+            continue
         users[username] = consortium.create_user(
             by=None,
             username=username,

@@ -299,6 +299,8 @@ def load(
     orgs: dict[str, Organization], users: dict[str, User], password: str, password_hash: str = ""
 ) -> None:
     for u, o, r, f, last in FACILITIES_USERS:
+        if u in users:  # made with the demo's essentials
+            continue
         users[u] = consortium.create_user(
             by=None,
             username=u,

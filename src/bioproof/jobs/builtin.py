@@ -54,3 +54,12 @@ def audit_verify(progress: Any, *, by: Any, files: bool = True) -> dict[str, Any
         "message": _("audit verify: OK (%(e)d events, %(f)d files).")
         % {"e": chain.checked, "f": checked},
     }
+
+
+@jobs.job("demo.load_part", title=gettext_lazy("Loading the demo data"), atomic=True)
+def demo_load_part(progress: Any, *, by: Any, part: int) -> dict[str, Any]:
+    """One part of the demo (``load_demo --background``); queues the next one when it commits."""
+    from bioproof import demo
+
+    demo.load_part(part)
+    return {"part": part}

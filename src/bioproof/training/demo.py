@@ -229,6 +229,8 @@ def load(
     """Create the training demo; returns the extra logins (username, org, roles).
     ``password_hash``: ``password`` already hashed (the demo hashes it once for every account)."""
     for u, o, r, f, last in TRAINING_USERS:
+        if u in users:  # made with the demo's essentials
+            continue
         users[u] = consortium.create_user(
             by=None,
             username=u,
