@@ -344,7 +344,9 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
             )
             detail[n_runs] = ev.code
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        # what autovacuum does to a live database after bulk inserts: statistics and the
+        # visibility map (without it no count or deep offset is an index-only scan)
+        cur.execute("VACUUM ANALYZE")
     print(f"· seeded in {time.perf_counter() - started:.0f} s", flush=True)
     return {
         "center_user": users[0],
@@ -354,6 +356,31 @@ def seed(args: argparse.Namespace) -> dict[str, Any]:
         "need_root_user": users[50],
         "product": Product.objects.filter(status="listed").order_by("-id").first().code,
         "detail": detail,
+    }
+
+
+def world_of(args: argparse.Namespace) -> dict[str, Any]:
+    """The accounts and codes ``seed`` returned, read back from a database it seeded
+    (``--reuse``)."""
+    from bioproof.catalog.models import Product
+    from bioproof.consortium.models import User
+    from bioproof.evaluations.models import Evaluation
+
+    users = {u.username: u for u in User.objects.filter(username__in=["u000", "u050", "u051"])}
+    if len(users) != 3:
+        raise SystemExit(f"--reuse: database {args.name!r} was not seeded by this script")
+    return {
+        "center_user": users["u000"],
+        "demand_user": users["u051"],
+        "need_leaf": "ND-B00001",
+        "need_root": "ND-B00000",
+        "need_root_user": users["u050"],
+        "product": Product.objects.filter(status="listed").order_by("-id").first().code,
+        "detail": {
+            n: code
+            for n in args.runs_detail
+            if Evaluation.objects.filter(code=(code := f"EV-D{n:04d}")).exists()
+        },
     }
 
 
@@ -507,14 +534,34 @@ def main() -> int:
     parser.add_argument("--redis", default="", help="e.g. redis://127.0.0.1:6379/14")
     parser.add_argument("--no-search", action="store_true", help="skip the search index")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="serve the database --name as an earlier --keep/--seed-only run left it (no seeding;"
+        " implies --keep)",
+    )
+    parser.add_argument(
+        "--seed-only", action="store_true", help="seed (and index), keep the database, stop"
+    )
+    parser.add_argument("--only", default="", help="measure only pages whose label contains this")
     parser.add_argument("--json", help="write the results here too")
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="bioproof-pages-")
-    url = setup_database(args.name)
-    django_setup(url, var)
-    world = seed(args)
-    search_index(not args.no_search)
+    if args.reuse:
+        args.keep = True
+        server_url = os.environ.get(
+            "BIOPROOF_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432/postgres"
+        )
+        django_setup(urlunsplit(urlsplit(server_url)._replace(path=f"/{args.name}")), var)
+        world = world_of(args)
+    else:
+        django_setup(setup_database(args.name), var)
+        world = seed(args)
+        search_index(not args.no_search)
+    if args.seed_only:
+        print(f"· seeded and kept: --reuse --name {args.name}")
+        return 0
     sessions = {
         "center": session_for(world["center_user"]),
         "demand": session_for(world["demand_user"]),
@@ -563,6 +610,8 @@ def main() -> int:
     ]
     if args.no_search:
         pages = [p for p in pages if not p[0].startswith("search")]
+    if args.only:
+        pages = [pages[0]] + [p for p in pages[1:] if args.only in p[0]]
     load_before = os.getloadavg()
     server = serve(env, args.port, args.workers, var)
     results = []

@@ -49,3 +49,41 @@ def test_hundred_runs_cost_no_more_queries_than_six(
     from bioproof.core.numbers import fixed
 
     assert f'<td class="num">{fixed([first])[0]}</td>' in html
+
+
+def test_timeline_people_cost_one_query_not_one_per_member(
+    with_data, people, make_user, django_assert_max_num_queries
+) -> None:
+    """The timeline asks, for each next step, which members of the parties may take it: their
+    roles come from one query (was one per member: 59 queries for a 50-person center)."""
+    from bioproof.evaluations import actions as evaluations
+    from bioproof.evaluations import timeline, workflow
+
+    evaluation = evaluations.analyse(by=people["evaluator"], evaluation=with_data)
+    client = Client()
+    client.force_login(people["evaluator"])
+    url = f"/evaluations/{evaluation.code}/"
+    before, _ = _queries(client, url)
+    for i in range(30):
+        make_user(f"center_member_{i:02d}", "center", "evaluator" if i % 2 else "reviewer")
+    with django_assert_max_num_queries(before):
+        after, _ = _queries(client, url)
+    assert after <= before
+    # the same people as the per-person properties would name
+    built = timeline.build(evaluation, people["evaluator"], people_limit=100)
+    label = str(workflow.STEPS["sign_authored"].label)
+    sign = next(n for n in built["next"] if str(n.label) == label)
+    assert "Center_Member_01" in sign.people and "Evaluator" in sign.people
+    assert "Center_Member_00" not in sign.people  # a reviewer does not sign as author
+    assert "A_Staff" not in sign.people
+
+
+def test_preload_roles_equals_the_properties(people) -> None:
+    from bioproof.consortium.models import User, preload_roles
+
+    fresh = list(User.objects.filter(pk__in=[u.pk for u in people.values()]).order_by("pk"))
+    preload_roles(fresh)
+    for user in fresh:
+        reread = User.objects.get(pk=user.pk)
+        assert user.roles_by_org == reread.roles_by_org
+        assert user.organization_ids == reread.organization_ids

@@ -183,3 +183,33 @@ def test_cursor_states_the_first_fields_bound(catalog) -> None:
     assert list(pagination.after_cursor(qs, cursor).values_list("pk", flat=True)) == list(
         qs.values_list("pk", flat=True)[41:]
     )
+
+
+def test_deep_offset_pages_read_by_key_give_the_same_rows(catalog, people, monkeypatch) -> None:
+    """Past DEEP_OFFSET a page is read as its keys first, then the rows: the same rows in the
+    same order as a plain OFFSET, for the API and the HTML list, and the policy still holds."""
+    monkeypatch.setattr(pagination, "DEEP_OFFSET", 10)
+    client = Client()
+    client.force_login(people["a_staff"])  # supplier A sees its drafts, not B's
+    visible = Product.objects.visible_to(people["a_staff"]).order_by("-created_at", "-id")
+    expected = list(visible.values_list("code", flat=True))
+    for offset in (0, 9, 10, 11, 37, len(expected) - 3, len(expected) + 5):
+        body = client.get("/api/products", {"limit": 7, "offset": offset}).json()
+        assert [p["code"] for p in body["items"]] == expected[offset : offset + 7], offset
+        assert body["count"] == len(expected)
+    rows = pagination.deep_slice(visible, 20, 45)
+    assert isinstance(rows, list) and [p.code for p in rows] == expected[20:45]
+    html = client.get("/products/", {"page": 3}).content.decode()  # rows 50-74: by key
+    for code in expected[50:75]:
+        assert code in html
+    for code in set(expected[:50] + expected[75:]):
+        assert code not in html
+    hidden = Product.objects.exclude(pk__in=visible.values("pk")).values_list("code", flat=True)
+    assert hidden and not any(code in html for code in hidden)
+
+
+def test_visible_count_equals_counting_the_visible_list(catalog, people) -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    for user in [*people.values(), AnonymousUser()]:
+        assert Product.objects.visible_count(user) == Product.objects.visible_to(user).count()

@@ -45,6 +45,15 @@ class ProductQuerySet(models.QuerySet["Product"]):
         # product_visibility joins nothing (EXISTS for the party branches): one row per product
         return self.filter(policy.product_visibility(user))
 
+    def visible_count(self, user: Any) -> int:
+        """``visible_to(user).count()``, counted as the listed products plus the user's visible
+        unlisted ones: the OR of the policy (listed, or the user's organization supplies or
+        evaluates it) made PostgreSQL test the EXISTS on every one of 100,000 rows (44 ms);
+        split by status, the listed ones are an index-only count and the rest a small one."""
+        listed = self.filter(status=Product.Status.LISTED).count()
+        others = [s for s in Product.Status.values if s != Product.Status.LISTED]
+        return listed + self.visible_to(user).filter(status__in=others).count()
+
 
 class Product(models.Model):
     class Status(models.TextChoices):

@@ -96,6 +96,22 @@ class User(AbstractUser):
         return org_id in self.organization_ids
 
 
+def preload_roles(users: list[User]) -> list[User]:
+    """Fill each user's ``roles_by_org`` and ``organization_ids`` from one query, for code that
+    asks a policy about many people at once (the timeline's "who may take the next step"): one
+    query per person otherwise. The same values the properties would read."""
+    by_user: dict[int, dict[int, set[str]]] = {u.pk: {} for u in users}
+    for user_id, org_id, role in Membership.objects.filter(user__in=by_user).values_list(
+        "user_id", "organization_id", "role"
+    ):
+        by_user[user_id].setdefault(org_id, set()).add(role)
+    for user in users:
+        roles = by_user[user.pk]
+        user.__dict__["roles_by_org"] = {k: frozenset(v) for k, v in roles.items()}
+        user.__dict__["organization_ids"] = frozenset(roles)
+    return users
+
+
 class Membership(models.Model):
     class Role(models.TextChoices):
         ORG_ADMIN = "org_admin", _("Organization admin")

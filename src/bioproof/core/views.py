@@ -17,6 +17,6 @@ def home(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         evaluations = Evaluation.objects.visible_to(request.user).current()
         context["my_evaluations"] = evaluations.select_related("product", "center")[:10]
-        context["product_count"] = Product.objects.visible_to(request.user).count()
+        context["product_count"] = Product.objects.visible_count(request.user)
         context["my_work"] = mywork.for_user(request.user)
     return render(request, "core/home.html", context)

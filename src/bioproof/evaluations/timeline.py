@@ -9,7 +9,7 @@ from typing import Any
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from bioproof.consortium.models import User
+from bioproof.consortium.models import User, preload_roles
 from bioproof.core import audit
 from bioproof.core.models import AuditEvent
 from bioproof.evaluations import workflow
@@ -74,10 +74,12 @@ def build(evaluation: Evaluation, user: Any, *, people_limit: int = 5) -> dict[s
     orgs = {evaluation.center_id, evaluation.product.supplier_id}
     if evaluation.need_id:
         orgs.add(evaluation.need.organization_id)
-    candidates = list(
-        User.objects.filter(is_active=True, memberships__organization_id__in=orgs)
-        .distinct()
-        .order_by("username")[:200]
+    candidates = preload_roles(  # one query for everyone's roles, not one per person
+        list(
+            User.objects.filter(is_active=True, memberships__organization_id__in=orgs)
+            .distinct()
+            .order_by("username")[:200]
+        )
     )
     upcoming = []
     for option in workflow.options(evaluation, user):
