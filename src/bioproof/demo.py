@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 
 from bioproof.catalog import actions as catalog
@@ -201,6 +203,7 @@ def load(*, defer_search: bool = False, background: bool = False) -> DemoSummary
                     return DemoSummary(False, logins)
                 # committed with the essentials: never essentials without the rest queued
                 _queue_part(0)
+                transaction.on_commit(lambda: loading_marker().touch())
             return DemoSummary(True, logins)
         if not defer_search:
             return _load()
@@ -224,10 +227,19 @@ def _queue_part(index: int) -> None:
     jobs.enqueue(PART_JOB, by=None, key=f"{PART_JOB}.{index}", part=index)
 
 
+def loading_marker() -> Path:
+    """Present from a background load's start until a page finds no part left: pages ask the
+    job table only while it exists (every other page pays one ``stat``, not a query)."""
+    return Path(settings.VAR_DIR) / "demo-loading"
+
+
 def loading() -> tuple[int, int] | None:
     """While the demo loads in the background: (parts loaded, parts in all); else ``None``."""
     from bioproof.jobs.models import JobRun
 
+    marker = loading_marker()
+    if not marker.exists():
+        return None
     active = (JobRun.Status.QUEUED, JobRun.Status.RUNNING)
     pending = (
         JobRun.objects.filter(kind=PART_JOB, status__in=active)
@@ -236,6 +248,7 @@ def loading() -> tuple[int, int] | None:
         .first()
     )
     if pending is None:
+        marker.unlink(missing_ok=True)
         return None
     return int(pending.get("part", 0)), len(PARTS)
 
