@@ -41,7 +41,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            # the newest event per table: core.versions.state_version
+            models.Index(fields=["object_type", "-seq"], name="core_audit_type_seq"),
+        ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 

@@ -304,7 +304,8 @@ def need_matches(request: HttpRequest, code: str, limit: int = 50) -> Any:
     need = _need(request, code)
     if not (policy.can_manage_need(request.auth, need) or is_platform_admin(request.auth)):
         raise PolicyDenied("only the company that posted the need sees its matches")
-    return [m.to_dict() for m in matching.candidates(need, limit=max(1, min(limit, 200)))]
+    ranked = matching.candidates(need, limit=max(1, min(limit, 200)), cache=True)
+    return [m.to_dict() for m in ranked]
 
 
 @needs_router.get("/{code}/proposals", response=list[ProposalOut])

@@ -32,11 +32,13 @@ projection (id, category, code, specs, bonus). Both lists are merged and cut; on
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 import sqlite3
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
@@ -469,10 +471,9 @@ def _ranking_sql(
     return sql, params
 
 
-def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
-    """Ranked candidate products for ``need`` (listed products only: public information)."""
-    from bioproof.demand.models import Proposal
-
+def _ranked(need: Any, limit: int | None) -> list[int]:
+    """The primary keys of the best ``limit`` candidates, best first (the ranking SQL decides,
+    Python only for the values SQL cannot judge exactly)."""
     categories = subtree_ids(need.category_id)
     fields = {f[0]: f for f in need.category.spec_fields}
     listed = Product.objects.filter(status=Product.Status.LISTED, category_id__in=categories)
@@ -490,26 +491,68 @@ def candidates(need: Any, *, limit: int | None = 50) -> list[Match]:
             else:
                 keys.append((unmet, -points, code, pk))
     keys.sort()
-    chosen = [k[3] for k in (keys if limit is None else keys[:limit])]
-    products = {
-        p.pk: p
-        for p in Product.objects.filter(pk__in=chosen).select_related("supplier", "category")
-    }
+    return [k[3] for k in (keys if limit is None else keys[:limit])]
+
+
+def _scored(need: Any, limit: int | None) -> list[Match]:
+    """The best ``limit`` matches, scored with their evidence, without the need's proposals."""
+    fields = {f[0]: f for f in need.category.spec_fields}
+    chosen = _ranked(need, limit)
+    # listed again here: a product unlisted since the ranking was read is left out
+    listed = Product.objects.filter(pk__in=chosen, status=Product.Status.LISTED)
+    products = {p.pk: p for p in listed.select_related("supplier", "category")}
     evidence = evidence_for(product_ids=chosen)
-    proposals = dict(
-        Proposal.objects.filter(need=need, product_id__in=chosen)
-        .exclude(status=Proposal.Status.DECLINED)
-        .values_list("product_id", "status")
-    )
     matches = [
-        score(
-            products[pk],
-            need,
-            fields=fields,
-            evidence=evidence.get(pk, []),
-            proposal_status=proposals.get(pk, ""),
-        )
+        score(products[pk], need, fields=fields, evidence=evidence.get(pk, []))
         for pk in chosen
+        if pk in products
     ]
     matches.sort(key=Match.sort_key)
     return matches
+
+
+def _scored_cached(need: Any, limit: int | None) -> list[Match]:
+    """:func:`_scored`, kept while the tables it reads are unchanged (:mod:`bioproof.core.versions`:
+    the key holds the newest audit event on those tables, so no change is ever missed). The
+    need's own inputs (category, requirements) are part of the key, not read from its row."""
+    from bioproof.consortium.models import Organization
+    from bioproof.core import versions
+    from bioproof.evaluations.models import Criterion, Evaluation, TrackRecord
+
+    inputs = json.dumps([need.category_id, need.required_specs, limit], sort_keys=True, default=str)
+    key = "matching:" + hashlib.sha256(inputs.encode()).hexdigest()
+    tables = (Category, Product, Organization, Evaluation, Criterion, TrackRecord)
+    return versions.cached(key, tables, lambda: _scored(need, limit))
+
+
+def page_version() -> str:
+    """The state version of everything a page of matches shows (:func:`candidates` with its
+    proposals, and the need's status): the key of the need page's rendered table."""
+    from bioproof.consortium.models import Organization
+    from bioproof.core import versions
+    from bioproof.demand.models import Need, Proposal
+    from bioproof.evaluations.models import Criterion, Evaluation, TrackRecord
+
+    return versions.state_version(
+        Category, Product, Organization, Evaluation, Criterion, TrackRecord, Need, Proposal
+    )
+
+
+def candidates(need: Any, *, limit: int | None = 50, cache: bool = False) -> list[Match]:
+    """Ranked candidate products for ``need`` (listed products only: public information).
+
+    ``cache=True`` (the pages) keeps the scored matches until a product, category, organization,
+    evaluation, criterion or track record changes; the need's proposals are read every time.
+    """
+    from bioproof.demand.models import Proposal
+
+    matches = _scored_cached(need, limit) if cache else _scored(need, limit)
+    proposals = dict(
+        Proposal.objects.filter(need=need, product_id__in=[m.product.pk for m in matches])
+        .exclude(status=Proposal.Status.DECLINED)
+        .values_list("product_id", "status")
+    )
+    return [
+        replace(m, proposal_status=proposals[m.product.pk]) if m.product.pk in proposals else m
+        for m in matches
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib import messages
@@ -202,7 +203,12 @@ def need_detail(request: HttpRequest, code: str) -> HttpResponse:
         "decline_form": ReasonForm(),
     }
     if manages or is_platform_admin(user):
-        context["matches"] = matching.candidates(need, limit=50)
+        # the rendered table is kept while what it shows is unchanged (the template's cache
+        # tag, keyed on the state version); the matches are computed only when it is not
+        context["matches_version"] = matching.page_version()
+        context["matches"] = functools.cache(
+            lambda: matching.candidates(need, limit=50, cache=True)
+        )
     if user.is_authenticated and need.status == Need.Status.OPEN:
         form = ProposalForm(user=user)
         if form.fields["product"].queryset.exists():

@@ -1,0 +1,82 @@
+"""State versions: a cache keyed on them follows every change of the named tables, only those."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import transaction
+
+from bioproof.catalog import actions as catalog
+from bioproof.catalog.models import Category, Product
+from bioproof.core import versions
+from bioproof.core.models import AuditChainHead
+from bioproof.demand.models import Need
+
+pytestmark = pytest.mark.django_db
+
+
+def _edit(product: Product, by, name: str) -> Product:
+    return catalog.update_product(
+        by=by, product=product, name_ko=name, name_en=name, specs=product.specs
+    )
+
+
+def test_version_changes_with_the_named_tables_only(product_a, people, make_user) -> None:
+    before = versions.state_version(Product)
+    assert versions.state_version(Product) == before  # stable while nothing changes
+    make_user("someone", "demand", "staff")  # a write to another regulated table
+    assert versions.state_version(Product) == before
+    _edit(product_a, people["a_staff"], "새 이름")
+    after = versions.state_version(Product)
+    assert after != before
+    assert versions.state_version(Product, Category) == after  # the newest of the two
+
+
+def test_unregulated_models_are_refused() -> None:
+    from django.contrib.sessions.models import Session
+
+    with pytest.raises(ValueError, match="not regulated"):
+        versions.state_version(Session)
+
+
+def test_cached_recomputes_after_a_change_and_not_before(product_a, people) -> None:
+    calls = []
+
+    def compute() -> str:
+        calls.append(1)
+        return Product.objects.get(pk=product_a.pk).name_en
+
+    assert versions.cached("t", [Product], compute) == product_a.name_en
+    assert versions.cached("t", [Product], compute) == product_a.name_en
+    assert len(calls) == 1
+    _edit(product_a, people["a_staff"], "Renamed")
+    assert versions.cached("t", [Product], compute) == "Renamed"
+    assert len(calls) == 2
+    # another key is another entry
+    versions.cached("u", [Product], compute)
+    assert len(calls) == 3
+
+
+def test_a_rolled_back_change_never_names_a_later_state(product_a, people) -> None:
+    """A rolled-back transaction gives its sequence numbers back; the next change takes the same
+    number, but its version differs, so what was cached inside the rollback is never served."""
+    seen = {}
+
+    class Rollback(Exception):
+        pass
+
+    with pytest.raises(Rollback), transaction.atomic():
+        _edit(product_a, people["a_staff"], "Rolled back")
+        seen["seq"] = AuditChainHead.objects.get().last_seq
+        seen["version"] = versions.state_version(Product)
+        versions.cached("r", [Product], lambda: "rolled back")
+        raise Rollback
+    product_a.refresh_from_db()
+    _edit(product_a, people["a_staff"], "Kept")
+    assert AuditChainHead.objects.get().last_seq == seen["seq"]  # the same number again…
+    assert versions.state_version(Product) != seen["version"]  # …but not the same version
+    assert versions.cached("r", [Product], lambda: "kept") == "kept"
+
+
+def test_one_statement(django_assert_num_queries, db) -> None:
+    with django_assert_num_queries(1):
+        versions.state_version(Product, Category, Need)
