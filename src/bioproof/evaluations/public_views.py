@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from bioproof.core import files
+from bioproof.catalog.models import Category, Product
+from bioproof.consortium.models import Organization
+from bioproof.core import files, versions
 from bioproof.core.errors import DomainError
 from bioproof.core.exports import filtered_list
 from bioproof.core.numbers import fill_cells
 from bioproof.core.signatures import signatures_for
+from bioproof.demand.models import Need
 from bioproof.evaluations import reporting
 from bioproof.evaluations.filters import TRACK_RECORD_COLUMNS, TrackRecordFilter
 from bioproof.evaluations.forms import VerifyForm
@@ -37,19 +44,39 @@ def _public() -> object:
 
 
 def track_record_list(request: HttpRequest) -> HttpResponse:
-    filterset, page, export = filtered_list(
+    """The public list. Its body (filters, table, pages) is the same for every visitor of the
+    same address in the same language, so it is rendered once per state of the tables it shows
+    (:mod:`bioproof.core.versions`) and kept until one of them changes."""
+    if request.GET.get("export"):
+        export = _track_record_page(request)[2]
+        if export is not None:
+            return export
+    address = f"{get_language()}?{request.GET.urlencode()}"
+    key = "track-records:" + hashlib.sha256(address.encode()).hexdigest()
+    body = versions.cached(key, TRACK_RECORD_LIST_TABLES, lambda: _track_record_body(request), 600)
+    return render(request, "evaluations/track_record_list.html", {"body": mark_safe(body)})
+
+
+# every table the list body reads (the need: a confidential need's scale is not shown)
+TRACK_RECORD_LIST_TABLES = (TrackRecord, Evaluation, Product, Organization, Category, Need)
+
+
+def _track_record_page(request: HttpRequest) -> tuple[Any, Any, HttpResponse | None]:
+    return filtered_list(
         request,
         TrackRecordFilter,
         _public(),
         columns=TRACK_RECORD_COLUMNS,
         filename="track-records",
     )
-    if export is not None:
-        return export
-    return render(
-        request,
-        "evaluations/track_record_list.html",
+
+
+def _track_record_body(request: HttpRequest) -> str:
+    filterset, page, _export = _track_record_page(request)
+    return render_to_string(
+        "evaluations/_track_record_list_body.html",
         {"page": page, "filter": filterset, "q": request.GET.get("q", "")},
+        request,
     )
 
 
