@@ -11,3 +11,9 @@ application = get_wsgi_application()
 # request: the URL configuration costs ~2 s to import, which a worker's first request (an upload
 # that should answer in < 1 s, say) would otherwise pay.
 get_resolver().url_patterns  # noqa: B018
+
+# Likewise the Korean analyzer of the search (its model loads in ~1 s): a worker that met its
+# first search under load made 50 concurrent searches wait for it (55 req/s instead of ~250).
+from bioproof.search.text import kiwi  # noqa: E402
+
+kiwi()

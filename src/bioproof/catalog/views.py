@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,6 +19,7 @@ from bioproof.catalog.forms import CategoryForm, ProductForm, UnlistForm
 from bioproof.catalog.models import Category, Product
 from bioproof.catalog.policy import can_manage_product
 from bioproof.consortium.models import Organization
+from bioproof.core import versions
 from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.core.web import attempt, form_errors
@@ -20,13 +27,34 @@ from bioproof.evaluations.models import TrackRecord
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
+    """The catalog. For anonymous visitors (listed products only: the same list for all) the
+    body is rendered once per state of the tables it shows, language and address
+    (:mod:`bioproof.core.versions`) and kept until one of them changes; a signed-in user also
+    sees the unlisted products their organization may see, rendered for them."""
+    if request.GET.get("export"):
+        export = _product_page(request)[2]
+        if export is not None:
+            return export
+    if request.user.is_authenticated:
+        body = _product_body(request)
+    else:
+        address = f"{get_language()}?{request.GET.urlencode()}"
+        key = "products:" + hashlib.sha256(address.encode()).hexdigest()
+        tables = (Product, Organization, Category)
+        body = versions.cached(key, tables, lambda: _product_body(request), 600)
+    return render(request, "catalog/product_list.html", {"body": mark_safe(body)})
+
+
+def _product_page(request: HttpRequest) -> tuple[Any, Any, HttpResponse | None]:
     products = Product.objects.visible_to(request.user).select_related("supplier", "category")
-    filterset, page, export = filtered_list(
-        request, ProductFilter, products, columns=COLUMNS, filename="products"
+    return filtered_list(request, ProductFilter, products, columns=COLUMNS, filename="products")
+
+
+def _product_body(request: HttpRequest) -> str:
+    filterset, page, _export = _product_page(request)
+    return render_to_string(
+        "catalog/_product_list_body.html", {"page": page, "filter": filterset}, request
     )
-    if export is not None:
-        return export
-    return render(request, "catalog/product_list.html", {"page": page, "filter": filterset})
 
 
 def product_detail(request: HttpRequest, code: str) -> HttpResponse:
