@@ -213,3 +213,31 @@ def test_visible_count_equals_counting_the_visible_list(catalog, people) -> None
 
     for user in [*people.values(), AnonymousUser()]:
         assert Product.objects.visible_count(user) == Product.objects.visible_to(user).count()
+
+
+def test_home_count_follows_listing(catalog, people, client) -> None:
+    """The home page's count is kept per organization and catalog state, never stale."""
+    import re
+
+    from bioproof.catalog import actions as catalog_actions
+
+    user = people["a_staff"]
+    client.force_login(user)
+
+    def shown() -> int:
+        html = client.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        return int(re.search(r"(\d+) products? visible to you", html).group(1))
+
+    assert shown() == Product.objects.visible_to(user).count()
+    assert shown() == Product.objects.visible_to(user).count()
+    draft = catalog_actions.register_product(
+        by=user,
+        supplier=user.memberships.first().organization,
+        category=Product.objects.first().category,
+        name_ko="새 초안",
+        name_en="New draft",
+        specs={},
+        listed=False,
+    )
+    assert shown() == Product.objects.visible_to(user).count()
+    assert draft in Product.objects.visible_to(user)
