@@ -80,3 +80,37 @@ def test_a_rolled_back_change_never_names_a_later_state(product_a, people) -> No
 def test_one_statement(django_assert_num_queries, db) -> None:
     with django_assert_num_queries(1):
         versions.state_version(Product, Category, Need)
+
+
+def test_api_count_is_kept_per_audience_and_follows_changes(product_a, people, client) -> None:
+    from bioproof.consortium.actions import issue_api_token
+
+    def count(headers: dict[str, str] | None = None) -> int:
+        return client.get("/api/products?limit=1", headers=headers or {}).json()["count"]
+
+    listed = Product.objects.filter(status="listed").count()
+    assert count() == listed
+    catalog.register_product(
+        by=people["a_staff"],
+        supplier=product_a.supplier,
+        category=product_a.category,
+        name_ko="초안",
+        name_en="Draft",
+        specs={},
+        listed=False,
+    )
+    assert count() == listed  # a draft: not for anonymous callers
+    token = issue_api_token(by=people["a_staff"], name="t")
+    supplier_view = count({"Authorization": f"Bearer {token[1]}"})
+    assert supplier_view == Product.objects.visible_to(people["a_staff"]).count() > listed
+    assert count() == listed  # the supplier's count is not the anonymous one
+    catalog.register_product(
+        by=people["a_staff"],
+        supplier=product_a.supplier,
+        category=product_a.category,
+        name_ko="신규",
+        name_en="New",
+        specs={},
+        listed=True,
+    )
+    assert count() == listed + 1

@@ -11,10 +11,12 @@ from bioproof.catalog import actions
 from bioproof.catalog.filters import ProductFilter
 from bioproof.catalog.models import Category, Product
 from bioproof.consortium.auth import api_user
+from bioproof.consortium.models import Organization
 from bioproof.core.errors import DomainError
 from bioproof.core.exports import api_filtered
 from bioproof.core.pagination import LimitOffsetPagination
 from bioproof.core.policy import get_visible_or_404
+from bioproof.evaluations.models import Evaluation
 
 router = Router()
 
@@ -44,8 +46,13 @@ class ProductIn(Schema):
     )
 
 
+class ProductPagination(LimitOffsetPagination):
+    # the visibility policy reads evaluations (a center sees what it evaluates)
+    count_models = (Product, Category, Organization, Evaluation)
+
+
 @router.get("", response=list[ProductOut], auth=None)
-@paginate(LimitOffsetPagination)
+@paginate(ProductPagination)
 def list_products(request: HttpRequest, category: str | None = None) -> Any:
     """Products visible to you, filtered and sorted as the products page is
     (:class:`bioproof.catalog.filters.ProductFilter`: ``q``, ``category`` (with its

@@ -48,8 +48,19 @@ class LimitOffsetPagination(_NinjaLimitOffsetPagination):
         count: int | None = Field(None, description="the list's size (not on cursor pages)")
         next_cursor: str | None = None
 
+    #: the regulated models every listed query reads (subqueries included): when given, the count
+    #: is kept per query while they are unchanged (:func:`bioproof.core.versions.cached_count`)
+    count_models: tuple[type, ...] = ()
+
     def __init__(self, **kwargs: object) -> None:
         super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+    def _items_count(self, queryset: Any) -> int:
+        if self.count_models and hasattr(queryset, "query"):
+            from bioproof.core import versions
+
+            return versions.cached_count(queryset, self.count_models)
+        return super()._items_count(queryset)
 
     def paginate_queryset(self, queryset: Any, pagination: Any, request: Any, **params: Any) -> Any:
         from ninja.errors import HttpError

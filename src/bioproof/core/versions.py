@@ -77,3 +77,14 @@ def cached(
         value = compute()
         cache.set(full_key, value, timeout)
     return value
+
+
+def cached_count(queryset: Any, models: Iterable[type[Model]], timeout: int = 600) -> int:
+    """``queryset.count()``, kept while ``models`` are unchanged. The key is the query itself
+    (its SQL and parameters, so the audience's filters are part of it): ``models`` must name
+    every table the query reads, subqueries included."""
+    import hashlib
+
+    sql, params = queryset.order_by().query.sql_with_params()
+    key = "count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    return cached(key, models, queryset.count, timeout)
