@@ -12,8 +12,9 @@ application = get_wsgi_application()
 # that should answer in < 1 s, say) would otherwise pay.
 get_resolver().url_patterns  # noqa: B018
 
-# Likewise the Korean analyzer of the search (its model loads in ~1 s): a worker that met its
-# first search under load made 50 concurrent searches wait for it (55 req/s instead of ~250).
-from bioproof.search.text import kiwi  # noqa: E402
+# Likewise the Korean analyzer of the search: its model loads in ~1 s and its first analysis
+# takes another ~1.6 s; a worker that met its first search under load made 50 concurrent
+# searches wait for it (55 req/s; 116–137 req/s with the model loaded but not yet used).
+from bioproof.search.text import analyze  # noqa: E402
 
-kiwi()
+analyze("세포 배양 배지")
