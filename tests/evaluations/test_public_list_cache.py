@@ -49,3 +49,17 @@ def test_export_is_never_the_cached_page(published) -> None:
     response = client.get("/track-records/?export=csv")
     assert response["Content-Type"].startswith("text/csv")
     assert published.code in b"".join(response.streaming_content).decode()
+
+
+def test_home_latest_records_follow_withdrawal(published, people) -> None:
+    client = Client()
+
+    def latest() -> list[str]:
+        html = client.get("/").content.decode()
+        table = html[html.rindex("<table") : html.rindex("</table>")]
+        return [chunk.split("/")[0] for chunk in table.split('href="/track-records/')[1:]]
+
+    assert latest() == [published.code]
+    assert latest() == [published.code]  # the kept block
+    evaluations.withdraw(by=people["a_admin"], evaluation=published, reason="superseded data")
+    assert latest() == []

@@ -9,13 +9,16 @@ from bioproof.catalog.models import Product
 from bioproof.core import mywork, versions
 from bioproof.core.policy import is_platform_admin, org_ids
 from bioproof.evaluations.models import Evaluation, TrackRecord
+from bioproof.evaluations.public_views import TRACK_RECORD_LIST_TABLES
 
 
 def home(request: HttpRequest) -> HttpResponse:
     context: dict[str, object] = {
+        # read only when the rendered block is not kept for this state (the template's cache)
         "track_records": TrackRecord.objects.public().select_related(
             "evaluation__product__supplier", "evaluation__center", "evaluation__need"
         )[:5],
+        "track_records_version": versions.state_version(*TRACK_RECORD_LIST_TABLES),
     }
     if request.user.is_authenticated:
         evaluations = Evaluation.objects.visible_to(request.user).current()
