@@ -88,29 +88,24 @@ def test_api_count_is_kept_per_audience_and_follows_changes(product_a, people, c
     def count(headers: dict[str, str] | None = None) -> int:
         return client.get("/api/products?limit=1", headers=headers or {}).json()["count"]
 
+    def register(name: str, listed: bool) -> Product:
+        return catalog.register_product(
+            by=people["a_staff"],
+            supplier=product_a.supplier,
+            category=product_a.category,
+            name_ko=name,
+            name_en=name,
+            specs={},
+            listed=listed,
+        )
+
     listed = Product.objects.filter(status="listed").count()
     assert count() == listed
-    catalog.register_product(
-        by=people["a_staff"],
-        supplier=product_a.supplier,
-        category=product_a.category,
-        name_ko="초안",
-        name_en="Draft",
-        specs={},
-        listed=False,
-    )
+    register("초안", listed=False)
     assert count() == listed  # a draft: not for anonymous callers
     token = issue_api_token(by=people["a_staff"], name="t")
     supplier_view = count({"Authorization": f"Bearer {token[1]}"})
     assert supplier_view == Product.objects.visible_to(people["a_staff"]).count() > listed
     assert count() == listed  # the supplier's count is not the anonymous one
-    catalog.register_product(
-        by=people["a_staff"],
-        supplier=product_a.supplier,
-        category=product_a.category,
-        name_ko="신규",
-        name_en="New",
-        specs={},
-        listed=True,
-    )
+    register("신규", listed=True)
     assert count() == listed + 1

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -9,7 +8,6 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -38,8 +36,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         body = _product_body(request)
     else:
-        address = f"{get_language()}?{request.GET.urlencode()}"
-        key = "products:" + hashlib.sha256(address.encode()).hexdigest()
+        key = versions.page_key("products", request)
         tables = (Product, Organization, Category)
         body = versions.cached(key, tables, lambda: _product_body(request), 600)
     return render(request, "catalog/product_list.html", {"body": mark_safe(body)})

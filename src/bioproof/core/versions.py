@@ -88,3 +88,14 @@ def cached_count(queryset: Any, models: Iterable[type[Model]], timeout: int = 60
     sql, params = queryset.order_by().query.sql_with_params()
     key = "count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     return cached(key, models, queryset.count, timeout)
+
+
+def page_key(prefix: str, request: Any) -> str:
+    """A key for what a page shows at its address in the active language (the query string
+    hashed: any length, any characters)."""
+    import hashlib
+
+    from django.utils.translation import get_language
+
+    address = f"{get_language()}?{request.GET.urlencode()}"
+    return f"{prefix}:" + hashlib.sha256(address.encode()).hexdigest()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.db.models import Prefetch
@@ -10,7 +9,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bioproof.catalog.models import Category, Product
@@ -51,8 +49,7 @@ def track_record_list(request: HttpRequest) -> HttpResponse:
         export = _track_record_page(request)[2]
         if export is not None:
             return export
-    address = f"{get_language()}?{request.GET.urlencode()}"
-    key = "track-records:" + hashlib.sha256(address.encode()).hexdigest()
+    key = versions.page_key("track-records", request)
     body = versions.cached(key, TRACK_RECORD_LIST_TABLES, lambda: _track_record_body(request), 600)
     return render(request, "evaluations/track_record_list.html", {"body": mark_safe(body)})
 
