@@ -96,12 +96,14 @@ def _files_commit_in_test_transaction(request: Any, monkeypatch: Any) -> None:
 def _fresh_cache() -> Iterator[None]:
     """Each test starts with an empty cache: counters kept there (the API's per-token rate
     limit, keyed by token id) must not carry over to the next test, whose rolled-back
-    database hands out the same ids again."""
-    from django.core.cache import cache
+    database hands out the same ids again; rendered pages kept per state version neither."""
+    from django.core.cache import caches
 
-    cache.clear()
+    for store in caches.all():
+        store.clear()
     yield
-    cache.clear()
+    for store in caches.all():
+        store.clear()
 
 
 @pytest.fixture(autouse=True)

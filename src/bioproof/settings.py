@@ -150,7 +150,12 @@ if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": os.environ.get("BIOPROOF_CACHE_PREFIX", "bioproof"),
-        }
+        },
+        "pages": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("BIOPROOF_CACHE_PREFIX", "bioproof") + "-pages",
+        },
     }
 elif CACHE_URL:
     raise ImproperlyConfigured(
@@ -162,7 +167,14 @@ else:
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "bioproof",
             "OPTIONS": {"MAX_ENTRIES": 20000},
-        }
+        },
+        # rendered page parts kept per state version (bioproof.core.versions): addresses are the
+        # visitors' to choose, so the entries are few (a body is 10-50 kB) and the oldest go
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bioproof-pages",
+            "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("BIOPROOF_PAGE_CACHE_ENTRIES", "1000"))},
+        },
     }
 BIOPROOF_SEARCH_CACHE_SECONDS = int(os.environ.get("BIOPROOF_SEARCH_CACHE_SECONDS", "300"))
 # PostgreSQL: prepare the search's counting and re-check statements (bioproof.search.prepared);

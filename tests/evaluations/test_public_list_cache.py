@@ -63,3 +63,21 @@ def test_home_latest_records_follow_withdrawal(published, people) -> None:
     assert latest() == [published.code]  # the kept block
     evaluations.withdraw(by=people["a_admin"], evaluation=published, reason="superseded data")
     assert latest() == []
+
+
+def test_kept_bodies_are_bounded_whatever_the_addresses(published, settings) -> None:
+    """Visitors choose the addresses (any ?q=…): the store of kept bodies holds a bounded number."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        **settings.CACHES,
+        "pages": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "bounded-pages-test",
+            "OPTIONS": {"MAX_ENTRIES": 5},
+        },
+    }
+    client = Client()
+    for i in range(30):
+        assert client.get(f"/track-records/?q=probe-{i}").status_code == 200
+    assert 0 < len(caches["pages"]._cache) <= 5

@@ -38,7 +38,7 @@ def product_list(request: HttpRequest) -> HttpResponse:
     else:
         key = versions.page_key("products", request)
         tables = (Product, Organization, Category)
-        body = versions.cached(key, tables, lambda: _product_body(request), 600)
+        body = versions.cached(key, tables, lambda: _product_body(request), 600, store="pages")
     return render(request, "catalog/product_list.html", {"body": mark_safe(body)})
 
 

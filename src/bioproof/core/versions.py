@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import Model
 
@@ -65,17 +65,25 @@ def state_version(*models: type[Model]) -> str:
 
 
 def cached(
-    key: str, models: Iterable[type[Model]], compute: Callable[[], T], timeout: int = 3600
+    key: str,
+    models: Iterable[type[Model]],
+    compute: Callable[[], T],
+    timeout: int = 3600,
+    *,
+    store: str = "default",
 ) -> T:
     """``compute()``, or what it returned for the same ``key`` while ``models`` were in the same
     state. ``timeout`` only bounds the memory an unused entry holds; it never makes data stale.
+    ``store`` names the cache: ``"pages"`` for rendered HTML kept per address (bounded: its
+    addresses are the visitors' to choose).
     """
     models = list(models)
     full_key = f"state:{key}:{state_version(*models)}"
-    value: Any = cache.get(full_key, _MISSING)
+    store_ = caches[store]
+    value: Any = store_.get(full_key, _MISSING)
     if value is _MISSING:
         value = compute()
-        cache.set(full_key, value, timeout)
+        store_.set(full_key, value, timeout)
     return value
 
 

@@ -50,7 +50,9 @@ def track_record_list(request: HttpRequest) -> HttpResponse:
         if export is not None:
             return export
     key = versions.page_key("track-records", request)
-    body = versions.cached(key, TRACK_RECORD_LIST_TABLES, lambda: _track_record_body(request), 600)
+    body = versions.cached(
+        key, TRACK_RECORD_LIST_TABLES, lambda: _track_record_body(request), 600, store="pages"
+    )
     return render(request, "evaluations/track_record_list.html", {"body": mark_safe(body)})
 
 
