@@ -61,3 +61,31 @@ def test_export_is_never_the_cached_page(people, orgs) -> None:
     response = client.get("/products/?export=csv")
     assert response["Content-Type"].startswith("text/csv")
     assert listed.code in b"".join(response.streaming_content).decode()
+
+
+def test_anonymous_product_page_follows_edits_and_unlisting(people, orgs) -> None:
+    product = _product(people, orgs, "listed", True)
+    url = f"/products/{product.code}/"
+    anonymous, supplier = Client(), Client()
+    supplier.force_login(people["a_staff"])
+    assert "listed" in anonymous.get(url).content.decode()
+    assert 'id="unlist-product"' not in anonymous.get(url).content.decode()  # kept
+    assert 'id="unlist-product"' in supplier.get(url).content.decode()  # rendered for them
+    assert 'id="unlist-product"' not in anonymous.get(url).content.decode()
+    catalog.update_product(
+        by=people["a_staff"], product=product, name_ko="개명", name_en="Renamed", specs={}
+    )
+    page = anonymous.get(url).content.decode()
+    assert "<title>개명" in page or "개명" in page.split("</title>")[0]
+    catalog.unlist_product(by=people["a_staff"], product=product, reason="discontinued")
+    assert anonymous.get(url).status_code == 404
+    assert supplier.get(url).status_code == 200
+
+
+def test_a_draft_is_not_found_until_listed(people, orgs) -> None:
+    draft = _product(people, orgs, "draft", False)
+    url = f"/products/{draft.code}/"
+    anonymous = Client()
+    assert anonymous.get(url).status_code == 404
+    catalog.list_product(by=people["a_staff"], product=draft)
+    assert anonymous.get(url).status_code == 200

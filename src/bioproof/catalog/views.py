@@ -21,7 +21,8 @@ from bioproof.core import versions
 from bioproof.core.exports import filtered_list
 from bioproof.core.policy import get_visible_or_404, is_platform_admin
 from bioproof.core.web import attempt, form_errors
-from bioproof.evaluations.models import TrackRecord
+from bioproof.demand.models import Need
+from bioproof.evaluations.models import Evaluation, TrackRecord
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
@@ -55,6 +56,28 @@ def _product_body(request: HttpRequest) -> str:
 
 
 def product_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A product's page. For anonymous visitors (listed products only) it is rendered once per
+    state of the tables it shows and language (:mod:`bioproof.core.versions`); a signed-in user
+    may manage it or see it unlisted: rendered for them."""
+    if request.user.is_authenticated:
+        title, body = _product_detail_parts(request, code)
+    else:
+        title, body = versions.cached(
+            versions.page_key(f"product:{code}", request),
+            PRODUCT_DETAIL_TABLES,
+            lambda: _product_detail_parts(request, code),
+            600,
+            store="pages",
+        )
+    return render(request, "catalog/product_detail.html", {"title": title, "body": mark_safe(body)})
+
+
+# every table the page reads (the need: a confidential need's scale is not shown)
+PRODUCT_DETAIL_TABLES = (Product, Organization, Category, Evaluation, TrackRecord, Need)
+
+
+def _product_detail_parts(request: HttpRequest, code: str) -> tuple[str, str]:
+    """The page's title and body; ``Http404`` when the product is not visible (never kept)."""
     product = get_visible_or_404(
         Product.objects.select_related("supplier", "category"), request.user, code=code
     )
@@ -67,9 +90,8 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
         (label, v, fields.get(k, ("", "", "", "", ""))[4])
         for label, (k, v) in zip(specs, product.specs.items(), strict=True)
     ]
-    return render(
-        request,
-        "catalog/product_detail.html",
+    body = render_to_string(
+        "catalog/_product_detail_body.html",
         {
             "product": product,
             "spec_rows": spec_rows,
@@ -78,7 +100,9 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
                 Exists(TrackRecord.objects.public().filter(evaluation_id=OuterRef("pk")))
             ).select_related("center", "need"),
         },
+        request,
     )
+    return str(product.name), body
 
 
 def _supplier_or_denied(request: HttpRequest) -> Organization | HttpResponse:
