@@ -37,9 +37,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         body = _product_body(request)
     else:
-        key = versions.page_key("products", request)
         tables = (Product, Organization, Category)
-        body = versions.cached(key, tables, lambda: _product_body(request), 600, store="pages")
+        body = versions.for_address("products", request, tables, lambda: _product_body(request))
     return render(request, "catalog/product_list.html", {"body": mark_safe(body)})
 
 
@@ -62,12 +61,11 @@ def product_detail(request: HttpRequest, code: str) -> HttpResponse:
     if request.user.is_authenticated:
         title, body = _product_detail_parts(request, code)
     else:
-        title, body = versions.cached(
-            versions.page_key(f"product:{code}", request),
+        title, body = versions.for_address(
+            f"product:{code}",
+            request,
             PRODUCT_DETAIL_TABLES,
             lambda: _product_detail_parts(request, code),
-            600,
-            store="pages",
         )
     return render(request, "catalog/product_detail.html", {"title": title, "body": mark_safe(body)})
 

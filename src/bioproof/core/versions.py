@@ -20,6 +20,7 @@ Cost: one statement, one backward step on the ``(object_type, seq)`` index per t
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -91,19 +92,18 @@ def cached_count(queryset: Any, models: Iterable[type[Model]], timeout: int = 60
     """``queryset.count()``, kept while ``models`` are unchanged. The key is the query itself
     (its SQL and parameters, so the audience's filters are part of it): ``models`` must name
     every table the query reads, subqueries included."""
-    import hashlib
-
     sql, params = queryset.order_by().query.sql_with_params()
     key = "count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     return cached(key, models, queryset.count, timeout)
 
 
-def page_key(prefix: str, request: Any) -> str:
-    """A key for what a page shows at its address in the active language (the query string
-    hashed: any length, any characters)."""
-    import hashlib
-
+def for_address(
+    prefix: str, request: Any, models: Iterable[type[Model]], compute: Callable[[], T]
+) -> T:
+    """:func:`cached` for what a page shows at its address (the query string, hashed: any length,
+    any characters) in the active language, kept in the bounded ``pages`` store."""
     from django.utils.translation import get_language
 
     address = f"{get_language()}?{request.GET.urlencode()}"
-    return f"{prefix}:" + hashlib.sha256(address.encode()).hexdigest()
+    key = f"{prefix}:" + hashlib.sha256(address.encode()).hexdigest()
+    return cached(key, models, compute, 600, store="pages")

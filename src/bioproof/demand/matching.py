@@ -511,31 +511,32 @@ def _scored(need: Any, limit: int | None) -> list[Match]:
     return matches
 
 
+def _scored_tables() -> tuple[type, ...]:
+    """Every table :func:`_scored` reads (the ranking, the products, their evidence)."""
+    from bioproof.consortium.models import Organization
+    from bioproof.evaluations.models import Criterion, Evaluation, TrackRecord
+
+    return (Category, Product, Organization, Evaluation, Criterion, TrackRecord)
+
+
 def _scored_cached(need: Any, limit: int | None) -> list[Match]:
     """:func:`_scored`, kept while the tables it reads are unchanged (:mod:`bioproof.core.versions`:
     the key holds the newest audit event on those tables, so no change is ever missed). The
     need's own inputs (category, requirements) are part of the key, not read from its row."""
-    from bioproof.consortium.models import Organization
     from bioproof.core import versions
-    from bioproof.evaluations.models import Criterion, Evaluation, TrackRecord
 
     inputs = json.dumps([need.category_id, need.required_specs, limit], sort_keys=True, default=str)
     key = "matching:" + hashlib.sha256(inputs.encode()).hexdigest()
-    tables = (Category, Product, Organization, Evaluation, Criterion, TrackRecord)
-    return versions.cached(key, tables, lambda: _scored(need, limit))
+    return versions.cached(key, _scored_tables(), lambda: _scored(need, limit))
 
 
 def page_version() -> str:
     """The state version of everything a page of matches shows (:func:`candidates` with its
     proposals, and the need's status): the key of the need page's rendered table."""
-    from bioproof.consortium.models import Organization
     from bioproof.core import versions
     from bioproof.demand.models import Need, Proposal
-    from bioproof.evaluations.models import Criterion, Evaluation, TrackRecord
 
-    return versions.state_version(
-        Category, Product, Organization, Evaluation, Criterion, TrackRecord, Need, Proposal
-    )
+    return versions.state_version(*_scored_tables(), Need, Proposal)
 
 
 def candidates(need: Any, *, limit: int | None = 50, cache: bool = False) -> list[Match]:

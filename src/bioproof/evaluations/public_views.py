@@ -49,9 +49,8 @@ def track_record_list(request: HttpRequest) -> HttpResponse:
         export = _track_record_page(request)[2]
         if export is not None:
             return export
-    key = versions.page_key("track-records", request)
-    body = versions.cached(
-        key, TRACK_RECORD_LIST_TABLES, lambda: _track_record_body(request), 600, store="pages"
+    body = versions.for_address(
+        "track-records", request, TRACK_RECORD_LIST_TABLES, lambda: _track_record_body(request)
     )
     return render(request, "evaluations/track_record_list.html", {"body": mark_safe(body)})
 
