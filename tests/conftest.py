@@ -161,6 +161,19 @@ def people(make_user: Callable[..., User]) -> dict[str, User]:
 
 
 @pytest.fixture
+def grant(orgs: dict[str, Organization]) -> Callable[[User, str, str], Any]:
+    """Give a person a role in one of ``orgs``, as the programme office does (audited)."""
+    office = User.objects.create_superuser("office", "office@example.org", PASSWORD)
+
+    def give(user: User, org: str, role: str) -> Any:
+        return consortium.grant_role(
+            by=office, user=user, organization=orgs[org], role=role, reason="role given"
+        )
+
+    return give
+
+
+@pytest.fixture
 def media_category(db: Any) -> Category:
     return Category.objects.get(code="media")
 

@@ -15,12 +15,14 @@ Only regulated models may be named (:func:`state_version` refuses others: their 
 event, so a cache keyed on them would never change). What a cached result reads must come from
 the named tables only; anything else (the user, proposals, the language) is read per request.
 
-Cost: one statement, one backward step on the ``(object_type, seq)`` index per table (~0.2 ms).
+Cost: one statement, one backward step on the ``(object_type, seq)`` index per table (~0.2 ms
+for a few tables, ~0.9 ms for 18).
 """
 
 from __future__ import annotations
 
 import hashlib
+import zlib
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
@@ -54,13 +56,18 @@ def state_version(*models: type[Model]) -> str:
 
     labels = _labels(models)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    newest = " UNION ALL ".join(
-        f"SELECT * FROM (SELECT seq, hash FROM {table} WHERE object_type = %s "
-        "ORDER BY seq DESC LIMIT 1) AS e" + str(i)
-        for i in range(len(labels))
+    # the newest sequence number per table (a backward step on the index, no row read), the
+    # largest of them, then that one event's hash: half the time of a UNION of per-table rows
+    # for a page of 18 tables (0.9 against 1.7 ms); -1 for a table without events
+    newest = ", ".join(
+        f"COALESCE((SELECT seq FROM {table} WHERE object_type = %s ORDER BY seq DESC LIMIT 1), -1)"
+        for _ in labels
     )
+    greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
+    if len(labels) == 1:
+        greatest = ""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT hash FROM ({newest}) AS newest ORDER BY seq DESC LIMIT 1", labels)
+        cursor.execute(f"SELECT hash FROM {table} WHERE seq = {greatest}({newest})", labels)
         row = cursor.fetchone()
     return row[0] if row else "0"
 
@@ -107,3 +114,45 @@ def for_address(
     address = f"{get_language()}?{request.GET.urlencode()}"
     key = f"{prefix}:" + hashlib.sha256(address.encode()).hexdigest()
     return cached(key, models, compute, 600, store="pages")
+
+
+def _csrf_placeholder() -> str:
+    """What a kept page holds where a form's CSRF token goes: derived from the secret key, so no
+    content a user wrote can contain it (it would then be replaced by the reader's token)."""
+    from django.utils.crypto import salted_hmac
+
+    return "csrf-" + salted_hmac("bioproof.versions.csrf", "placeholder").hexdigest()[:40]
+
+
+def kept_html(
+    key: str,
+    models: Iterable[type[Model]],
+    request: Any,
+    template: str,
+    context: Callable[[], dict[str, Any]],
+) -> str:
+    """``template`` rendered with ``context()``, kept in the ``pages`` store while ``models`` are
+    in the same state (:func:`cached`), with each reader's own CSRF token put into its forms.
+
+    The page is kept without a token (a placeholder stands in its place) and the reader's token
+    is written in when served: a token is the reader's secret and changes at each sign-in, so it
+    is never part of what is kept. ``key`` must name everything else the page depends on that
+    ``models`` do not hold (the object and the reader; the language is added here).
+
+    Kept compressed (zlib level 1: an evaluation page of 100 runs, 196 kB, keeps as 13 kB in
+    0.7 ms and is read back in 0.16 ms), so the ``pages`` store's bound on entries is also a
+    bound on memory of a few tens of megabytes.
+    """
+    from django.middleware.csrf import get_token
+    from django.template.loader import render_to_string
+    from django.utils.translation import get_language
+
+    placeholder = _csrf_placeholder()
+
+    def render() -> bytes:
+        html = render_to_string(template, context() | {"csrf_token": placeholder}, request)
+        return zlib.compress(html.encode(), 1)
+
+    kept = cached(f"{key}:{get_language()}", models, render, 600, store="pages")
+    html = zlib.decompress(kept).decode()
+    return html.replace(placeholder, get_token(request)) if placeholder in html else html

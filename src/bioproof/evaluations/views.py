@@ -10,19 +10,24 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from bioproof.analysis.kpis import KPIS
-from bioproof.core import audit, jobs
+from bioproof.catalog.models import Category, Product
+from bioproof.consortium.models import Membership, Organization, User
+from bioproof.core import audit, jobs, versions
 from bioproof.core.errors import DomainError
 from bioproof.core.exports import filtered_list
+from bioproof.core.models import Signature
 from bioproof.core.numbers import fill_cells
 from bioproof.core.policy import get_visible_or_404
 from bioproof.core.signatures import signatures_for
 from bioproof.core.web import attempt, form_errors
 from bioproof.demand.forms import AttachmentForm
+from bioproof.demand.models import Need
 from bioproof.evaluations import (
     actions,
     content,
@@ -49,12 +54,16 @@ from bioproof.evaluations.models import (
     EDITABLE_STATES,
     Attachment,
     Criterion,
+    Deviation,
     Evaluation,
     MethodTemplate,
+    Protocol,
     Report,
     Run,
     RunDataFile,
+    TrackRecord,
 )
+from bioproof.interop.models import InstrumentFile
 from bioproof.jobs.views import follow as follow_job
 from bioproof.reports.plots import curves_svg, time_course_svg
 
@@ -110,7 +119,51 @@ def evaluation_request(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def evaluation_detail(request: HttpRequest, code: str, version: int | None = None) -> HttpResponse:
+    """An evaluation's page. Its body is kept per reader and language while the tables it shows
+    are unchanged (:func:`bioproof.core.versions.kept_html`): what a reader may do (the workflow's
+    options, the timeline's "you", the operator's forms) depends on who reads it. The visibility
+    check runs on every request."""
     evaluation = _get(request, code, version)
+    body = versions.kept_html(
+        f"evaluation:{evaluation.pk}:{request.user.pk}",
+        EVALUATION_DETAIL_TABLES,
+        request,
+        "evaluations/_evaluation_detail_body.html",
+        lambda: _detail_context(request, evaluation),
+    )
+    return render(
+        request,
+        "evaluations/evaluation_detail.html",
+        {"evaluation": evaluation, "body": mark_safe(body)},
+    )
+
+
+#: Every table the evaluation's page reads: its own rows, the product and parties, the people
+#: (the timeline names who may take the next step), signatures, and the audit history (events on
+#: these tables).
+EVALUATION_DETAIL_TABLES = (
+    Evaluation,
+    Run,
+    RunDataFile,
+    InstrumentFile,
+    Criterion,
+    Deviation,
+    Attachment,
+    Report,
+    TrackRecord,
+    Protocol,
+    MethodTemplate,
+    Signature,
+    Product,
+    Category,
+    Organization,
+    Need,
+    User,
+    Membership,
+)
+
+
+def _detail_context(request: HttpRequest, evaluation: Evaluation) -> dict[str, Any]:
     lang = request.LANGUAGE_CODE or "ko"
     kpi_keys = reporting.kpi_keys(evaluation)
     files: dict[int, list[RunDataFile]] = {}
@@ -134,71 +187,63 @@ def evaluation_detail(request: HttpRequest, code: str, version: int | None = Non
     if planning:
         for c in criteria:
             c.plan_text = _plan_text(c, runs)
-    return render(
-        request,
-        "evaluations/evaluation_detail.html",
-        {
-            "evaluation": evaluation,
-            "runs": runs,
-            "kpi_headers": [
-                (reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in kpi_keys
-            ],
-            "criteria": [
-                (
-                    c,
-                    *reporting.criterion_text(c, lang, human_units=True),
-                    reporting.kpi_label(c.kpi, lang),
-                )
-                for c in criteria
-            ],
-            "options": workflow.options(evaluation, request.user),
-            "timeline": timeline.build(evaluation, request.user),
-            "editable": evaluation.is_current and evaluation.status in EDITABLE_STATES,
-            "operator": operator,
-            "planning": planning,
-            "templates": MethodTemplate.objects.current(),
-            "layouts": [layouts.get(k) for k in layout_keys],
-            "run_parameters": layouts.parameters_for(layout_keys),
-            "layout_keys": layout_keys,
-            "curve_layouts": [
-                layouts.get(k) for k in layout_keys if layouts.get(k).plot is not None
-            ],
-            "kpi_choices": [
-                (k, reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in sorted(KPIS)
-            ],
-            "criterion_form": CriterionForm(kpis=_picker_kpis(evaluation)),
-            "protocol_signatures": (
-                list(signatures_for(evaluation.protocol)) if evaluation.protocol else []
-            ),
-            "signatures": signatures,
-            "intact": all(s.content_hash == current_hash for s in signatures),
-            "deviations": evaluation.deviations.select_related("run", "recorded_by"),
-            "reports": evaluation.reports.all(),
-            "track_record": evaluation.track_records.public().first(),
-            "versions": Evaluation.objects.visible_to(request.user)
-            .filter(code=evaluation.code)
-            .order_by("version"),
-            "history": audit.history(evaluation),
-            "attachments": list(
-                Attachment.objects.filter(evaluation__code=evaluation.code).select_related(
-                    "uploaded_by"
-                )
-            ),
-            "attachment_form": AttachmentForm(),
-            "may_attach": evaluation.is_current
-            and evaluation.status in ("requested", "info_requested", "planning")
-            and (
-                operator
-                or policy.can_withdraw_request(request.user, evaluation)
-                or policy.is_demand_staff(request.user, evaluation)
-            ),
-            "has_data": bool(files),
-            "run_form": RunForm(),
-            "deviation_form": DeviationForm(),
-            "report_form": ReportForm(),
-            "publish_form": PublishForm(),
-        },
-    )
+    return {
+        "evaluation": evaluation,
+        "runs": runs,
+        "kpi_headers": [(reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in kpi_keys],
+        "criteria": [
+            (
+                c,
+                *reporting.criterion_text(c, lang, human_units=True),
+                reporting.kpi_label(c.kpi, lang),
+            )
+            for c in criteria
+        ],
+        "options": workflow.options(evaluation, request.user),
+        "timeline": timeline.build(evaluation, request.user),
+        "editable": evaluation.is_current and evaluation.status in EDITABLE_STATES,
+        "operator": operator,
+        "planning": planning,
+        "templates": MethodTemplate.objects.current(),
+        "layouts": [layouts.get(k) for k in layout_keys],
+        "run_parameters": layouts.parameters_for(layout_keys),
+        "layout_keys": layout_keys,
+        "curve_layouts": [layouts.get(k) for k in layout_keys if layouts.get(k).plot is not None],
+        "kpi_choices": [
+            (k, reporting.kpi_label(k, lang), reporting.kpi_unit(k)) for k in sorted(KPIS)
+        ],
+        "criterion_form": CriterionForm(kpis=_picker_kpis(evaluation)),
+        "protocol_signatures": (
+            list(signatures_for(evaluation.protocol)) if evaluation.protocol else []
+        ),
+        "signatures": signatures,
+        "intact": all(s.content_hash == current_hash for s in signatures),
+        "deviations": evaluation.deviations.select_related("run", "recorded_by"),
+        "reports": evaluation.reports.all(),
+        "track_record": evaluation.track_records.public().first(),
+        "versions": Evaluation.objects.visible_to(request.user)
+        .filter(code=evaluation.code)
+        .order_by("version"),
+        "history": audit.history(evaluation),
+        "attachments": list(
+            Attachment.objects.filter(evaluation__code=evaluation.code).select_related(
+                "uploaded_by"
+            )
+        ),
+        "attachment_form": AttachmentForm(),
+        "may_attach": evaluation.is_current
+        and evaluation.status in ("requested", "info_requested", "planning")
+        and (
+            operator
+            or policy.can_withdraw_request(request.user, evaluation)
+            or policy.is_demand_staff(request.user, evaluation)
+        ),
+        "has_data": bool(files),
+        "run_form": RunForm(),
+        "deviation_form": DeviationForm(),
+        "report_form": ReportForm(),
+        "publish_form": PublishForm(),
+    }
 
 
 def _plan_text(criterion: Any, runs: list[Any]) -> str:
