@@ -2,12 +2,17 @@
 
 Each app declares providers in its ``work.py`` (imported at start-up)::
 
-    @mywork.provider
+    @mywork.provider(tables=(Evaluation, Product, Organization))
     def screening(user, roles, limit):
         qs = ...  # built from the app's policy and the user's roles per organization
         yield mywork.section("screen", _("Requests to screen"), qs, item=..., limit=limit)
 
 A section carries its total count and its first ``limit`` items, each linking to the step.
+
+A provider names every regulated table it reads (``tables``): the home page keeps a person's
+sections while those tables, their memberships and their account are unchanged
+(:func:`tables`, :mod:`bioproof.core.versions`). A section must therefore not depend on the
+clock; one that does ("due this week") needs its own key.
 """
 
 from __future__ import annotations
@@ -17,10 +22,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils.functional import Promise
 
-from bioproof.consortium.models import Membership
+from bioproof.consortium.models import Membership, User
 
 
 @dataclass(frozen=True)
@@ -45,12 +50,24 @@ class Section:
 
 Provider = Callable[[Any, dict[int, frozenset[str]], int], Iterable[Section]]
 _providers: list[Provider] = []
+_tables: set[type[Model]] = {Membership, User}  # the roles and the account every section reads
 
 
-def provider(fn: Provider) -> Provider:
-    if fn not in _providers:
-        _providers.append(fn)
-    return fn
+def provider(*, tables: Iterable[type[Model]]) -> Callable[[Provider], Provider]:
+    """Register a provider that reads ``tables`` (regulated models, checked when first kept)."""
+
+    def register(fn: Provider) -> Provider:
+        if fn not in _providers:
+            _providers.append(fn)
+        _tables.update(tables)
+        return fn
+
+    return register
+
+
+def tables() -> tuple[type[Model], ...]:
+    """Every table some provider reads, with the memberships and accounts."""
+    return tuple(sorted(_tables, key=lambda m: m._meta.label))
 
 
 def orgs_with(roles: dict[int, frozenset[str]], *wanted: str) -> list[int]:

@@ -2,12 +2,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.safestring import mark_safe
 
 from bioproof.catalog.models import Product
+from bioproof.consortium.models import Membership, Organization, User
 from bioproof.core import mywork, versions
 from bioproof.core.policy import is_platform_admin, org_ids
+from bioproof.demand.models import Need
 from bioproof.evaluations.models import Evaluation, TrackRecord
 from bioproof.evaluations.public_views import TRACK_RECORD_LIST_TABLES
 
@@ -21,11 +25,31 @@ def home(request: HttpRequest) -> HttpResponse:
         "track_records_version": versions.state_version(*TRACK_RECORD_LIST_TABLES),
     }
     if request.user.is_authenticated:
-        evaluations = Evaluation.objects.visible_to(request.user).current()
-        context["my_evaluations"] = evaluations.select_related("product", "center")[:10]
-        context["product_count"] = _visible_products(request.user)
-        context["my_work"] = mywork.for_user(request.user)
+        context["mine"] = mark_safe(
+            versions.kept_html(
+                f"home-mine:{request.user.pk}",
+                home_mine_tables(),
+                request,
+                "core/_home_mine.html",
+                lambda: _mine(request.user),
+            )
+        )
     return render(request, "core/home.html", context)
+
+
+def home_mine_tables() -> tuple[type[Model], ...]:
+    """What a signed-in person's part of the home page reads: every "My work" provider's tables,
+    their evaluations (the parties' organizations, the need) and the products they see."""
+    return tuple({*mywork.tables(), Evaluation, Product, Organization, Need, Membership, User})
+
+
+def _mine(user: Any) -> dict[str, Any]:
+    evaluations = Evaluation.objects.visible_to(user).current()
+    return {
+        "my_evaluations": evaluations.select_related("product", "center")[:10],
+        "product_count": _visible_products(user),
+        "my_work": mywork.for_user(user),
+    }
 
 
 def _visible_products(user: Any) -> int:

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from bioproof.catalog.models import Category, Product
-from bioproof.consortium.models import Membership
+from bioproof.consortium.models import Membership, Organization
 from bioproof.core import mywork
 from bioproof.demand.models import Need, Proposal
 
@@ -34,7 +34,7 @@ def _proposal_item(p: Proposal) -> mywork.Item:
 NEED_SCAN = 100
 
 
-@mywork.provider
+@mywork.provider(tables=(Proposal, Need, Product, Category, Organization))
 def demand_work(user: Any, roles: dict[int, frozenset[str]], limit: int) -> Iterator[Any]:
     staff = mywork.orgs_with(roles, Role.STAFF)
     if not staff:

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from bioproof.consortium.models import Membership
+from bioproof.catalog.models import Product
+from bioproof.consortium.models import Membership, Organization
 from bioproof.core import mywork
 from bioproof.core.models import Signature
 from bioproof.evaluations.models import Evaluation, Report, Run, RunDataFile
@@ -143,7 +144,7 @@ def _item(row: dict[str, Any], anchor: str, english: bool) -> mywork.Item:
     )
 
 
-@mywork.provider
+@mywork.provider(tables=(Evaluation, Report, Signature, Run, RunDataFile, Product, Organization))
 def evaluation_work(user: Any, roles: dict[int, frozenset[str]], limit: int) -> Iterator[Any]:
     sections = _sections(user, roles)
     english = (get_language() or "ko").startswith("en")
