@@ -292,6 +292,47 @@ def test_baseline_takes_in_a_field_added_by_a_migration_only(approved: Evaluatio
     assert not verification.verify_rows()
 
 
+def test_baseline_of_many_rows_is_one_lock_and_a_few_inserts(approved: Evaluation) -> None:
+    """A migration that adds a field to a large table: every row gets a new state, in bulk, and
+    the chain and the rows verify afterwards."""
+    from django.test.utils import CaptureQueriesContext
+
+    from bioproof.evaluations.models import Run
+
+    assert {verification.ROW_SAVED} == audit.STATE_ACTIONS
+    runs = list(Run.objects.values_list("pk", flat=True))
+    with transaction.atomic():
+        # states as an earlier release recorded them, before 'notes' existed
+        for pk in runs:
+            event = (
+                AuditEvent.objects.filter(object_type="evaluations.run", object_id=str(pk))
+                .order_by("-seq")
+                .first()
+            )
+            audit.append(
+                actor=None,
+                action=verification.ROW_SAVED,
+                object_type="evaluations.run",
+                object_id=str(pk),
+                after={k: v for k, v in event.after.items() if k != "notes"},
+            )
+    assert len(verification.verify_rows()) == len(runs)
+    head_before = AuditChainHead.objects.get().last_seq
+    with CaptureQueriesContext(connection) as queries:
+        assert verification.baseline() == len(runs)
+    inserts = [q for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == 1  # the runs' states, one statement (up to a thousand rows)
+    assert AuditChainHead.objects.get().last_seq == head_before + len(runs)
+    assert not verification.verify_rows()
+    assert audit.verify().ok
+    assert verification.baseline() == 0
+
+
+def test_append_states_writes_row_states_only() -> None:
+    with transaction.atomic(), pytest.raises(ValueError):
+        audit.append_states([{"action": "evaluation.published", "object_type": "x"}])
+
+
 def test_models_and_migrations_agree() -> None:
     """The registry wraps managers; the migration state must still see the same managers."""
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
