@@ -124,7 +124,7 @@ def test_an_entry_is_served_by_the_process_until_it_expires(monkeypatch) -> None
     cache.put(key, ("found",))
     caches["default"].delete(key)  # the store lost it (evicted): the process still has it
     assert cache.get(key) == ("found",)
-    later = time.time() + cache._ttl() + 1
+    later = time.time() + cache.ttl() + 1
     monkeypatch.setattr(cache.time, "time", lambda: later)
     assert cache.get(key) is None  # expired in the process as it is in the store
 

@@ -105,7 +105,12 @@ def cached_count(queryset: Any, models: Iterable[type[Model]], timeout: int = 60
 
 
 def for_address(
-    prefix: str, request: Any, models: Iterable[type[Model]], compute: Callable[[], T]
+    prefix: str,
+    request: Any,
+    models: Iterable[type[Model]],
+    compute: Callable[[], T],
+    *,
+    timeout: int = 600,
 ) -> T:
     """:func:`cached` for what a page shows at its address (the query string, hashed: any length,
     any characters) in the active language, kept in the bounded ``pages`` store."""
@@ -113,7 +118,7 @@ def for_address(
 
     address = f"{get_language()}?{request.GET.urlencode()}"
     key = f"{prefix}:" + hashlib.sha256(address.encode()).hexdigest()
-    return cached(key, models, compute, 600, store="pages")
+    return cached(key, models, compute, timeout, store="pages")
 
 
 def _csrf_placeholder() -> str:

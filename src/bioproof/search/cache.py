@@ -42,7 +42,8 @@ GENERATION_KEY = "bioproof:search:generation"
 _DIRTY = "_bioproof_search_dirty"
 
 
-def _ttl() -> int:
+def ttl() -> int:
+    """How long a result may be reused between index writes (seconds; 0: never)."""
     return int(getattr(settings, "BIOPROOF_SEARCH_CACHE_SECONDS", TTL))
 
 
@@ -85,7 +86,7 @@ def _committed() -> None:
 
 def usable() -> bool:
     """Whether this search may read and write the cache."""
-    if _ttl() <= 0:
+    if ttl() <= 0:
         return False
     conn = connections[DEFAULT_DB_ALIAS]  # the object behind the proxy, looked up once
     dirty = getattr(conn, _DIRTY, None)
@@ -126,9 +127,9 @@ def get(name: str) -> Any:
 
 
 def put(name: str, value: Any) -> None:
-    ttl = _ttl()
-    expires = time.time() + ttl
-    _store().set(name, (expires, value), timeout=ttl)
+    seconds = ttl()
+    expires = time.time() + seconds
+    _store().set(name, (expires, value), timeout=seconds)
     _remember(name, (expires, value))
 
 

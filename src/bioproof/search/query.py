@@ -798,6 +798,12 @@ def _recheck(user: Any, hits: list[Hit]) -> list[Hit]:
     return [h for h in hits if (h.kind, h.object_id) in allowed]
 
 
+def all_visible(user: Any, hits: list[Hit]) -> bool:
+    """Whether ``user`` may still see every one of ``hits`` (the re-check of :func:`_recheck`,
+    for a page kept with its hits)."""
+    return len(_recheck(user, hits)) == len(hits)
+
+
 def search(
     user: Any,
     q: str = "",

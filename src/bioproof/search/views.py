@@ -12,12 +12,15 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
-from bioproof.catalog.models import Category
+from bioproof.catalog.models import Category, Product
 from bioproof.consortium.models import Organization
 from bioproof.core import versions
 from bioproof.core.errors import DomainError
+from bioproof.demand.models import Need
+from bioproof.evaluations.models import Evaluation, TrackRecord
+from bioproof.search import cache
 from bioproof.search.models import SearchDocument
-from bioproof.search.query import search
+from bioproof.search.query import Hit, all_visible, search
 
 PER_PAGE = 20
 FILTERS = ("category", "center", "verdict", "supplier", "kind")
@@ -30,7 +33,36 @@ def _page_number(raw: str | None) -> int:
         return 1
 
 
+#: every regulated table an anonymous visitor's search page reads: the public rows the hits are
+#: checked against (listed products, public track records and needs) and the filter menus
+SEARCH_PAGE_TABLES = (Product, TrackRecord, Evaluation, Need, Organization, Category)
+
+
 def search_page(request: HttpRequest) -> HttpResponse:
+    """The search page. For anonymous visitors, while the result cache is on, the page at an
+    address is kept per index generation and state of the public tables it checks its hits
+    against (:mod:`bioproof.core.versions`), as long as a cached result may be reused
+    (``BIOPROOF_SEARCH_CACHE_SECONDS``); a signed-in user's hits are checked for them."""
+    if request.user.is_authenticated or not cache.usable():
+        body, _hits = _body(request)
+    else:
+        body, hits = versions.for_address(
+            f"search:{cache.generation()}",
+            request,
+            SEARCH_PAGE_TABLES,
+            lambda: _body(request),
+            timeout=cache.ttl(),
+        )
+        # what the page lists is checked again on every request, as a cached result's hits
+        # are: a row hidden behind the application's back (no event, so no new version) is
+        # never shown from a kept page (one query; the page is rendered afresh then)
+        if hits and not all_visible(request.user, hits):
+            body, _hits = _body(request)
+    return render(request, "search/search.html", {"body": mark_safe(body)})
+
+
+def _body(request: HttpRequest) -> tuple[str, list[Hit]]:
+    """The page's body and the hits it lists."""
     q = (request.GET.get("q") or "").strip()
     chosen = {name: (request.GET.get(name) or "").strip() for name in FILTERS}
     page = _page_number(request.GET.get("page"))
@@ -56,7 +88,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
             context["previous_url"] = "?" + urlencode({**base, "page": page - 1})
         if page < pages:
             context["next_url"] = "?" + urlencode({**base, "page": page + 1})
-    return render(request, "search/search.html", context)
+    hits = list(results.hits) if results is not None else []
+    return render_to_string("search/_search_body.html", context, request), hits
 
 
 def _filters(chosen: dict[str, str]) -> str:
