@@ -9,6 +9,7 @@ to wait for that was the 1-in-20 slow request (p95 0.9 s) of the evaluation page
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 import time
 from pathlib import Path
@@ -38,6 +39,11 @@ def _templates() -> list[str]:
         if root.is_dir():
             names += [str(p.relative_to(root)) for p in root.rglob("*.html")]
     return sorted(set(names))
+
+
+def enabled() -> bool:
+    """``BIOPROOF_WARM_UP`` (default true): whether the WSGI entry point warms up at boot."""
+    return os.environ.get("BIOPROOF_WARM_UP", "true").strip().lower() not in ("0", "false", "no")
 
 
 def warm() -> float:

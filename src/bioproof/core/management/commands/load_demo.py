@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.core.management.base import BaseCommand
@@ -61,5 +62,7 @@ class Command(BaseCommand):
             from django.core.management import call_command
 
             self.stdout.flush()
-            # the test suite runs the system checks; the demo does not wait for them
+            # the test suite runs the system checks; the demo does not wait for them, nor for the
+            # boot warm-up of a production worker (~4 s before the first page: bioproof.wsgi)
+            os.environ.setdefault("BIOPROOF_WARM_UP", "false")
             call_command("runserver", options["serve"], use_reloader=False, skip_checks=True)
