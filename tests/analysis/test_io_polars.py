@@ -124,3 +124,17 @@ def test_nul_and_encoding_errors_deep_in_a_log_name_their_row(polars_mode: str) 
 def test_a_header_the_csv_module_cannot_read_is_refused(polars_mode: str) -> None:
     with pytest.raises(InputError, match="row 1"):
         read_online(b'"Time [s],pH\n' + b"0,7\n" * 10, filename="log.csv")
+
+
+def test_a_large_log_keeps_its_row_numbers_in_four_bytes(polars_mode: str, monkeypatch) -> None:
+    """A 200 MB sensor log has ~6.7 million rows: their numbers in int32 (27 MB, not 53), the
+    same numbers, a blank row skipped, across chunks."""
+    monkeypatch.setattr(tabular.rio, "MAX_ROWS", 10)  # kept as an array beyond this many rows
+    lines = _log(2000).decode().splitlines()
+    lines.insert(1000, ",,,,")  # spreadsheet row 1001 is blank: its number is skipped
+    with tabular.reading(limits=tabular.Limits.large(2**31)):
+        frame = read_online("\n".join(lines).encode(), filename="log.csv")
+    rows = frame.attrs["rows"]
+    assert rows.dtype == np.int32 and len(rows) == 2000
+    assert list(rows[:2]) == [2, 3] and rows[-1] == 2002 and 1001 not in set(rows.tolist())
+    assert rows[998] == 1000 and rows[999] == 1002
