@@ -42,7 +42,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, IntegerField, Q, Window
+from django.db.models import Count, F, Q, TextField, Window
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import RowNumber
 from django.utils.translation import get_language
@@ -279,10 +279,29 @@ _VENDOR_SQL = {
 }
 
 
-def _render(template: str, key: str, column: str, values: list[Any]) -> tuple[str, list[Any]]:
+def _extract_sql(key: str, column: str) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
+    """The JSON type and the text of ``column`` at ``key``: what every test of a requirement
+    reads, extracted once per product (:func:`_ranking_sql`) instead of once per test."""
+    vendor = _VENDOR_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
+    keyparam = key if connection.vendor == "postgresql" else f'$."{key}"'
+    return (
+        (vendor["type"].format(col=column), [keyparam]),
+        (vendor["text"].format(col=column), [keyparam]),
+    )
+
+
+def _render(
+    template: str,
+    key: str,
+    column: str,
+    values: list[Any],
+    extracted: tuple[str, str] | None = None,
+) -> tuple[str, list[Any]]:
     """Expand a CASE template: ``{number}``/``{string}``/``{absent}``/``{container}`` tests,
     ``{type}``/``{text}``/``{num}`` fragments of ``column`` at ``key`` (each brings its key
-    parameter) and ``{v}`` placeholders filled from ``values`` in order."""
+    parameter) and ``{v}`` placeholders filled from ``values`` in order. With ``extracted``
+    (the names of columns holding the type and the text, :func:`_extract_sql`), the fragments
+    read those instead and bring no parameter."""
     vendor = _VENDOR_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
     keyparam = key if connection.vendor == "postgresql" else f'$."{key}"'
     macros = {
@@ -297,10 +316,20 @@ def _render(template: str, key: str, column: str, values: list[Any]) -> tuple[st
     out: list[str] = []
     params: list[Any] = []
     fill = iter(values)
+    if extracted is not None:
+        type_column, text_column = extracted
+        num = f"({text_column})::float8" if connection.vendor == "postgresql" else None
+        fragments = {
+            "{type}": type_column,
+            "{text}": text_column,
+            "{num}": num or f"CAST({text_column} AS REAL)",
+        }
     for token in re.split(r"(\{(?:type|text|num|v)\})", template):
         if token == "{v}":
             out.append("%s")
             params.append(next(fill))
+        elif extracted is not None and token in fragments:
+            out.append(fragments[token])
         elif token in ("{type}", "{text}", "{num}"):
             out.append(vendor[token[1:-1]].format(col=column))
             params.append(keyparam)
@@ -309,10 +338,13 @@ def _render(template: str, key: str, column: str, values: list[Any]) -> tuple[st
     return "".join(out), params
 
 
-def _classify_sql(requirement: dict[str, Any], column: str) -> tuple[str, list[Any]] | None:
+def _classify_sql(
+    requirement: dict[str, Any], column: str, extracted: tuple[str, str] | None = None
+) -> tuple[str, list[Any]] | None:
     """A SQL CASE giving 1 (met), -1 (not met), 0 (unknown) or NULL (SQL cannot decide exactly as
     :func:`check` would: Python scores that product) for one requirement; ``None`` when SQL should
-    not try this requirement at all (Python scores every product)."""
+    not try this requirement at all (Python scores every product). ``extracted``: see
+    :func:`_render`."""
     key, comparison, required = requirement["key"], requirement["comparison"], requirement["value"]
     if not isinstance(key, str) or not SAFE_KEY.fullmatch(key):
         return None
@@ -328,7 +360,7 @@ def _classify_sql(requirement: dict[str, Any], column: str) -> tuple[str, list[A
             "CASE WHEN {absent} OR ({string} AND {text} = '') OR {container} THEN 0 "
             f"WHEN {known} THEN CASE WHEN {test} THEN 1 ELSE -1 END ELSE NULL END"
         )
-        return _render(template, key, column, [DECIMAL, r])
+        return _render(template, key, column, [DECIMAL, r], extracted)
     if r is not None:  # equals a number: within a relative 1e-9
         tolerance = 1e-9 * max(1.0, abs(r))
         template = (
@@ -336,7 +368,7 @@ def _classify_sql(requirement: dict[str, Any], column: str) -> tuple[str, list[A
             f"WHEN {known} THEN CASE WHEN abs({{num}} - {{v}}) <= {{v}} THEN 1 ELSE -1 END "
             "ELSE NULL END"
         )
-        return _render(template, key, column, [DECIMAL, r, tolerance])
+        return _render(template, key, column, [DECIMAL, r, tolerance], extracted)
     # equals a text: compared stripped and case-folded
     template = (
         "CASE WHEN {absent} OR ({string} AND {text} = '') THEN 0 "
@@ -344,7 +376,7 @@ def _classify_sql(requirement: dict[str, Any], column: str) -> tuple[str, list[A
         "WHEN {string} AND {text} {regex} {v} "
         "THEN CASE WHEN lower(trim({text})) = {v} THEN 1 ELSE -1 END ELSE NULL END"
     )
-    return _render(template, key, column, [PLAIN_TEXT, str(required).strip().casefold()])
+    return _render(template, key, column, [PLAIN_TEXT, str(required).strip().casefold()], extracted)
 
 
 def _light_key(
@@ -361,19 +393,17 @@ def _light_key(
     return (unmet, -(points + bonus), code)
 
 
-def _records_sql(categories: list[int]) -> tuple[str, list[Any]]:
-    """The public track records of the listed products in ``categories``, one row each: product
-    id, criteria, criteria passed and the record's rank among its product's public records,
-    newest first (``rec_rn``; the bonus counts ``rec_rn`` ≤ 3). Built from
-    :meth:`TrackRecordQuerySet.public`, so what is public is decided in one place."""
+def _records_sql() -> tuple[str, list[Any]]:
+    """The public track records of the products in the ranking's ``cls`` (the listed products of
+    the subtree, read once), one row each: product id, criteria, criteria passed and the
+    record's rank among its product's public records, newest first (``rec_rn``; the bonus counts
+    ``rec_rn`` ≤ 3). Built from :meth:`TrackRecordQuerySet.public`, so what is public is decided
+    in one place."""
     from bioproof.evaluations.models import TrackRecord
 
     records = (
         TrackRecord.objects.public()
-        .filter(
-            evaluation__product__category_id__in=categories,
-            evaluation__product__status=Product.Status.LISTED,
-        )
+        .filter(evaluation__product_id__in=RawSQL("SELECT pid FROM cls", ()))
         .annotate(
             rec_pid=F("evaluation__product_id"),
             rec_n=Count("evaluation__criteria"),
@@ -400,31 +430,44 @@ _UNSURE_ROWS = """
 
 def _ranking_sql(
     need: Any,
-    categories: list[int],
     listed: Any,
-    classified: list[tuple[str, list[Any]] | None],
     limit: int | None,
 ) -> tuple[str, list[Any]]:
     """One statement over the subtree: every listed product's requirements classified once
-    (``cls``), its track-record bonus from its newest three public records (``bonus``), then the
-    best ``limit`` of the products SQL judged entirely (``unsure = 0``, the bonus included) and
-    every product it could not (``unsure = 1``, with its specs, for :func:`_light_key`)."""
-    annotations: dict[str, Any] = {}
-    for i, c in enumerate(classified):
-        sql, params = c if c is not None else ("CAST(NULL AS INTEGER)", [])
-        annotations[f"cls_{i}"] = RawSQL(sql, params, output_field=IntegerField())
+    (``cls``: each required key's JSON type and text extracted once per product, then tested),
+    its track-record bonus from its newest three public records (``bonus``, over ``cls``'s
+    products: the subtree is read once), then the best ``limit`` of the products SQL judged
+    entirely (``unsure = 0``, the bonus included) and every product it could not (``unsure = 1``,
+    with its specs, for :func:`_light_key`)."""
+    column = f'"{Product._meta.db_table}"."specs"'
+    extracts: dict[str, Any] = {}
+    cases: list[tuple[str, list[Any]]] = []
+    for i, requirement in enumerate(need.required_specs):
+        key = requirement.get("key")
+        if isinstance(key, str) and SAFE_KEY.fullmatch(key):
+            (type_sql, type_params), (text_sql, text_params) = _extract_sql(key, column)
+            extracts[f"t_{i}"] = RawSQL(type_sql, type_params, output_field=TextField())
+            extracts[f"x_{i}"] = RawSQL(text_sql, text_params, output_field=TextField())
+        classified = _classify_sql(requirement, column, (f"t_{i}", f"x_{i}"))
+        cases.append(classified if classified is not None else ("CAST(NULL AS INTEGER)", []))
     products = (
-        listed.annotate(pid=F("pk"), pcode=F("code"), pcat=F("category_id"), **annotations)
+        listed.annotate(pid=F("pk"), pcode=F("code"), pcat=F("category_id"), **extracts)
         .order_by()
-        .values("pid", "pcode", "pcat", *annotations)
+        .values("pid", "pcode", "pcat", *extracts)
     )
-    cls_sql, cls_params = products.query.sql_with_params()
-    rec_sql, rec_params = _records_sql(categories)
-    names = list(annotations)
+    inner_sql, inner_params = products.query.sql_with_params()
+    postgresql = connection.vendor == "postgresql"
+    # OFFSET 0: PostgreSQL would otherwise fold the subquery in and extract again at each test
+    fence = " OFFSET 0" if postgresql else ""
+    names = [f"cls_{i}" for i in range(len(cases))]
+    tests = "".join(f", ({sql}) AS {n}" for (sql, _p), n in zip(cases, names, strict=True))
+    cls_sql = f"SELECT pid, pcode, pcat{tests} FROM ({inner_sql}{fence}) AS extracted"
+    # the tests' parameters come first in the text, then the subquery's
+    cls_params = [*(p for _sql, params in cases for p in params), *inner_params]
+    rec_sql, rec_params = _records_sql()
     met = " + ".join(f"(CASE WHEN {n} = 1 THEN 1 ELSE 0 END)" for n in names) or "0"
     unmet = " + ".join(f"(CASE WHEN {n} = -1 THEN 1 ELSE 0 END)" for n in names) or "0"
     unsure = " OR ".join(f"{n} IS NULL" for n in names) or "1 = 0"
-    postgresql = connection.vendor == "postgresql"
     code = 'pcode COLLATE "C"' if postgresql else "pcode"
     no_specs = "CAST(NULL AS jsonb)" if postgresql else "NULL"
     table = Product._meta.db_table
@@ -477,9 +520,7 @@ def _ranked(need: Any, limit: int | None) -> list[int]:
     categories = subtree_ids(need.category_id)
     fields = {f[0]: f for f in need.category.spec_fields}
     listed = Product.objects.filter(status=Product.Status.LISTED, category_id__in=categories)
-    column = f'"{Product._meta.db_table}"."specs"'
-    classified = [_classify_sql(r, column) for r in need.required_specs]
-    sql, params = _ranking_sql(need, categories, listed, classified, limit)
+    sql, params = _ranking_sql(need, listed, limit)
     specs_field = Product._meta.get_field("specs")
     keys: list[tuple[int, int, str, int]] = []
     with connection.cursor() as cursor:
