@@ -384,12 +384,17 @@ class _Builder:
         self.plan, self.min_rows, self.limits = plan, min_rows, limits
         names = [s.spec.name for s in plan.steps if isinstance(s, _Column)]
         self.order = next((n for n in increasing if n in names), None)
-        self.parts: dict[str, list[np.ndarray]] = {n: [] for n in names}
+        self.names = names
+        # the numeric columns (one row each) and the spreadsheet row numbers, written in place
+        # chunk after chunk; room is reserved ahead (``expected``): pages never written are never
+        # resident, so a generous reserve costs no memory, and no copy joins the chunks at the end
+        self.block = np.empty((len(names), 0))
+        self.expected = 0
         self.text_parts: dict[str, list[np.ndarray]] = {n: [] for n, _j in plan.texts}
-        self.rows: list[np.ndarray] = []
         # spreadsheet row numbers: 4 bytes each while the limit allows (a 200 MB sensor log has
         # 6.7 million rows: 27 MB, not 53)
         self.row_type = np.int32 if limits.max_rows < 2**31 - 2 else np.int64
+        self.rows = np.empty(0, self.row_type)
         self.count = 0
         self.records = 1  # the header
         self.width = 0
@@ -428,14 +433,27 @@ class _Builder:
         if self.plan.text_error is not None:
             raise self.plan.text_error.at()
         texts = {name: chunk.text(j)[index] for name, j in self.plan.texts}
-        for name, values in out.items():
-            self.parts[name].append(values)
+        self._reserve(len(rows))
+        end = self.count + len(rows)
+        for k, name in enumerate(self.names):
+            self.block[k, self.count : end] = out[name]
         for name, values in texts.items():
             self.text_parts[name].append(values)
-        self.rows.append(rows.astype(self.row_type, copy=False))
-        self.count += len(rows)
+        self.rows[self.count : end] = rows
+        self.count = end
         self.records = records
         self.last, self.disorder = last, disorder
+
+    def _reserve(self, n: int) -> None:
+        """Room for ``n`` more rows: the expected total, else twice what there is."""
+        need = self.count + n
+        if need <= len(self.rows):
+            return
+        room = max(need, min(self.expected, self.limits.max_rows), 2 * len(self.rows))
+        block, rows = np.empty((len(self.names), room)), np.empty(room, self.row_type)
+        block[:, : self.count] = self.block[:, : self.count]
+        rows[: self.count] = self.rows[: self.count]
+        self.block, self.rows = block, rows
 
     def check_header(self) -> None:
         """The header's own errors, in the order the columns are checked (no data at all)."""
@@ -447,7 +465,7 @@ class _Builder:
 
     def finish(self) -> tuple[list[str], np.ndarray, dict[str, np.ndarray], np.ndarray]:
         """(numeric column names, their values as one (columns × rows) block, text columns,
-        spreadsheet rows); each column's chunks are freed as soon as it is copied."""
+        spreadsheet rows), as written chunk by chunk (no copy joins them)."""
         if self.count < self.min_rows:
             raise InputError(
                 N_("needs at least %(min)s data rows, found %(n)s"),
@@ -455,24 +473,8 @@ class _Builder:
             )
         if self.disorder is not None:
             raise self.disorder
-        names = list(self.parts)
-        block = np.empty((len(names), self.count))
-        for k, name in enumerate(names):
-            _drain(self.parts.pop(name), block[k])
         texts = {name: _join(parts, object) for name, parts in self.text_parts.items()}
-        rows = np.empty(self.count, self.row_type)
-        _drain(self.rows, rows)
-        return names, block, texts, rows
-
-
-def _drain(parts: list[np.ndarray], into: np.ndarray) -> None:
-    """Copy ``parts`` one after the other into ``into``, freeing each once copied (the peak is
-    the parts and one copy, not two)."""
-    at = 0
-    while parts:
-        part = parts.pop(0)
-        into[at : at + len(part)] = part
-        at += len(part)
+        return self.names, self.block[:, : self.count], texts, self.rows[: self.count]
 
 
 def _join(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
@@ -915,6 +917,10 @@ def _read_csv(
             builder = _Builder(plan, increasing, min_rows, limits)
             chunk = chunk[end:]
         row0 = _add_chunk(builder, chunk, delimiter, width, row0, limits)
+        if total and not builder.expected and builder.count:
+            # rows expected from the first chunk's bytes per row, with a margin (reserved room
+            # that is never written costs no memory)
+            builder.expected = int(1.25 * total * builder.count / max(done, 1)) + 1024
         if progress is not None:
             progress(done, total)
     if builder is None:
