@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models import ExpressionWrapper, F
 from django.utils.translation import gettext_lazy as _
 
 
@@ -43,8 +44,15 @@ class AuditEvent(models.Model):
         ordering = ["seq"]
         indexes = [
             models.Index(fields=["object_type", "object_id"]),
-            # the newest event per table: core.versions.state_version
-            models.Index(fields=["object_type", "-seq"], name="core_audit_type_seq"),
+            # the newest event per table (core.versions.state_version), on the *negated* sequence
+            # number: a query ordered by it can use this index only. Ordered by seq, PostgreSQL
+            # may walk the unique seq index backwards filtering on the table, expecting a common
+            # table's newest event near the head: 77 ms through 220,000 events when it was not
+            models.Index(
+                F("object_type"),
+                ExpressionWrapper(F("seq") * -1, output_field=models.BigIntegerField()),
+                name="core_audit_type_negseq",
+            ),
         ]
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")

@@ -15,7 +15,7 @@ Only regulated models may be named (:func:`state_version` refuses others: their 
 event, so a cache keyed on them would never change). What a cached result reads must come from
 the named tables only; anything else (the user, proposals, the language) is read per request.
 
-Cost: one statement, one backward step on the ``(object_type, seq)`` index per table (~0.2 ms
+Cost: one statement, one step on the ``(object_type, -seq)`` index per table (~0.2 ms
 for a few tables, ~0.9 ms for 18).
 """
 
@@ -56,13 +56,12 @@ def state_version(*models: type[Model]) -> str:
 
     labels = _labels(models)
     table = connection.ops.quote_name(AuditEvent._meta.db_table)
-    # the newest sequence number per table (a backward step on the index, no row read), the
-    # largest of them, then that one event's hash: half the time of a UNION of per-table rows
-    # for a page of 18 tables (0.9 against 1.7 ms); -1 for a table without events
-    newest = ", ".join(
-        f"COALESCE((SELECT seq FROM {table} WHERE object_type = %s ORDER BY seq DESC LIMIT 1), -1)"
-        for _ in labels
-    )
+    # the newest sequence number per table (the first entry of the (object_type, -seq) index:
+    # ordered by -seq, no other index can serve it, so the plan never walks the whole chain),
+    # the largest of them, then that one event's hash: half the time of a UNION of per-table
+    # rows for a page of 18 tables (0.9 against 1.7 ms); -1 for a table without events
+    first = f"SELECT seq FROM {table} WHERE object_type = %s ORDER BY (seq * -1) LIMIT 1"
+    newest = ", ".join(f"COALESCE(({first}), -1)" for _ in labels)
     greatest = "GREATEST" if connection.vendor == "postgresql" else "MAX"
     if len(labels) == 1:
         greatest = ""
