@@ -126,7 +126,6 @@ def append(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
     reason: str = "",
-    anchor: bool = True,
 ) -> AuditEvent:
     """Append an event naming its object by type and key (row events use this directly).
 
@@ -162,8 +161,7 @@ def append(
     event.save()
     head.last_seq, head.last_hash = event.seq, event.hash
     head.save(update_fields=["last_seq", "last_hash"])
-    if anchor:
-        _checkpoint_on_commit(connection)
+    _checkpoint_on_commit(connection)
     return event
 
 

@@ -212,14 +212,7 @@ def _read_rows(entry: Regulated, pks: Iterable[Any] | None = None) -> Iterator[d
     yield from rows.iterator(chunk_size=2000)
 
 
-def _write_state(
-    entry: Regulated,
-    values: Mapping[str, Any],
-    repr_: str,
-    *,
-    reason: str = "",
-    anchor: bool = True,
-) -> None:
+def _write_state(entry: Regulated, values: Mapping[str, Any], repr_: str) -> None:
     from bioproof.core import audit
 
     pk = values[entry.model._meta.pk.attname]
@@ -230,8 +223,6 @@ def _write_state(
         object_id=str(pk),
         object_repr=repr_,
         after=_normalise(entry, values),
-        reason=reason,
-        anchor=anchor,
     )
 
 
