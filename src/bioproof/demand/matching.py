@@ -263,7 +263,7 @@ _VENDOR_SQL = {
     "postgresql": {
         "type": "jsonb_typeof({col} -> %s)",
         "text": "({col} ->> %s)",
-        "num": "({col} ->> %s)::float8",
+        "num": "({text})::float8",
         "number": "({type} = 'number' AND length({text}) <= 40)",
         "string": "({type} = 'string')",
         "regex": "~",
@@ -271,7 +271,7 @@ _VENDOR_SQL = {
     "sqlite": {
         "type": "json_type({col}, %s)",
         "text": "json_extract({col}, %s)",
-        "num": "CAST(json_extract({col}, %s) AS REAL)",
+        "num": "CAST({text} AS REAL)",
         "number": "({type} IN ('integer', 'real'))",
         "string": "({type} = 'text')",
         "regex": "REGEXP",
@@ -290,56 +290,38 @@ def _extract_sql(key: str, column: str) -> tuple[tuple[str, list[Any]], tuple[st
     )
 
 
-def _render(
-    template: str,
-    key: str,
-    column: str,
-    values: list[Any],
-    extracted: tuple[str, str] | None = None,
-) -> tuple[str, list[Any]]:
+def _render(template: str, values: list[Any], extracted: tuple[str, str]) -> tuple[str, list[Any]]:
     """Expand a CASE template: ``{number}``/``{string}``/``{absent}``/``{container}`` tests,
-    ``{type}``/``{text}``/``{num}`` fragments of ``column`` at ``key`` (each brings its key
-    parameter) and ``{v}`` placeholders filled from ``values`` in order. With ``extracted``
-    (the names of columns holding the type and the text, :func:`_extract_sql`), the fragments
-    read those instead and bring no parameter."""
+    ``{type}``/``{text}``/``{num}`` fragments reading ``extracted`` (the names of the columns
+    holding the value's JSON type and its text, :func:`_extract_sql`) and ``{v}`` placeholders
+    filled from ``values`` in order."""
     vendor = _VENDOR_SQL["postgresql" if connection.vendor == "postgresql" else "sqlite"]
-    keyparam = key if connection.vendor == "postgresql" else f'$."{key}"'
+    type_column, text_column = extracted
     macros = {
         "number": vendor["number"],
         "string": vendor["string"],
         "absent": "({type} IS NULL OR {type} = 'null')",
         "container": "({type} IN ('array', 'object'))",
         "regex": vendor["regex"],
+        "num": vendor["num"],
     }
     for name, macro in macros.items():
         template = template.replace("{" + name + "}", macro)
+    template = template.replace("{type}", type_column).replace("{text}", text_column)
     out: list[str] = []
     params: list[Any] = []
     fill = iter(values)
-    if extracted is not None:
-        type_column, text_column = extracted
-        num = f"({text_column})::float8" if connection.vendor == "postgresql" else None
-        fragments = {
-            "{type}": type_column,
-            "{text}": text_column,
-            "{num}": num or f"CAST({text_column} AS REAL)",
-        }
-    for token in re.split(r"(\{(?:type|text|num|v)\})", template):
+    for token in re.split(r"(\{v\})", template):
         if token == "{v}":
             out.append("%s")
             params.append(next(fill))
-        elif extracted is not None and token in fragments:
-            out.append(fragments[token])
-        elif token in ("{type}", "{text}", "{num}"):
-            out.append(vendor[token[1:-1]].format(col=column))
-            params.append(keyparam)
         else:
             out.append(token)
     return "".join(out), params
 
 
 def _classify_sql(
-    requirement: dict[str, Any], column: str, extracted: tuple[str, str] | None = None
+    requirement: dict[str, Any], extracted: tuple[str, str]
 ) -> tuple[str, list[Any]] | None:
     """A SQL CASE giving 1 (met), -1 (not met), 0 (unknown) or NULL (SQL cannot decide exactly as
     :func:`check` would: Python scores that product) for one requirement; ``None`` when SQL should
@@ -360,7 +342,7 @@ def _classify_sql(
             "CASE WHEN {absent} OR ({string} AND {text} = '') OR {container} THEN 0 "
             f"WHEN {known} THEN CASE WHEN {test} THEN 1 ELSE -1 END ELSE NULL END"
         )
-        return _render(template, key, column, [DECIMAL, r], extracted)
+        return _render(template, [DECIMAL, r], extracted)
     if r is not None:  # equals a number: within a relative 1e-9
         tolerance = 1e-9 * max(1.0, abs(r))
         template = (
@@ -368,7 +350,7 @@ def _classify_sql(
             f"WHEN {known} THEN CASE WHEN abs({{num}} - {{v}}) <= {{v}} THEN 1 ELSE -1 END "
             "ELSE NULL END"
         )
-        return _render(template, key, column, [DECIMAL, r, tolerance], extracted)
+        return _render(template, [DECIMAL, r, tolerance], extracted)
     # equals a text: compared stripped and case-folded
     template = (
         "CASE WHEN {absent} OR ({string} AND {text} = '') THEN 0 "
@@ -376,7 +358,7 @@ def _classify_sql(
         "WHEN {string} AND {text} {regex} {v} "
         "THEN CASE WHEN lower(trim({text})) = {v} THEN 1 ELSE -1 END ELSE NULL END"
     )
-    return _render(template, key, column, [PLAIN_TEXT, str(required).strip().casefold()], extracted)
+    return _render(template, [PLAIN_TEXT, str(required).strip().casefold()], extracted)
 
 
 def _light_key(
@@ -448,7 +430,7 @@ def _ranking_sql(
             (type_sql, type_params), (text_sql, text_params) = _extract_sql(key, column)
             extracts[f"t_{i}"] = RawSQL(type_sql, type_params, output_field=TextField())
             extracts[f"x_{i}"] = RawSQL(text_sql, text_params, output_field=TextField())
-        classified = _classify_sql(requirement, column, (f"t_{i}", f"x_{i}"))
+        classified = _classify_sql(requirement, (f"t_{i}", f"x_{i}"))
         cases.append(classified if classified is not None else ("CAST(NULL AS INTEGER)", []))
     products = (
         listed.annotate(pid=F("pk"), pcode=F("code"), pcat=F("category_id"), **extracts)
